@@ -1,0 +1,23 @@
+/*
+ * Subcommands.  Each takes the arguments after its own name (argv[0] is
+ * the command name) and returns the process exit code:
+ *   0 nothing vulnerable, 1 vulnerable found, 2 usage, 3 untestable.
+ */
+#ifndef HEARTCHECK_CMD_CMD_H
+#define HEARTCHECK_CMD_CMD_H
+
+enum {
+	EXIT_CLEAN = 0,
+	EXIT_VULNERABLE = 1,
+	EXIT_USAGE = 2,
+	EXIT_UNTESTED = 3,
+};
+
+int cmd_scan(int argc, char **argv);
+int cmd_local(int argc, char **argv);
+
+/* Parses a whole number in [lo, hi]; returns 0 or -1. */
+int cmd_parse_uint(const char *s, unsigned long lo, unsigned long hi,
+    unsigned long *out);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * heartcheck: find Heartbleed on the network and on this host.
+ * Argument dispatch only; the work is in the subcommands.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "local/libtest.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: heartcheck [COMMAND] [OPTIONS]\n"
+	    "\n"
+	    "Commands:\n"
+	    "  local            audit this host: OpenSSL libraries on disk, processes\n"
+	    "                   to restart, listening services, packages (default)\n"
+	    "  scan TARGET...   probe TLS servers for Heartbleed without making them\n"
+	    "                   disclose memory\n"
+	    "  help             this text; `heartcheck COMMAND --help` for a command\n"
+	    "  version          print the version\n"
+	    "\n"
+	    "Exit status: 0 nothing vulnerable, 1 vulnerable found, 2 usage error,\n"
+	    "3 some targets could not be tested.  See heartcheck(1).\n");
+}
+
+int cmd_parse_uint(const char *s, unsigned long lo, unsigned long hi,
+    unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "local";
+
+	/* The sandboxed library host is entered before anything else runs. */
+	if (argc > 1 && strcmp(argv[1], "__libhost") == 0)
+		return libhost_main(argc - 1, argv + 1);
+	if (argc > 1 && argv[1][0] == '-') {
+		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+			usage(stdout);
+			return EXIT_CLEAN;
+		}
+		if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+			printf("heartcheck %s\n", HEARTCHECK_VERSION);
+			return EXIT_CLEAN;
+		}
+		/* Options without a command belong to the default command. */
+		return cmd_local(argc, argv);
+	}
+	if (!strcmp(cmd, "scan"))
+		return cmd_scan(argc - 1, argv + 1);
+	if (!strcmp(cmd, "local"))
+		return cmd_local(argc > 1 ? argc - 1 : 1, argc > 1 ? argv + 1 :
+		    argv);
+	if (!strcmp(cmd, "help")) {
+		usage(stdout);
+		return EXIT_CLEAN;
+	}
+	if (!strcmp(cmd, "version")) {
+		printf("heartcheck %s\n", HEARTCHECK_VERSION);
+		return EXIT_CLEAN;
+	}
+	fprintf(stderr, "heartcheck: unknown command \"%s\"\n"
+	    "[hint] heartcheck scan HOST[:PORT]   or   heartcheck --help\n",
+	    cmd);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,63 @@
+/*
+ * The network scan: drives one probe engine per endpoint over libuv TCP,
+ * with a concurrency window, an optional rate limit, per-attempt deadlines
+ * and results reported in completion order.
+ */
+#ifndef HEARTCHECK_NET_SCAN_H
+#define HEARTCHECK_NET_SCAN_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/targets.h"
+#include "probe/probe.h"
+
+struct scan_opts {
+	unsigned concurrency;   /* probes in flight at once */
+	unsigned timeout_ms;    /* deadline for each connection attempt */
+	double rate;            /* new probes per second; 0 = unlimited */
+	uint16_t max_version;   /* first version offered */
+	uint16_t leak;          /* --leak BYTES, 0 = safe probe */
+	int no_sni;
+	int trace;
+	unsigned progress_ms;   /* call progress this often; 0 = never */
+};
+
+struct scan_result {
+	const char *target;     /* as to be printed */
+	const char *name;       /* host name, or "" */
+	char ip[INET6_ADDRSTRLEN];
+	uint16_t port;
+	enum probe_verdict verdict;
+	const char *reason;
+	uint16_t version;       /* negotiated, or 0 */
+	int heartbeat_ext;
+	unsigned disclosed;
+	int alert;              /* deciding alert, or -1 */
+	unsigned attempts;      /* connections used */
+	double elapsed_ms;
+	const uint8_t *leaked;  /* --leak only: bytes that were not ours */
+	size_t leaked_len;
+};
+
+struct scan_stats {
+	uint64_t total;         /* endpoints known so far (DNS adds more) */
+	uint64_t started, done;
+	uint64_t by_verdict[PV_COUNT];
+	size_t in_flight;
+	size_t peak_in_flight;
+};
+
+struct scan_hooks {
+	void (*result)(void *ctx, const struct scan_result *r);
+	void (*progress)(void *ctx, const struct scan_stats *st);
+	void *ctx;
+};
+
+/* Scans every endpoint of set.  Returns 0, or a negative libuv error if the
+ * scan could not run at all; per-endpoint failures are results. */
+int scan_run(const struct tgt_set *set, const struct scan_opts *o,
+    const struct scan_hooks *h, struct scan_stats *st);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * Verdict rules.
+ */
+#include "probe/judge.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tls/record.h"
+#include "tls/tls.h"
+
+void reply_from_reader(const struct hb_reader *r, struct reply_summary *s)
+{
+	s->sentinel_echoed = r->sentinel_echoed;
+	s->probe_echoed = r->probe_echoed;
+	s->lax_echoed = r->lax_echoed;
+	s->foreign = r->foreign;
+	s->disclosed = r->disclosed;
+}
+
+int reply_scan(const struct hb_plan *p, const uint8_t *buf, size_t len,
+    struct reply_summary *out)
+{
+	struct rec_stream rs;
+	struct hb_reader hb;
+	uint8_t alert[2];
+	size_t alert_have = 0, used, dlen;
+	const uint8_t *data;
+	enum rs_ev ev;
+	int hb_bad = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->alert_desc = -1;
+	rec_stream_init(&rs, 0);
+	hb_reader_init(&hb, p);
+	for (;;) {
+		ev = rec_stream_step(&rs, buf, len, &used, &data, &dlen);
+		buf += used;
+		len -= used;
+		if (ev == RS_MORE || ev == RS_BAD)
+			break;
+		if (ev == RS_HEADER) {
+			alert_have = 0;
+			continue;
+		}
+		if (ev == RS_END) {
+			if (rs.cur.type == TLS_CT_HEARTBEAT)
+				hb_reader_record_end(&hb);
+			if (rs.cur.type == TLS_CT_ALERT && alert_have == 2 &&
+			    out->alert_desc < 0)
+				out->alert_desc = alert[1];
+			continue;
+		}
+		if (rs.cur.type == TLS_CT_HEARTBEAT && !hb_bad) {
+			if (hb_reader_feed(&hb, data, dlen) != 0)
+				hb_bad = 1;
+		} else if (rs.cur.type == TLS_CT_ALERT) {
+			size_t i;
+
+			for (i = 0; i < dlen && alert_have < 2; i++)
+				alert[alert_have++] = data[i];
+		}
+	}
+	reply_from_reader(&hb, out);
+	if (hb_bad)
+		out->foreign = 1;
+	if (ev == RS_BAD) {
+		out->not_tls = 1;
+		return -1;
+	}
+	return 0;
+}
+
+enum hb_verdict reply_judge(const struct reply_summary *s, int ext_echoed)
+{
+	if (s->probe_echoed)
+		return HBV_VULNERABLE;
+	if (s->foreign || s->lax_echoed)
+		return HBV_INCONCLUSIVE;
+	if (s->sentinel_echoed || ext_echoed)
+		return HBV_PATCHED;
+	return HBV_NO_HEARTBEAT;
+}
+
+const char *reply_reason(const struct reply_summary *s, int ext_echoed,
+    char *why, size_t cap)
+{
+	const char *an = s->alert_desc >= 0 ?
+	    tls_alert_name((unsigned)s->alert_desc) : NULL;
+	char alert[64];
+
+	if (s->alert_desc >= 0)
+		snprintf(alert, sizeof(alert), "alert %d (%s)", s->alert_desc,
+		    an ? an : "unknown");
+	else
+		snprintf(alert, sizeof(alert), "no alert");
+	switch (reply_judge(s, ext_echoed)) {
+	case HBV_VULNERABLE:
+		if (s->disclosed == 0)
+			snprintf(why, cap, "heartbeat over-read proven: the "
+			    "probe came back with our own stale sentinel bytes "
+			    "(0 bytes of server memory disclosed)");
+		else
+			snprintf(why, cap, "heartbeat over-read proven: the "
+			    "probe came back with %u bytes of server memory",
+			    s->disclosed);
+		break;
+	case HBV_INCONCLUSIVE:
+		snprintf(why, cap, "heartbeat response matches no request "
+		    "we sent; nothing proven");
+		break;
+	case HBV_PATCHED:
+		if (s->sentinel_echoed)
+			snprintf(why, cap, "valid heartbeat echoed, over-length "
+			    "request dropped (%s)", alert);
+		else
+			snprintf(why, cap, "heartbeat extension on, heartbeats "
+			    "refused before the handshake (%s)", alert);
+		break;
+	case HBV_NO_HEARTBEAT:
+		snprintf(why, cap, "no heartbeat extension and no heartbeat "
+		    "echo (%s)", alert);
+		break;
+	}
+	return why;
+}

@@ -1,0 +1,110 @@
+/*
+ * The probe engine: one state machine per endpoint, sans I/O.
+ *
+ * The caller owns the connection.  It tells the engine that a connection
+ * is up, that bytes arrived, that the peer closed, or that the deadline
+ * passed; the engine answers through struct probe_out with bytes to send,
+ * a request to reconnect (version or SNI fallback), or a verdict.  The same
+ * engine therefore runs over libuv TCP, a socketpair or a test's buffers.
+ *
+ * Every state change goes through one setter (probe_set_state) so a stuck
+ * probe can be traced with HEARTCHECK_TRACE=1.
+ */
+#ifndef HEARTCHECK_PROBE_PROBE_H
+#define HEARTCHECK_PROBE_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "probe/judge.h"
+#include "tls/handshake.h"
+#include "tls/heartbeat.h"
+#include "tls/record.h"
+
+enum probe_verdict {
+	PV_VULNERABLE,
+	PV_PATCHED,
+	PV_NO_HEARTBEAT,
+	PV_HANDSHAKE_FAILED,
+	PV_NOT_TLS,
+	PV_REFUSED,
+	PV_TIMEOUT,
+	PV_UNREACHABLE,
+	PV_DNS_ERROR,
+	PV_INCONCLUSIVE,
+	PV_COUNT
+};
+
+/* "vulnerable", "patched", "no-heartbeat", ... as in the JSON schema. */
+const char *probe_verdict_name(enum probe_verdict v);
+/* 1 when the verdict means the endpoint could not be tested. */
+int probe_verdict_untested(enum probe_verdict v);
+
+enum probe_state {
+	PS_IDLE,       /* waiting for a connection */
+	PS_HELLO,      /* ClientHello sent, walking to ServerHelloDone */
+	PS_FLIGHT,     /* sentinel, probe and fence sent, reading replies */
+	PS_DONE,
+};
+
+struct probe_cfg {
+	const char *sni;        /* host name for SNI, or NULL */
+	uint16_t max_version;   /* first version offered (default TLS 1.2) */
+	uint16_t leak;          /* --leak: bytes claimed past the payload */
+	/* --leak only: receives the over-read bytes that were not ours. */
+	void (*on_disclosed)(void *ctx, size_t off, const uint8_t *b, size_t n);
+	void *ctx;
+	int trace;              /* log every state change to stderr */
+};
+
+struct probe_out {
+	uint8_t *buf;       /* scratch from the caller, PROBE_OUT_MIN bytes */
+	size_t cap;
+	size_t len;         /* bytes to send now */
+	int reconnect;      /* close, open a new connection, call on_connected */
+	int done;           /* verdict final */
+};
+#define PROBE_OUT_MIN 1024
+
+struct probe {
+	const struct probe_cfg *cfg;
+	uint8_t state;
+	uint8_t sni_on;          /* SNI still offered */
+	uint8_t ext_echoed;
+	uint8_t got_bytes;       /* this connection received anything */
+	uint8_t alert_have;
+	uint8_t alert[2];
+	uint8_t sh_seen;
+	uint8_t sample_have;
+	uint8_t sample[8];       /* first bytes of a non-TLS reply */
+	uint16_t version_try;    /* version offered on this connection */
+	uint16_t version;        /* version the server chose */
+	uint16_t sh_len, sh_have;
+	uint8_t *sh_buf;         /* ServerHello body, only while it arrives */
+	uint32_t attempts;
+	uint64_t nonce;
+	struct rec_stream rs;
+	struct hs_walker hw;
+	struct hb_plan plan;
+	struct hb_reader hb;
+	/* The result. */
+	enum probe_verdict verdict;
+	int alert_desc;          /* alert that decided, or -1 */
+	unsigned disclosed;
+	char reason[160];
+};
+
+/* Prepares a probe; nonce makes its payload bytes unique. */
+void probe_init(struct probe *p, const struct probe_cfg *cfg, uint64_t nonce);
+void probe_free(struct probe *p);
+
+void probe_on_connected(struct probe *p, struct probe_out *o);
+void probe_on_data(struct probe *p, const uint8_t *b, size_t n,
+    struct probe_out *o);
+/* The peer closed (err 0) or the connection failed with -errno. */
+void probe_on_closed(struct probe *p, int err, struct probe_out *o);
+void probe_on_timeout(struct probe *p, struct probe_out *o);
+/* Ends a probe that never reached the engine's states (refused, DNS...). */
+void probe_finish(struct probe *p, enum probe_verdict v, const char *why);
+
+#endif

@@ -1,0 +1,229 @@
+/*
+ * Heartbeat flight builder and streaming reply reader.
+ */
+#include "tls/heartbeat.h"
+
+#include <string.h>
+
+#include "tls/rd.h"
+#include "tls/tls.h"
+
+static uint64_t mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+int hb_plan_init(struct hb_plan *p, uint64_t nonce, uint16_t sentinel_len,
+    uint16_t probe_len, uint16_t k)
+{
+	if (probe_len == 0 || (uint32_t)probe_len + k > 0xffff ||
+	    sentinel_len == 0)
+		return -1;
+	memset(p, 0, sizeof(*p));
+	p->nonce = nonce;
+	p->sentinel_len = sentinel_len;
+	p->probe_len = probe_len;
+	p->k = k;
+	return 0;
+}
+
+uint8_t hb_payload_byte(const struct hb_plan *p, int which, size_t i)
+{
+	/* Distinct streams for sentinel and probe, so neither echo can be
+	 * mistaken for the other even at equal lengths. */
+	uint64_t w = mix64(p->nonce ^ ((uint64_t)(which + 1) << 56) ^ (i >> 3));
+
+	return (uint8_t)(w >> ((i & 7) * 8));
+}
+
+int hb_expected_tail(const struct hb_plan *p, size_t off)
+{
+	size_t at = (size_t)p->probe_len + off;
+
+	if (at >= p->sentinel_len)
+		return -1;
+	return hb_payload_byte(p, 0, at);
+}
+
+ssize_t hb_request_record(const struct hb_plan *p, int which, uint16_t ver,
+    uint16_t claim, size_t padlen, uint8_t *out, size_t cap)
+{
+	size_t plen = which == 0 ? p->sentinel_len : p->probe_len;
+	size_t body = 3 + plen + padlen;
+	uint8_t *w = out;
+	size_t i;
+
+	if (body > TLS_MAX_RECORD || cap < TLS_HDR_LEN + body)
+		return -1;
+	*w++ = TLS_CT_HEARTBEAT;
+	w = wr_u16(w, ver);
+	w = wr_u16(w, (uint16_t)body);
+	*w++ = HB_REQUEST;
+	w = wr_u16(w, claim);
+	for (i = 0; i < plen; i++)
+		*w++ = hb_payload_byte(p, which, i);
+	/* Padding is random in RFC 6520; any fixed bytes do, and fixed bytes
+	 * keep the flight reproducible for tests. */
+	memset(w, 0x50, padlen);
+	w += padlen;
+	return w - out;
+}
+
+ssize_t hb_flight_tls(const struct hb_plan *p, uint16_t ver, int fence,
+    uint8_t *out, size_t cap)
+{
+	ssize_t a, b;
+	size_t n;
+
+	a = hb_request_record(p, 0, ver, p->sentinel_len, HB_MIN_PADDING, out,
+	    cap);
+	if (a < 0)
+		return -1;
+	b = hb_request_record(p, 1, ver, (uint16_t)(p->probe_len + p->k), 0,
+	    out + a, cap - (size_t)a);
+	if (b < 0)
+		return -1;
+	n = (size_t)(a + b);
+	if (fence) {
+		if (cap - n < TLS_HDR_LEN + 1)
+			return -1;
+		out[n] = TLS_CT_APPDATA;
+		wr_u16(out + n + 1, ver);
+		wr_u16(out + n + 3, 1);
+		out[n + 5] = 0;
+		n += TLS_HDR_LEN + 1;
+	}
+	return (ssize_t)n;
+}
+
+static void msg_reset(struct hb_reader *r)
+{
+	r->hdr_have = 0;
+	r->in_padding = 0;
+	r->len = 0;
+	r->off = 0;
+	r->pad_have = 0;
+	r->match_sentinel = 1;
+	r->match_probe = 1;
+	r->tail_diff = 0;
+}
+
+void hb_reader_init(struct hb_reader *r, const struct hb_plan *p)
+{
+	memset(r, 0, sizeof(*r));
+	r->plan = p;
+	msg_reset(r);
+}
+
+/* Judges a response whose payload has been read in full. */
+static void msg_judge(struct hb_reader *r)
+{
+	const struct hb_plan *p = r->plan;
+	uint8_t type = r->hdr[0];
+
+	r->messages++;
+	if (type == HB_REQUEST) {
+		r->requests_seen = 1;
+		return;
+	}
+	if (r->len == p->sentinel_len && r->match_sentinel)
+		r->sentinel_echoed = 1;
+	else if (r->len == (uint32_t)p->probe_len + p->k && r->match_probe &&
+	    p->k > 0) {
+		r->probe_echoed = 1;
+		r->disclosed += r->tail_diff;
+	} else if (r->len == p->probe_len && r->match_probe)
+		r->lax_echoed = 1;
+	else
+		r->foreign = 1;
+}
+
+/* Compares payload bytes [r->off, r->off + n) with both requests. */
+static void msg_compare(struct hb_reader *r, const uint8_t *b, size_t n)
+{
+	const struct hb_plan *p = r->plan;
+	size_t i, run = 0;
+
+	for (i = 0; i < n; i++) {
+		size_t at = r->off + i;
+		int exp;
+
+		if (r->match_sentinel &&
+		    (at >= p->sentinel_len || b[i] != hb_payload_byte(p, 0, at)))
+			r->match_sentinel = 0;
+		if (!r->match_probe)
+			goto flush;
+		if (at < p->probe_len) {
+			if (b[i] != hb_payload_byte(p, 1, at))
+				r->match_probe = 0;
+			continue;
+		}
+		exp = hb_expected_tail(p, at - p->probe_len);
+		if (exp < 0 || b[i] != (uint8_t)exp) {
+			r->tail_diff++;
+			run++;
+			continue;
+		}
+flush:
+		if (run && r->on_disclosed && r->match_probe)
+			r->on_disclosed(r->ctx, at - run - p->probe_len,
+			    b + i - run, run);
+		run = 0;
+	}
+	if (run && r->on_disclosed && r->match_probe)
+		r->on_disclosed(r->ctx, r->off + n - run - p->probe_len,
+		    b + n - run, run);
+}
+
+int hb_reader_feed(struct hb_reader *r, const uint8_t *b, size_t n)
+{
+	while (n > 0) {
+		size_t take;
+
+		if (r->hdr_have < 3) {
+			r->hdr[r->hdr_have++] = *b++;
+			n--;
+			if (r->hdr_have == 3) {
+				if (r->hdr[0] != HB_REQUEST &&
+				    r->hdr[0] != HB_RESPONSE)
+					return -1;
+				r->len = (uint16_t)(r->hdr[1] << 8 | r->hdr[2]);
+				if (r->len == 0) {
+					msg_judge(r);
+					r->in_padding = 1;
+				}
+			}
+			continue;
+		}
+		if (!r->in_padding) {
+			take = r->len - r->off;
+			if (take > n)
+				take = n;
+			if (r->hdr[0] == HB_RESPONSE)
+				msg_compare(r, b, take);
+			r->off += (uint32_t)take;
+			b += take;
+			n -= take;
+			if (r->off == r->len) {
+				msg_judge(r);
+				r->in_padding = 1;
+			}
+			continue;
+		}
+		/* Padding runs to the end of the record that completes it. */
+		r->pad_have += (uint32_t)n;
+		n = 0;
+	}
+	return 0;
+}
+
+void hb_reader_record_end(struct hb_reader *r)
+{
+	/* A message ends with its record once its payload and minimum
+	 * padding are in; otherwise it continues in the next record. */
+	if (r->in_padding && r->pad_have >= HB_MIN_PADDING)
+		msg_reset(r);
+}

@@ -1,0 +1,205 @@
+/*
+ * ClientHello and ServerHello.
+ */
+#include "tls/hello.h"
+
+#include <string.h>
+
+#include "tls/rd.h"
+#include "tls/record.h"
+#include "tls/tls.h"
+
+/* RSA key exchange first: the server then sends no ServerKeyExchange and
+ * signs nothing.  The ECDHE and DHE suites after them keep servers that
+ * refuse static RSA (OpenSSL 3 at SECLEVEL 2 still accepts it) talking. */
+static const uint16_t suites[] = {
+	0x009c, 0x009d, 0x003c, 0x003d, 0x002f, 0x0035, 0x000a, 0x0005,
+	0x0004, 0xc02f, 0xc030, 0xc02b, 0xc02c, 0xcca8, 0xcca9, 0xc027,
+	0xc028, 0xc023, 0xc024, 0xc013, 0xc014, 0xc009, 0xc00a, 0x009e,
+	0x009f, 0x0067, 0x006b, 0x0033, 0x0039, 0x0016, 0xc012, 0xc008,
+	0x00ff, /* renegotiation SCSV */
+};
+
+static const uint16_t groups[] = { 0x001d, 0x0017, 0x0018, 0x0019, 0x001e };
+
+static const uint16_t sigalgs[] = {
+	0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0403, 0x0503,
+	0x0603, 0x0201, 0x0203,
+};
+
+static int valid_sni(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+/* A writer that stops counting once out of room instead of overflowing. */
+struct wb {
+	uint8_t *p;
+	size_t cap, n;
+	int bad;
+};
+
+static void put(struct wb *w, const void *b, size_t n)
+{
+	if (w->bad || w->cap - w->n < n) {
+		w->bad = 1;
+		return;
+	}
+	memcpy(w->p + w->n, b, n);
+	w->n += n;
+}
+
+static void put8(struct wb *w, uint8_t v)
+{
+	put(w, &v, 1);
+}
+
+static void put16(struct wb *w, uint16_t v)
+{
+	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+
+	put(w, b, 2);
+}
+
+/* Reserves a length field of lenbytes and returns its offset. */
+static size_t open_len(struct wb *w, int lenbytes)
+{
+	static const uint8_t zero[3];
+	size_t at = w->n;
+
+	put(w, zero, (size_t)lenbytes);
+	return at;
+}
+
+static void close_len(struct wb *w, size_t at, int lenbytes)
+{
+	size_t len = w->n - at - (size_t)lenbytes;
+
+	if (w->bad)
+		return;
+	if (lenbytes == 3)
+		wr_u24(w->p + at, (uint32_t)len);
+	else
+		wr_u16(w->p + at, (uint16_t)len);
+}
+
+ssize_t client_hello_build(const struct client_hello_opts *o, uint8_t *out,
+    size_t cap)
+{
+	struct wb w = { out, cap, 0, 0 };
+	size_t rec, hs, body, ext, e, l;
+	size_t sni_len = o->sni ? strlen(o->sni) : 0;
+	size_t i;
+	uint16_t recver = o->version < TLS_V_TLS10 ? o->version : TLS_V_TLS10;
+
+	if (o->sni && !valid_sni(o->sni, sni_len))
+		return -1;
+	/* Record version 1.0 for any TLS hello: the most widely accepted. */
+	put8(&w, TLS_CT_HANDSHAKE);
+	put16(&w, recver);
+	rec = open_len(&w, 2);
+	put8(&w, TLS_HS_CLIENT_HELLO);
+	hs = open_len(&w, 3);
+	body = w.n;
+	(void)body;
+	put16(&w, o->version);
+	put(&w, o->random, 32);
+	put8(&w, 0); /* no session id */
+	put16(&w, (uint16_t)(sizeof(suites)));
+	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		put16(&w, suites[i]);
+	put8(&w, 1);
+	put8(&w, 0); /* null compression */
+	ext = open_len(&w, 2);
+	if (o->sni) {
+		put16(&w, TLS_EXT_SERVER_NAME);
+		e = open_len(&w, 2);
+		l = open_len(&w, 2);
+		put8(&w, 0); /* host_name */
+		put16(&w, (uint16_t)sni_len);
+		put(&w, o->sni, sni_len);
+		close_len(&w, l, 2);
+		close_len(&w, e, 2);
+	}
+	put16(&w, 10); /* supported_groups */
+	put16(&w, (uint16_t)(sizeof(groups) + 2));
+	put16(&w, (uint16_t)sizeof(groups));
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		put16(&w, groups[i]);
+	put16(&w, 11); /* ec_point_formats: uncompressed */
+	put16(&w, 2);
+	put8(&w, 1);
+	put8(&w, 0);
+	if (o->version >= TLS_V_TLS12) {
+		put16(&w, 13); /* signature_algorithms */
+		put16(&w, (uint16_t)(sizeof(sigalgs) + 2));
+		put16(&w, (uint16_t)sizeof(sigalgs));
+		for (i = 0; i < sizeof(sigalgs) / sizeof(sigalgs[0]); i++)
+			put16(&w, sigalgs[i]);
+	}
+	put16(&w, 35); /* session_ticket, empty */
+	put16(&w, 0);
+	if (o->heartbeat) {
+		put16(&w, TLS_EXT_HEARTBEAT);
+		put16(&w, 1);
+		put8(&w, 1); /* peer_allowed_to_send */
+	}
+	close_len(&w, ext, 2);
+	close_len(&w, hs, 3);
+	close_len(&w, rec, 2);
+	return w.bad ? -1 : (ssize_t)w.n;
+}
+
+int server_hello_parse(const uint8_t *body, size_t len,
+    struct server_hello *out)
+{
+	struct rd r, sid, exts, ext;
+	uint16_t type, v;
+
+	memset(out, 0, sizeof(*out));
+	rd_init(&r, body, len);
+	rd_u16(&r, &out->version);
+	rd_skip(&r, 32);
+	rd_vec(&r, 1, &sid);
+	rd_u16(&r, &out->cipher);
+	rd_u8(&r, &out->compression);
+	if (r.bad)
+		return -1;
+	if (rd_left(&r) == 0)
+		return 0; /* no extensions */
+	if (rd_vec(&r, 2, &exts) != 0 || rd_left(&r) != 0)
+		return -1;
+	while (rd_left(&exts) > 0) {
+		if (rd_u16(&exts, &type) != 0 || rd_vec(&exts, 2, &ext) != 0)
+			return -1;
+		switch (type) {
+		case TLS_EXT_HEARTBEAT:
+			if (rd_u8(&ext, &out->heartbeat_mode) != 0)
+				return -1;
+			out->heartbeat_ext = 1;
+			break;
+		case TLS_EXT_SERVER_NAME:
+			out->sni_ack = 1;
+			break;
+		case 43: /* supported_versions */
+			if (rd_u16(&ext, &v) != 0)
+				return -1;
+			out->selected_version = v;
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,43 @@
+/*
+ * ClientHello builder and ServerHello parser.
+ *
+ * The hello must satisfy today's servers as well as 2014's (FACTS.md,
+ * "A 2014-style ClientHello is refused"): it carries signature_algorithms,
+ * supported_groups, ec_point_formats and AEAD suites, with RSA key exchange
+ * first so that a server need not sign anything for us.
+ */
+#ifndef HEARTCHECK_TLS_HELLO_H
+#define HEARTCHECK_TLS_HELLO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct client_hello_opts {
+	uint16_t version;        /* highest version offered, e.g. 0x0303 */
+	const char *sni;         /* host name, or NULL */
+	int heartbeat;           /* offer extension 15 (peer_allowed_to_send) */
+	uint8_t random[32];
+};
+
+/* Writes the ClientHello as one complete TLS record.  Returns its length,
+ * or -1 if cap is too small or the SNI is not a valid host name. */
+ssize_t client_hello_build(const struct client_hello_opts *o, uint8_t *out,
+    size_t cap);
+
+struct server_hello {
+	uint16_t version;
+	uint16_t cipher;
+	uint8_t compression;
+	uint8_t heartbeat_ext;   /* extension 15 echoed */
+	uint8_t heartbeat_mode;  /* its mode byte */
+	uint8_t sni_ack;
+	uint16_t selected_version; /* from supported_versions, or 0 */
+};
+
+/* Parses a ServerHello message body (without the 4-byte handshake header).
+ * Returns 0, or -1 when the body is malformed. */
+int server_hello_parse(const uint8_t *body, size_t len,
+    struct server_hello *out);
+
+#endif
