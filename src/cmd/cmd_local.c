@@ -1,12 +1,983 @@
 /*
- * heartcheck local: the host audit.
+ * heartcheck local: the host audit.  Wiring only: library discovery and
+ * testing, process maps, listeners and packages live in src/local/, the
+ * probe of listeners in src/net/.
  */
+#include <arpa/inet.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "local/advisory.h"
+#include "local/libfind.h"
+#include "local/libtest.h"
+#include "local/listeners.h"
+#include "local/pkgdb.h"
+#include "local/procmaps.h"
+#include "local/units.h"
+#include "net/scan.h"
+#include "report/out.h"
+
+#define DEFAULT_LIB_TIMEOUT_MS 5000
+
+struct local_opts {
+	int json, nagios, openmetrics, quiet, color;
+	int no_listeners, no_libtest, no_packages, no_processes;
+	unsigned timeout_ms;
+	const char *root;       /* file system root for libraries, packages */
+	const char *procroot;
+};
+
+/* One tested image: a file on disk or a process's mapped copy. */
+struct tested {
+	dev_t dev;
+	ino_t ino;
+	struct libtest_result r;
+};
+
+struct audit {
+	struct local_opts o;
+	struct out out;
+	struct proc_info *procs;
+	size_t nprocs, procs_cap;
+	struct proc_scan_stats pst;
+	struct lib_list libs;
+	struct tested *tested;
+	size_t ntested, tested_cap;
+	struct restart_plan *rp;
+	/* Counts for the summary, Nagios and OpenMetrics. */
+	unsigned libs_total, libs_vuln, libs_untested, libs_possibly;
+	unsigned procs_restart, procs_vuln_loaded, procs_unreadable;
+	unsigned listeners_total, listeners_tls, listeners_vuln;
+	unsigned listeners_skipped;
+	unsigned pkgs_total, pkgs_vuln;
+	double t_procs, t_libs, t_listeners, t_pkgs;
+	int section_printed;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int text_out(const struct audit *a)
+{
+	return !a->o.json && !a->o.nagios && !a->o.openmetrics;
+}
+
+static void section(struct audit *a, const char *title)
+{
+	if (!text_out(a))
+		return;
+	fprintf(a->out.f, "%s%s%s\n", out_bold(&a->out), title,
+	    out_reset(&a->out));
+}
+
+static void local_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: heartcheck [local] [OPTIONS]\n"
+	    "\n"
+	    "Audit this host for Heartbleed: test every OpenSSL library on disk and in\n"
+	    "memory by running its own code in a sandbox, name every process and\n"
+	    "service that must be restarted, probe the listening TCP services over\n"
+	    "loopback, and check installed packages against the distributions'\n"
+	    "advisories.  Run as root to see every process and mapped image.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -j, --json           JSON Lines on stdout (docs/json-schema.md)\n"
+	    "      --nagios         one Nagios plugin status line with perfdata\n"
+	    "      --openmetrics    metrics for node_exporter's textfile collector\n"
+	    "      --no-libtest     do not load libraries (version strings only)\n"
+	    "      --no-listeners   do not probe listening services\n"
+	    "      --no-packages    do not read the package database\n"
+	    "      --no-processes   do not read process maps\n"
+	    "      --timeout MS     deadline per library test and per listener\n"
+	    "                       probe (default %d)\n"
+	    "  -q, --quiet          text: findings only\n"
+	    "      --color WHEN     auto (default), always, never\n"
+	    "  -h, --help           this text\n"
+	    "\n"
+	    "Exit status: 0 nothing vulnerable and nothing to restart, 1 something\n"
+	    "vulnerable or a process to restart, 2 usage error, 3 some things could\n"
+	    "not be tested.  With --nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n",
+	    DEFAULT_LIB_TIMEOUT_MS);
+}
+
+/* ---- processes ---- */
+
+static void on_proc(void *ctx, const struct proc_info *p)
+{
+	struct audit *a = ctx;
+
+	if (a->nprocs == a->procs_cap) {
+		size_t cap = a->procs_cap ? a->procs_cap * 2 : 16;
+		struct proc_info *v = realloc(a->procs, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		a->procs = v;
+		a->procs_cap = cap;
+	}
+	a->procs[a->nprocs++] = *p;
+}
+
+static int is_libssl(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	b = b ? b + 1 : path;
+	return strncmp(b, "libssl", 6) == 0;
+}
+
+/* ---- library tests ---- */
+
+static struct tested *tested_find(struct audit *a, dev_t dev, ino_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < a->ntested; i++)
+		if (a->tested[i].dev == dev && a->tested[i].ino == ino)
+			return &a->tested[i];
+	return NULL;
+}
+
+static struct tested *tested_add(struct audit *a, dev_t dev, ino_t ino,
+    const struct libtest_result *r)
+{
+	if (a->ntested == a->tested_cap) {
+		size_t cap = a->tested_cap ? a->tested_cap * 2 : 16;
+		struct tested *v = realloc(a->tested, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		a->tested = v;
+		a->tested_cap = cap;
+	}
+	a->tested[a->ntested].dev = dev;
+	a->tested[a->ntested].ino = ino;
+	a->tested[a->ntested].r = *r;
+	return &a->tested[a->ntested++];
+}
+
+/* 1.0.1 to 1.0.1f and 1.0.2-beta1 (FACTS.md, "Versions"). */
+static int version_string_vulnerable(const char *v)
+{
+	const char *p = strstr(v, "OpenSSL ");
+
+	if (!p)
+		return 0;
+	p += 8;
+	if (!strncmp(p, "1.0.2-beta1", 11))
+		return 1;
+	if (strncmp(p, "1.0.1", 5) != 0)
+		return 0;
+	p += 5;
+	return *p == ' ' || *p == '-' || *p == '\0' ||
+	    (*p >= 'a' && *p <= 'f' && (p[1] == ' ' || p[1] == '\0' ||
+	    p[1] == '-'));
+}
+
+/* Judges a library without loading it: static binaries, musl builds,
+ * --no-libtest.  Only ever "possibly vulnerable", never proof. */
+static void judge_by_version(const char *path, const char *why,
+    struct libtest_result *r)
+{
+	char ver[OPENSSL_VERSION_MAX + 1] = "";
+
+	memset(r, 0, sizeof(*r));
+	r->exit_status = -1;
+	if (openssl_version_scan_file(path, 64u << 20, ver, sizeof(ver)) == 1)
+		snprintf(r->version, sizeof(r->version), "%s", ver);
+	r->verdict = LIB_INCONCLUSIVE;
+	if (r->version[0] && version_string_vulnerable(r->version))
+		snprintf(r->reason, sizeof(r->reason), "possibly vulnerable: "
+		    "%s, and its version string is in the vulnerable range "
+		    "(a version string is not proof)", why);
+	else
+		snprintf(r->reason, sizeof(r->reason), "%s; version string "
+		    "%s", why, r->version[0] ? "outside the vulnerable range" :
+		    "not found");
+}
+
+static int possibly(const struct libtest_result *r)
+{
+	return r->verdict == LIB_INCONCLUSIVE &&
+	    !strncmp(r->reason, "possibly vulnerable", 19);
+}
+
+static void test_one(struct audit *a, const char *path, const char *crypto,
+    struct libtest_result *r)
+{
+	if (a->o.no_libtest) {
+		judge_by_version(path, "not loaded (--no-libtest)", r);
+		return;
+	}
+	libtest_run("/proc/self/exe", path, crypto && crypto[0] ? crypto :
+	    NULL, (int)a->o.timeout_ms, r);
+	if (r->verdict == LIB_LOAD_FAILED && !r->version[0]) {
+		char ver[OPENSSL_VERSION_MAX + 1];
+
+		if (openssl_version_scan_file(path, 64u << 20, ver,
+		    sizeof(ver)) == 1)
+			snprintf(r->version, sizeof(r->version), "%s", ver);
+	}
+}
+
+static const char *lib_color(const struct audit *a,
+    const struct libtest_result *r)
+{
+	if (r->verdict == LIB_VULNERABLE || possibly(r))
+		return out_red(&a->out);
+	if (r->verdict == LIB_PATCHED || r->verdict == LIB_NO_HEARTBEAT)
+		return out_green(&a->out);
+	return out_yellow(&a->out);
+}
+
+static const char *lib_verdict_text(const struct libtest_result *r)
+{
+	return possibly(r) ? "possibly-vulnerable" : lib_verdict_name(r->verdict);
+}
+
+static void count_lib(struct audit *a, const struct libtest_result *r)
+{
+	a->libs_total++;
+	if (r->verdict == LIB_VULNERABLE)
+		a->libs_vuln++;
+	else if (possibly(r))
+		a->libs_possibly++;
+	else if (r->verdict != LIB_PATCHED && r->verdict != LIB_NO_HEARTBEAT)
+		a->libs_untested++;
+}
+
+static void print_library(struct audit *a, const struct lib_cand *c,
+    const struct libtest_result *r)
+{
+	if (a->o.json) {
+		json_t *j = json_object(), *src = json_array();
+
+		json_object_set_new(j, "type", json_string("library"));
+		json_object_set_new(j, "path", json_string(c->path));
+		json_object_set_new(j, "soname", json_string(c->soname));
+		json_object_set_new(j, "version", json_string(r->version));
+		json_object_set_new(j, "verdict",
+		    json_string(lib_verdict_text(r)));
+		json_object_set_new(j, "reason", json_string(r->reason));
+		json_object_set_new(j, "disclosed", json_integer(r->disclosed));
+		if (c->crypto_path[0])
+			json_object_set_new(j, "libcrypto",
+			    json_string(c->crypto_path));
+		if (c->sources & LS_LDCACHE)
+			json_array_append_new(src, json_string("ld.so.cache"));
+		if (c->sources & LS_DIR)
+			json_array_append_new(src, json_string("directory"));
+		if (c->sources & LS_PROCESS)
+			json_array_append_new(src, json_string("process"));
+		json_object_set_new(j, "sources", src);
+		out_json(&a->out, j);
+		return;
+	}
+	if (!text_out(a))
+		return;
+	if (a->o.quiet && (r->verdict == LIB_PATCHED ||
+	    r->verdict == LIB_NO_HEARTBEAT))
+		return;
+	fprintf(a->out.f, "  %s%-20s%s %s\n      %s%s%s\n",
+	    lib_color(a, r), lib_verdict_text(r), out_reset(&a->out), c->path,
+	    r->version[0] ? r->version : "", r->version[0] ? ": " : "",
+	    r->reason);
+	fflush(a->out.f);
+}
+
+static void audit_libraries(struct audit *a)
+{
+	size_t i, j;
+	double t0 = now_s();
+
+	libfind_scan_system(&a->libs, a->o.root);
+	/* Mapped files that still exist are candidates too: a process may
+	 * have loaded a library from anywhere. */
+	for (i = 0; i < a->nprocs; i++) {
+		for (j = 0; j < (size_t)a->procs[i].nlibs; j++) {
+			const struct proc_lib *l = &a->procs[i].libs[j];
+			char path[4200];
+
+			if (l->why & (WHY_DELETED | WHY_REPLACED))
+				continue;
+			if (a->procs[i].container[0])
+				snprintf(path, sizeof(path), "%s/%d/root%s",
+				    a->o.procroot, (int)a->procs[i].pid, l->path);
+			else
+				snprintf(path, sizeof(path), "%s", l->path);
+			libfind_add(&a->libs, path, LS_PROCESS);
+		}
+	}
+	libfind_pair(&a->libs);
+	section(a, "Libraries (each tested by running its own code in a sandbox)");
+	for (i = 0; i < a->libs.n; i++) {
+		const struct lib_cand *c = &a->libs.v[i];
+		struct libtest_result r;
+
+		if (c->kind != LK_SSL)
+			continue;
+		if (c->elf == ELF_EXEC)
+			judge_by_version(c->path, "a static executable cannot "
+			    "be loaded", &r);
+		else if (c->musl)
+			judge_by_version(c->path, "built against musl, which "
+			    "a glibc helper cannot load", &r);
+		else if (c->elf == ELF_OTHER_MACHINE)
+			judge_by_version(c->path, "built for another machine",
+			    &r);
+		else
+			test_one(a, c->path, c->crypto_path, &r);
+		tested_add(a, c->dev, c->ino, &r);
+		count_lib(a, &r);
+		print_library(a, c, &r);
+	}
+	if (text_out(a) && a->libs_total == 0)
+		fprintf(a->out.f, "  no libssl found\n");
+	a->t_libs = now_s() - t0;
+}
+
+/* The mapped libcrypto of the same process, to pair with a mapped libssl. */
+static const struct proc_lib *proc_crypto(const struct proc_info *p)
+{
+	int i;
+
+	for (i = 0; i < p->nlibs; i++)
+		if (!is_libssl(p->libs[i].path))
+			return &p->libs[i];
+	return NULL;
+}
+
+/* Decides whether the image a process maps is vulnerable.  A mapping that
+ * still is the file on disk shares that file's verdict; a deleted or
+ * replaced one is tested through /proc/PID/map_files, the copy the process
+ * really runs (FACTS.md, "Testing the copy a process is actually running"). */
+static const struct libtest_result *image_verdict(struct audit *a,
+    const struct proc_info *p, const struct proc_lib *l)
+{
+	dev_t dev = makedev(l->dev_major, l->dev_minor);
+	struct tested *t = tested_find(a, dev, (ino_t)l->inode);
+	struct libtest_result r;
+	char img[256], cimg[256];
+	const struct proc_lib *c;
+
+	if (t)
+		return &t->r;
+	if (!is_libssl(l->path))
+		return NULL;
+	if (proc_lib_map_file(a->o.procroot, p->pid, l, img, sizeof(img)) != 0)
+		return NULL;
+	if (access(img, R_OK) != 0) {
+		memset(&r, 0, sizeof(r));
+		r.verdict = LIB_LOAD_FAILED;
+		r.exit_status = -1;
+		snprintf(r.reason, sizeof(r.reason), "the mapped image cannot "
+		    "be opened through %s (run as root)", img);
+	} else {
+		c = proc_crypto(p);
+		cimg[0] = '\0';
+		if (c)
+			proc_lib_map_file(a->o.procroot, p->pid, c, cimg,
+			    sizeof(cimg));
+		test_one(a, img, cimg, &r);
+	}
+	t = tested_add(a, dev, (ino_t)l->inode, &r);
+	return t ? &t->r : NULL;
+}
+
+static void print_process(struct audit *a, const struct proc_info *p,
+    unsigned why_all)
+{
+	char wb[64];
+	int i;
+
+	if (a->o.json) {
+		json_t *j = json_object(), *libs = json_array();
+
+		json_object_set_new(j, "type", json_string("process"));
+		json_object_set_new(j, "pid", json_integer(p->pid));
+		json_object_set_new(j, "uid", json_integer(p->uid));
+		json_object_set_new(j, "comm", json_string(p->comm));
+		json_object_set_new(j, "cmdline", json_string(p->cmdline));
+		json_object_set_new(j, "unit", p->unit[0] ?
+		    json_string(p->unit) : json_null());
+		if (p->container[0])
+			json_object_set_new(j, "container",
+			    json_string(p->container));
+		json_object_set_new(j, "restart", json_boolean(why_all != 0));
+		if (p->unreadable)
+			json_object_set_new(j, "error", json_string(p->errmsg));
+		for (i = 0; i < p->nlibs; i++) {
+			json_t *l = json_object();
+
+			json_object_set_new(l, "path",
+			    json_string(p->libs[i].path));
+			json_object_set_new(l, "why", json_string(
+			    restart_why_str(p->libs[i].why, wb, sizeof(wb))));
+			json_array_append_new(libs, l);
+		}
+		json_object_set_new(j, "libraries", libs);
+		out_json(&a->out, j);
+		return;
+	}
+	if (!text_out(a) || (!why_all && !p->unreadable))
+		return;
+	if (p->unreadable) {
+		fprintf(a->out.f, "  %s%-20s%s pid %d %s: %s\n",
+		    out_yellow(&a->out), "unreadable", out_reset(&a->out),
+		    (int)p->pid, p->comm, p->errmsg);
+		return;
+	}
+	fprintf(a->out.f, "  %s%-20s%s pid %d %s%s%s%s\n", why_all &
+	    WHY_VULNERABLE ? out_red(&a->out) : out_yellow(&a->out),
+	    "restart", out_reset(&a->out), (int)p->pid, p->comm,
+	    p->unit[0] ? " (" : "", p->unit, p->unit[0] ? ")" : "");
+	for (i = 0; i < p->nlibs; i++)
+		if (p->libs[i].why)
+			fprintf(a->out.f, "      %s: %s\n", p->libs[i].path,
+			    restart_why_str(p->libs[i].why, wb, sizeof(wb)));
+	fflush(a->out.f);
+}
+
+static void audit_processes(struct audit *a)
+{
+	size_t i;
+	int k;
+
+	section(a, "Processes that still map an old or vulnerable libssl");
+	for (i = 0; i < a->nprocs; i++) {
+		struct proc_info *p = &a->procs[i];
+		unsigned why_all = 0;
+
+		if (p->unreadable) {
+			a->procs_unreadable++;
+			print_process(a, p, 0);
+			continue;
+		}
+		for (k = 0; k < p->nlibs; k++) {
+			const struct libtest_result *r =
+			    image_verdict(a, p, &p->libs[k]);
+
+			if (r && r->verdict == LIB_VULNERABLE)
+				p->libs[k].why |= WHY_VULNERABLE;
+			why_all |= p->libs[k].why;
+		}
+		if (why_all) {
+			a->procs_restart++;
+			if (why_all & WHY_VULNERABLE)
+				a->procs_vuln_loaded++;
+			restart_plan_add(a->rp, p);
+		}
+		print_process(a, p, why_all);
+	}
+	if (text_out(a) && a->procs_restart == 0)
+		fprintf(a->out.f, "  %snone%s: every process maps the library "
+		    "now on disk (%u processes read, %u map libssl or "
+		    "libcrypto)\n", out_green(&a->out), out_reset(&a->out),
+		    a->pst.processes, a->pst.with_tls);
+}
+
+/* ---- listening services ---- */
+
+struct lctx {
+	struct audit *a;
+	struct listener *ls;
+	size_t n;
+};
+
+static const struct listener *listener_for(const struct lctx *c,
+    const struct scan_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->ls[i].port == r->port &&
+		    (c->ls[i].family == AF_INET6) == (strchr(r->ip, ':') != NULL))
+			return &c->ls[i];
+	return NULL;
+}
+
+static void on_listener_result(void *ctx, const struct scan_result *r)
+{
+	struct lctx *c = ctx;
+	struct audit *a = c->a;
+	const struct listener *l = listener_for(c, r);
+	int tls = !probe_verdict_untested(r->verdict);
+
+	if (tls)
+		a->listeners_tls++;
+	if (r->verdict == PV_VULNERABLE)
+		a->listeners_vuln++;
+	if (a->o.json) {
+		/* The scan object, with the owner added. */
+		struct out tmp = a->out;
+		char *line = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&line, &len);
+		json_t *j;
+
+		if (!mem)
+			return;
+		tmp.f = mem;
+		out_scan_result(&tmp, r);
+		fclose(mem);
+		j = json_loads(line, 0, NULL);
+		free(line);
+		if (!j)
+			return;
+		json_object_set_new(j, "type", json_string("listener"));
+		json_object_set_new(j, "pid", l && l->pid ?
+		    json_integer(l->pid) : json_null());
+		json_object_set_new(j, "comm", l && l->comm[0] ?
+		    json_string(l->comm) : json_null());
+		out_json(&a->out, j);
+		return;
+	}
+	if (!text_out(a) || (!tls && a->o.quiet) ||
+	    r->verdict == PV_NOT_TLS || r->verdict == PV_REFUSED)
+		return;
+	fprintf(a->out.f, "  %s%-20s%s %-24s %s%s%s %s\n",
+	    r->verdict == PV_VULNERABLE ? out_red(&a->out) : tls ?
+	    out_green(&a->out) : out_yellow(&a->out),
+	    probe_verdict_name(r->verdict), out_reset(&a->out), r->target,
+	    l && l->comm[0] ? "(" : "", l ? l->comm : "",
+	    l && l->comm[0] ? ")" : "", r->reason);
+	fflush(a->out.f);
+}
+
+static int is_loopback(int family, const uint8_t *addr)
+{
+	static const uint8_t v6lo[16] = { [15] = 1 };
+
+	return family == AF_INET ? addr[0] == 127 : !memcmp(addr, v6lo, 16);
+}
+
+static int is_any(int family, const uint8_t *addr)
+{
+	static const uint8_t zero[16];
+
+	return !memcmp(addr, zero, family == AF_INET ? 4 : 16);
+}
+
+static void audit_listeners(struct audit *a)
+{
+	struct lctx c = { a, NULL, 0 };
+	struct scan_opts so;
+	struct scan_hooks h = { on_listener_result, NULL, &c };
+	struct scan_stats st;
+	struct tgt_set *set;
+	char spec[80], ip[INET6_ADDRSTRLEN], err[TGT_ERRMAX];
+	size_t i, added = 0;
+	double t0 = now_s();
+
+	section(a, "Listening TCP services (probed over loopback)");
+	if (listeners_scan(a->o.procroot, &c.ls, &c.n) < 0) {
+		if (text_out(a))
+			fprintf(a->out.f, "  cannot read %s/net/tcp\n",
+			    a->o.procroot);
+		return;
+	}
+	set = tgt_set_new();
+	for (i = 0; set && i < c.n; i++) {
+		const struct listener *l = &c.ls[i];
+		uint8_t lo[16] = { 0 };
+		const uint8_t *addr = l->addr;
+
+		a->listeners_total++;
+		if (is_any(l->family, l->addr)) {
+			/* A wildcard listener answers on loopback too. */
+			if (l->family == AF_INET)
+				lo[0] = 127, lo[3] = 1;
+			else
+				lo[15] = 1;
+			addr = lo;
+		} else if (!is_loopback(l->family, l->addr)) {
+			/* Only loopback is probed from here; the address is
+			 * named so it can be scanned on purpose. */
+			a->listeners_skipped++;
+			continue;
+		}
+		inet_ntop(l->family, addr, ip, sizeof(ip));
+		snprintf(spec, sizeof(spec), l->family == AF_INET6 ?
+		    "[%s]:%u" : "%s:%u", ip, l->port);
+		if (tgt_set_add(set, spec, err) == 0)
+			added++;
+	}
+	if (set && added) {
+		memset(&so, 0, sizeof(so));
+		so.concurrency = 64;
+		so.timeout_ms = a->o.timeout_ms < 3000 ? a->o.timeout_ms : 3000;
+		scan_run(set, &so, &h, &st);
+	}
+	if (text_out(a)) {
+		fprintf(a->out.f, "  %u listening sockets, %u speak TLS",
+		    a->listeners_total, a->listeners_tls);
+		if (a->listeners_skipped)
+			fprintf(a->out.f, ", %u bound to non-loopback "
+			    "addresses not probed (use heartcheck scan)",
+			    a->listeners_skipped);
+		fputc('\n', a->out.f);
+	}
+	tgt_set_free(set);
+	free(c.ls);
+	a->t_listeners = now_s() - t0;
+}
+
+/* ---- packages ---- */
+
+static void on_package(void *ctx, const struct pkg_finding *f)
+{
+	struct audit *a = ctx;
+
+	a->pkgs_total++;
+	if (f->verdict == PKG_VULNERABLE)
+		a->pkgs_vuln++;
+	if (a->o.json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "type", json_string("package"));
+		json_object_set_new(j, "name", json_string(f->name));
+		json_object_set_new(j, "version", json_string(f->version));
+		json_object_set_new(j, "arch", json_string(f->arch));
+		json_object_set_new(j, "verdict",
+		    json_string(pkg_verdict_name(f->verdict)));
+		json_object_set_new(j, "fixed_in", f->fixed_in[0] ?
+		    json_string(f->fixed_in) : json_null());
+		json_object_set_new(j, "advisory", f->advisory[0] ?
+		    json_string(f->advisory) : json_null());
+		json_object_set_new(j, "confirmed", json_boolean(f->confirmed));
+		json_object_set_new(j, "reason", json_string(f->reason));
+		out_json(&a->out, j);
+		return;
+	}
+	if (!text_out(a) || (a->o.quiet && f->verdict != PKG_VULNERABLE))
+		return;
+	fprintf(a->out.f, "  %s%-20s%s %s %s: %s\n",
+	    f->verdict == PKG_VULNERABLE ? out_red(&a->out) :
+	    f->verdict == PKG_UNKNOWN ? out_yellow(&a->out) :
+	    out_green(&a->out), pkg_verdict_name(f->verdict),
+	    out_reset(&a->out), f->name, f->version, f->reason);
+}
+
+static void audit_packages(struct audit *a)
+{
+	struct os_release os;
+	char err[256] = "";
+	double t0 = now_s();
+
+	section(a, "Packages");
+	memset(&os, 0, sizeof(os));
+	os_release_load(a->o.root, &os);
+	if (pkgdb_scan(a->o.root, &os, on_package, a, err, sizeof(err)) < 0 &&
+	    text_out(a))
+		fprintf(a->out.f, "  %s\n", err[0] ? err :
+		    "no package database found");
+	else if (text_out(a) && a->pkgs_total == 0)
+		fprintf(a->out.f, "  no OpenSSL package installed\n");
+	a->t_pkgs = now_s() - t0;
+}
+
+/* ---- summary ---- */
+
+static void print_advice(struct audit *a)
+{
+	const char **names;
+	const unsigned *counts;
+	const struct restart_loose *loose;
+	size_t nu, nl, i;
+
+	nu = restart_plan_units(a->rp, &names, &counts);
+	nl = restart_plan_loose(a->rp, &loose);
+	if (a->o.json) {
+		for (i = 0; i < nu; i++) {
+			json_t *j = json_object();
+			char cmd[300];
+
+			snprintf(cmd, sizeof(cmd), "systemctl restart %s",
+			    names[i]);
+			json_object_set_new(j, "type", json_string("restart"));
+			json_object_set_new(j, "unit", json_string(names[i]));
+			json_object_set_new(j, "processes",
+			    json_integer(counts[i]));
+			json_object_set_new(j, "command", json_string(cmd));
+			out_json(&a->out, j);
+		}
+		for (i = 0; i < nl; i++) {
+			json_t *j = json_object();
+
+			json_object_set_new(j, "type", json_string("restart"));
+			json_object_set_new(j, "pid", json_integer(loose[i].pid));
+			json_object_set_new(j, "comm",
+			    json_string(loose[i].comm));
+			json_object_set_new(j, "cmdline",
+			    json_string(loose[i].cmdline));
+			json_object_set_new(j, "command", json_null());
+			out_json(&a->out, j);
+		}
+		return;
+	}
+	if (!text_out(a))
+		return;
+	fprintf(a->out.f, "\n%sWhat to do%s\n", out_bold(&a->out),
+	    out_reset(&a->out));
+	if (a->libs_vuln || a->pkgs_vuln || a->libs_possibly)
+		fprintf(a->out.f, "  1. Upgrade OpenSSL to 1.0.1g or later, or "
+		    "to your distribution's fixed package.\n");
+	if (nu || nl) {
+		fprintf(a->out.f, "  %s. Restart what still maps the old "
+		    "library:\n", a->libs_vuln || a->pkgs_vuln ? "2" : "1");
+		restart_plan_print(a->rp, a->out.f);
+	}
+	if (a->libs_vuln || a->listeners_vuln || a->procs_vuln_loaded)
+		fprintf(a->out.f, "  Then revoke and reissue the certificates "
+		    "and keys of every service that ran the vulnerable "
+		    "library, and run heartcheck again to verify.\n");
+	if (!nu && !nl && !a->libs_vuln && !a->pkgs_vuln &&
+	    !a->listeners_vuln && !a->libs_possibly)
+		fprintf(a->out.f, "  %sNothing: no vulnerable library, "
+		    "nothing to restart.%s\n", out_green(&a->out),
+		    out_reset(&a->out));
+}
+
+static void print_summary(struct audit *a, double total)
+{
+	if (a->o.json) {
+		json_t *j = json_object(), *t = json_object();
+
+		json_object_set_new(j, "type", json_string("summary"));
+		json_object_set_new(j, "libraries", json_integer(a->libs_total));
+		json_object_set_new(j, "vulnerable_libraries",
+		    json_integer(a->libs_vuln));
+		json_object_set_new(j, "possibly_vulnerable_libraries",
+		    json_integer(a->libs_possibly));
+		json_object_set_new(j, "untested_libraries",
+		    json_integer(a->libs_untested));
+		json_object_set_new(j, "processes", json_integer(
+		    a->pst.processes));
+		json_object_set_new(j, "processes_need_restart",
+		    json_integer(a->procs_restart));
+		json_object_set_new(j, "processes_unreadable",
+		    json_integer(a->procs_unreadable));
+		json_object_set_new(j, "listeners", json_integer(
+		    a->listeners_total));
+		json_object_set_new(j, "vulnerable_listeners",
+		    json_integer(a->listeners_vuln));
+		json_object_set_new(j, "vulnerable_packages",
+		    json_integer(a->pkgs_vuln));
+		json_object_set_new(t, "processes", json_real(a->pst.seconds));
+		json_object_set_new(t, "libraries", json_real(a->t_libs));
+		json_object_set_new(t, "listeners", json_real(a->t_listeners));
+		json_object_set_new(t, "packages", json_real(a->t_pkgs));
+		json_object_set_new(t, "total", json_real(total));
+		json_object_set_new(j, "seconds", t);
+		out_json(&a->out, j);
+		return;
+	}
+	if (a->o.nagios) {
+		const char *state = "OK";
+
+		if (a->libs_vuln && a->procs_vuln_loaded)
+			state = "CRITICAL";
+		else if (a->listeners_vuln)
+			state = "CRITICAL";
+		else if (a->procs_restart || a->libs_vuln || a->pkgs_vuln ||
+		    a->libs_possibly)
+			state = "WARNING";
+		printf("HEARTCHECK %s - %u vulnerable libraries, %u processes "
+		    "to restart, %u vulnerable listeners, %u vulnerable "
+		    "packages | vulnerable_libraries=%u;;1 "
+		    "processes_need_restart=%u;1; vulnerable_listeners=%u;;1 "
+		    "vulnerable_packages=%u;1; libraries=%u processes=%u "
+		    "seconds=%.3fs\n", state, a->libs_vuln, a->procs_restart,
+		    a->listeners_vuln, a->pkgs_vuln, a->libs_vuln,
+		    a->procs_restart, a->listeners_vuln, a->pkgs_vuln,
+		    a->libs_total, a->pst.processes, total);
+		return;
+	}
+	if (a->o.openmetrics) {
+		printf("# HELP heartcheck_vulnerable_libraries OpenSSL "
+		    "libraries proven vulnerable by running their own code.\n"
+		    "# TYPE heartcheck_vulnerable_libraries gauge\n"
+		    "heartcheck_vulnerable_libraries %u\n"
+		    "# HELP heartcheck_libraries libssl libraries tested.\n"
+		    "# TYPE heartcheck_libraries gauge\n"
+		    "heartcheck_libraries %u\n"
+		    "# HELP heartcheck_processes_need_restart Processes that "
+		    "map a deleted, replaced or vulnerable libssl/libcrypto.\n"
+		    "# TYPE heartcheck_processes_need_restart gauge\n"
+		    "heartcheck_processes_need_restart %u\n"
+		    "# HELP heartcheck_vulnerable_listeners Listening services "
+		    "proven vulnerable over loopback.\n"
+		    "# TYPE heartcheck_vulnerable_listeners gauge\n"
+		    "heartcheck_vulnerable_listeners %u\n"
+		    "# HELP heartcheck_vulnerable_packages Installed packages "
+		    "older than the first fixed version.\n"
+		    "# TYPE heartcheck_vulnerable_packages gauge\n"
+		    "heartcheck_vulnerable_packages %u\n"
+		    "# HELP heartcheck_last_run_timestamp_seconds When the "
+		    "audit ran.\n"
+		    "# TYPE heartcheck_last_run_timestamp_seconds gauge\n"
+		    "heartcheck_last_run_timestamp_seconds %lld\n"
+		    "# HELP heartcheck_run_duration_seconds How long the "
+		    "audit took.\n"
+		    "# TYPE heartcheck_run_duration_seconds gauge\n"
+		    "heartcheck_run_duration_seconds %.3f\n"
+		    "# EOF\n", a->libs_vuln, a->libs_total, a->procs_restart,
+		    a->listeners_vuln, a->pkgs_vuln, (long long)time(NULL),
+		    total);
+		return;
+	}
+	fprintf(a->out.f, "\n%u libssl tested (%u vulnerable), %u of %u "
+	    "processes to restart, %u TLS listeners (%u vulnerable), %u "
+	    "vulnerable packages; %.2f s (processes %.3f s).\n",
+	    a->libs_total, a->libs_vuln, a->procs_restart, a->pst.processes,
+	    a->listeners_tls, a->listeners_vuln, a->pkgs_vuln, total,
+	    a->pst.seconds);
+	if (a->procs_unreadable)
+		fprintf(a->out.f, "%u processes could not be read: run as root "
+		    "to see them.\n", a->procs_unreadable);
+}
 
 int cmd_local(int argc, char **argv)
 {
-	fprintf(stderr, "heartcheck local: not available in this build\n");
-	return EXIT_UNTESTED;
+	static const struct option lopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "nagios", no_argument, NULL, 'N' },
+		{ "openmetrics", no_argument, NULL, 'M' },
+		{ "no-libtest", no_argument, NULL, 'L' },
+		{ "no-listeners", no_argument, NULL, 'l' },
+		{ "no-packages", no_argument, NULL, 'P' },
+		{ "no-processes", no_argument, NULL, 'p' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "color", required_argument, NULL, 'C' },
+		{ "root", required_argument, NULL, 'R' },
+		{ "proc", required_argument, NULL, 'X' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct audit *a;
+	unsigned long v;
+	int ch, ret = EXIT_USAGE, modes;
+	double t0 = now_s();
+
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return EXIT_UNTESTED;
+	a->o.timeout_ms = DEFAULT_LIB_TIMEOUT_MS;
+	a->o.root = "/";
+	a->o.procroot = "/proc";
+	a->o.color = -1;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "jqht:", lopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j': a->o.json = 1; break;
+		case 'N': a->o.nagios = 1; break;
+		case 'M': a->o.openmetrics = 1; break;
+		case 'L': a->o.no_libtest = 1; break;
+		case 'l': a->o.no_listeners = 1; break;
+		case 'P': a->o.no_packages = 1; break;
+		case 'p': a->o.no_processes = 1; break;
+		case 'q': a->o.quiet = 1; break;
+		case 'R': a->o.root = optarg; break;
+		case 'X': a->o.procroot = optarg; break;
+		case 't':
+			if (cmd_parse_uint(optarg, 100, 600000, &v) != 0) {
+				fprintf(stderr, "heartcheck: --timeout takes "
+				    "milliseconds, 100 to 600000\n");
+				goto out;
+			}
+			a->o.timeout_ms = (unsigned)v;
+			break;
+		case 'C':
+			if (!strcmp(optarg, "always"))
+				a->o.color = 1;
+			else if (!strcmp(optarg, "never"))
+				a->o.color = 0;
+			else if (strcmp(optarg, "auto") != 0) {
+				fprintf(stderr, "heartcheck: --color takes "
+				    "auto, always or never\n");
+				goto out;
+			}
+			break;
+		case 'h':
+			local_usage(stdout);
+			ret = EXIT_CLEAN;
+			goto out;
+		default:
+			fprintf(stderr, "[hint] heartcheck local --help\n");
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "heartcheck local: unexpected argument \"%s\"\n"
+		    "[hint] to probe servers: heartcheck scan %s\n",
+		    argv[optind], argv[optind]);
+		goto out;
+	}
+	modes = a->o.json + a->o.nagios + a->o.openmetrics;
+	if (modes > 1) {
+		fprintf(stderr, "heartcheck local: choose one of --json, "
+		    "--nagios, --openmetrics\n");
+		goto out;
+	}
+	out_init(&a->out, stdout, a->o.json, a->o.color);
+	a->out.quiet = a->o.quiet;
+	a->rp = restart_plan_new();
+	if (!a->rp) {
+		ret = EXIT_UNTESTED;
+		goto out;
+	}
+	if (!a->o.no_processes) {
+		double tp = now_s();
+
+		if (proc_scan(a->o.procroot, on_proc, a, &a->pst) < 0)
+			fprintf(stderr, "heartcheck: cannot read %s\n",
+			    a->o.procroot);
+		a->t_procs = now_s() - tp;
+	}
+	audit_libraries(a);
+	if (!a->o.no_processes)
+		audit_processes(a);
+	if (!a->o.no_listeners)
+		audit_listeners(a);
+	if (!a->o.no_packages)
+		audit_packages(a);
+	print_advice(a);
+	print_summary(a, now_s() - t0);
+	if (a->o.nagios) {
+		if (a->listeners_vuln || (a->libs_vuln && a->procs_vuln_loaded))
+			ret = 2;
+		else if (a->procs_restart || a->libs_vuln || a->pkgs_vuln ||
+		    a->libs_possibly)
+			ret = 1;
+		else
+			ret = 0;
+	} else if (a->libs_vuln || a->procs_restart || a->listeners_vuln ||
+	    a->pkgs_vuln)
+		ret = EXIT_VULNERABLE;
+	else if (a->libs_untested || a->libs_possibly)
+		ret = EXIT_UNTESTED;
+	else
+		ret = EXIT_CLEAN;
+out:
+	if (a->rp)
+		restart_plan_free(a->rp);
+	lib_list_free(&a->libs);
+	free(a->procs);
+	free(a->tested);
+	free(a);
+	return ret;
 }

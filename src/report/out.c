@@ -35,7 +35,8 @@ void out_json(struct out *o, json_t *obj)
 {
 	if (!obj)
 		return;
-	json_dumpf(obj, o->f, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_dumpf(obj, o->f, JSON_COMPACT | JSON_ENSURE_ASCII |
+	    JSON_REAL_PRECISION(9));
 	fputc('\n', o->f);
 	fflush(o->f);
 	json_decref(obj);
