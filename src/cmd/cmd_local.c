@@ -189,14 +189,17 @@ static int version_string_vulnerable(const char *v)
 
 /* Judges a library without loading it: static binaries, musl builds,
  * --no-libtest.  Only ever "possibly vulnerable", never proof. */
-static void judge_by_version(const char *path, const char *why,
-    struct libtest_result *r)
+static void judge_by_version(const char *path, const char *crypto,
+    const char *why, struct libtest_result *r)
 {
 	char ver[OPENSSL_VERSION_MAX + 1] = "";
 
 	memset(r, 0, sizeof(*r));
 	r->exit_status = -1;
-	if (openssl_version_scan_file(path, 64u << 20, ver, sizeof(ver)) == 1)
+	/* The version string lives in libcrypto for shared builds. */
+	if (openssl_version_scan_file(path, 64u << 20, ver, sizeof(ver)) == 1 ||
+	    (crypto && crypto[0] && openssl_version_scan_file(crypto,
+	    64u << 20, ver, sizeof(ver)) == 1))
 		snprintf(r->version, sizeof(r->version), "%s", ver);
 	r->verdict = LIB_INCONCLUSIVE;
 	if (r->version[0] && version_string_vulnerable(r->version))
@@ -219,17 +222,16 @@ static void test_one(struct audit *a, const char *path, const char *crypto,
     struct libtest_result *r)
 {
 	if (a->o.no_libtest) {
-		judge_by_version(path, "not loaded (--no-libtest)", r);
+		judge_by_version(path, crypto, "not loaded (--no-libtest)", r);
 		return;
 	}
 	libtest_run("/proc/self/exe", path, crypto && crypto[0] ? crypto :
 	    NULL, (int)a->o.timeout_ms, r);
 	if (r->verdict == LIB_LOAD_FAILED && !r->version[0]) {
-		char ver[OPENSSL_VERSION_MAX + 1];
+		struct libtest_result v;
 
-		if (openssl_version_scan_file(path, 64u << 20, ver,
-		    sizeof(ver)) == 1)
-			snprintf(r->version, sizeof(r->version), "%s", ver);
+		judge_by_version(path, crypto, "", &v);
+		memcpy(r->version, v.version, sizeof(r->version));
 	}
 }
 
@@ -330,14 +332,15 @@ static void audit_libraries(struct audit *a)
 		if (c->kind != LK_SSL)
 			continue;
 		if (c->elf == ELF_EXEC)
-			judge_by_version(c->path, "a static executable cannot "
-			    "be loaded", &r);
+			judge_by_version(c->path, NULL, "a static executable "
+			    "cannot be loaded", &r);
 		else if (c->musl)
-			judge_by_version(c->path, "built against musl, which "
-			    "a glibc helper cannot load", &r);
-		else if (c->elf == ELF_OTHER_MACHINE)
-			judge_by_version(c->path, "built for another machine",
+			judge_by_version(c->path, c->crypto_path, "built "
+			    "against musl, which a glibc helper cannot load",
 			    &r);
+		else if (c->elf == ELF_OTHER_MACHINE)
+			judge_by_version(c->path, c->crypto_path, "built for "
+			    "another machine", &r);
 		else
 			test_one(a, c->path, c->crypto_path, &r);
 		tested_add(a, c->dev, c->ino, &r);
@@ -384,7 +387,7 @@ static const struct libtest_result *image_verdict(struct audit *a,
 		r.verdict = LIB_LOAD_FAILED;
 		r.exit_status = -1;
 		snprintf(r.reason, sizeof(r.reason), "the mapped image cannot "
-		    "be opened through %s (run as root)", img);
+		    "be opened through %.180s (run as root)", img);
 	} else {
 		c = proc_crypto(p);
 		cimg[0] = '\0';
@@ -788,9 +791,8 @@ static void print_summary(struct audit *a, double total)
 	if (a->o.nagios) {
 		const char *state = "OK";
 
-		if (a->libs_vuln && a->procs_vuln_loaded)
-			state = "CRITICAL";
-		else if (a->listeners_vuln)
+		/* CRITICAL: vulnerable code is running and reachable now. */
+		if (a->procs_vuln_loaded || a->listeners_vuln)
 			state = "CRITICAL";
 		else if (a->procs_restart || a->libs_vuln || a->pkgs_vuln ||
 		    a->libs_possibly)
@@ -958,7 +960,7 @@ int cmd_local(int argc, char **argv)
 	print_advice(a);
 	print_summary(a, now_s() - t0);
 	if (a->o.nagios) {
-		if (a->listeners_vuln || (a->libs_vuln && a->procs_vuln_loaded))
+		if (a->listeners_vuln || a->procs_vuln_loaded)
 			ret = 2;
 		else if (a->procs_restart || a->libs_vuln || a->pkgs_vuln ||
 		    a->libs_possibly)
