@@ -37,7 +37,7 @@ struct scan_result {
 	int alert;              /* deciding alert, or -1 */
 	unsigned attempts;      /* connections used */
 	double elapsed_ms;
-	const uint8_t *leaked;  /* --leak only: bytes that were not ours */
+	const uint8_t *leaked;  /* --leak only: the whole over-read tail */
 	size_t leaked_len;
 };
 

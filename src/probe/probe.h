@@ -51,7 +51,7 @@ struct probe_cfg {
 	const char *sni;        /* host name for SNI, or NULL */
 	uint16_t max_version;   /* first version offered (default TLS 1.2) */
 	uint16_t leak;          /* --leak: bytes claimed past the payload */
-	/* --leak only: receives the over-read bytes that were not ours. */
+	/* --leak only: receives the over-read tail of the probe echo. */
 	void (*on_disclosed)(void *ctx, size_t off, const uint8_t *b, size_t n);
 	void *ctx;
 	int trace;              /* log every state change to stderr */

@@ -135,8 +135,8 @@ void out_scan_result(struct out *o, const struct scan_result *r)
 	    r->version ? tls_version_name(r->version, vb, sizeof(vb)) : "-",
 	    r->reason);
 	if (r->leaked_len) {
-		fprintf(o->f, "    %zu bytes of server memory:\n",
-		    r->leaked_len);
+		fprintf(o->f, "    %zu bytes over-read, %u of them not ours:\n",
+		    r->leaked_len, r->disclosed);
 		out_hexdump(o->f, "    ", r->leaked, r->leaked_len);
 	}
 	fflush(o->f);

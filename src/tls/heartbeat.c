@@ -43,9 +43,12 @@ int hb_expected_tail(const struct hb_plan *p, size_t off)
 {
 	size_t at = (size_t)p->probe_len + off;
 
-	if (at >= p->sentinel_len)
-		return -1;
-	return hb_payload_byte(p, 0, at);
+	if (at < p->sentinel_len)
+		return hb_payload_byte(p, 0, at);
+	/* The sentinel's own padding follows its payload in the buffer. */
+	if (at < (size_t)p->sentinel_len + HB_MIN_PADDING)
+		return HB_PADDING_BYTE;
+	return -1;
 }
 
 ssize_t hb_request_record(const struct hb_plan *p, int which, uint16_t ver,
@@ -67,7 +70,7 @@ ssize_t hb_request_record(const struct hb_plan *p, int which, uint16_t ver,
 		*w++ = hb_payload_byte(p, which, i);
 	/* Padding is random in RFC 6520; any fixed bytes do, and fixed bytes
 	 * keep the flight reproducible for tests. */
-	memset(w, 0x50, padlen);
+	memset(w, HB_PADDING_BYTE, padlen);
 	w += padlen;
 	return w - out;
 }
@@ -145,7 +148,7 @@ static void msg_judge(struct hb_reader *r)
 static void msg_compare(struct hb_reader *r, const uint8_t *b, size_t n)
 {
 	const struct hb_plan *p = r->plan;
-	size_t i, run = 0;
+	size_t i, tail_from = n;
 
 	for (i = 0; i < n; i++) {
 		size_t at = r->off + i;
@@ -155,27 +158,22 @@ static void msg_compare(struct hb_reader *r, const uint8_t *b, size_t n)
 		    (at >= p->sentinel_len || b[i] != hb_payload_byte(p, 0, at)))
 			r->match_sentinel = 0;
 		if (!r->match_probe)
-			goto flush;
+			continue;
 		if (at < p->probe_len) {
 			if (b[i] != hb_payload_byte(p, 1, at))
 				r->match_probe = 0;
 			continue;
 		}
+		if (tail_from == n)
+			tail_from = i;
 		exp = hb_expected_tail(p, at - p->probe_len);
-		if (exp < 0 || b[i] != (uint8_t)exp) {
+		if (exp < 0 || b[i] != (uint8_t)exp)
 			r->tail_diff++;
-			run++;
-			continue;
-		}
-flush:
-		if (run && r->on_disclosed && r->match_probe)
-			r->on_disclosed(r->ctx, at - run - p->probe_len,
-			    b + i - run, run);
-		run = 0;
 	}
-	if (run && r->on_disclosed && r->match_probe)
-		r->on_disclosed(r->ctx, r->off + n - run - p->probe_len,
-		    b + n - run, run);
+	/* The whole over-read goes to the evidence hook, ours or not. */
+	if (r->match_probe && r->on_disclosed && tail_from < n)
+		r->on_disclosed(r->ctx, r->off + tail_from - p->probe_len,
+		    b + tail_from, n - tail_from);
 }
 
 int hb_reader_feed(struct hb_reader *r, const uint8_t *b, size_t n)

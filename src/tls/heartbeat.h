@@ -25,6 +25,7 @@
 #define HB_REQUEST 1
 #define HB_RESPONSE 2
 #define HB_MIN_PADDING 16
+#define HB_PADDING_BYTE 0x50
 
 struct hb_plan {
 	uint64_t nonce;
@@ -57,8 +58,8 @@ ssize_t hb_flight_tls(const struct hb_plan *p, uint16_t ver, int fence,
     uint8_t *out, size_t cap);
 
 /* The expected byte at offset off (off < k) of the probe echo's over-read
- * tail when the server read only our own stale bytes.  Returns -1 where
- * no byte of ours lies (past the sentinel payload). */
+ * tail when the server read only our own stale bytes: the sentinel's
+ * payload, then its padding.  Returns -1 where no byte of ours lies. */
 int hb_expected_tail(const struct hb_plan *p, size_t off);
 
 /*
@@ -87,8 +88,10 @@ struct hb_reader {
 	uint8_t requests_seen;  /* the peer sent us a heartbeat request */
 	uint32_t disclosed;     /* over-read bytes that were not ours */
 	uint32_t messages;
-	/* Optional: called with each run of over-read bytes that were not
-	 * ours, for --leak's hexdump.  off is the offset in the tail. */
+	/* Optional: called with the over-read tail of a probe echo as it
+	 * streams in, for --leak's hexdump.  off is the offset in the tail.
+	 * A probe whose first bytes turn out not to be ours may already have
+	 * delivered nothing: the tail follows the probe payload. */
 	void (*on_disclosed)(void *ctx, size_t off, const uint8_t *b, size_t n);
 	void *ctx;
 };

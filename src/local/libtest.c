@@ -1,0 +1,532 @@
+/*
+ * The parent side of the library test: pre-check the file, run one helper
+ * with a deadline, and judge its reply with the network engine's codecs.
+ */
+#include "local/libtest.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probe/judge.h"
+#include "tls/heartbeat.h"
+#include "tls/tls.h"
+
+/* The flight sizes of FACTS.md item 5: the over-read stays inside the
+ * stale sentinel, so a vulnerable OpenSSL discloses nothing. */
+#define SENTINEL_LEN 64
+#define PROBE_LEN 32
+#define PROBE_K 16
+/* More than any honest reply to that flight; the rest is drained unread. */
+#define REPLY_MAX 65536
+
+const char *lib_verdict_name(enum lib_verdict v)
+{
+	switch (v) {
+	case LIB_VULNERABLE: return "vulnerable";
+	case LIB_PATCHED: return "patched";
+	case LIB_NO_HEARTBEAT: return "no-heartbeat";
+	case LIB_LOAD_FAILED: return "load-failed";
+	case LIB_NOT_LIBRARY: return "not-a-library";
+	case LIB_HELPER_CRASHED: return "helper-crashed";
+	case LIB_TIMEOUT: return "timeout";
+	case LIB_INCONCLUSIVE: return "inconclusive";
+	}
+	return "unknown";
+}
+
+static void set_reason(struct libtest_result *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(out->reason, sizeof(out->reason), fmt, ap);
+	va_end(ap);
+}
+
+static void set_text(char *dst, size_t cap, const uint8_t *b, size_t n)
+{
+	size_t i;
+
+	if (n >= cap)
+		n = cap - 1;
+	/* Keep only printable bytes: these strings end up in reports. */
+	for (i = 0; i < n; i++)
+		dst[i] = (b[i] >= 0x20 && b[i] < 0x7f) ? (char)b[i] : '?';
+	dst[n] = '\0';
+}
+
+static const char *machine_name(unsigned m)
+{
+	switch (m) {
+	case EM_386: return "i386";
+	case EM_X86_64: return "x86_64";
+	case EM_ARM: return "arm";
+	case EM_AARCH64: return "aarch64";
+	case EM_PPC: return "ppc";
+	case EM_PPC64: return "ppc64";
+	case EM_S390: return "s390";
+	case EM_MIPS: return "mips";
+	case EM_RISCV: return "riscv";
+	}
+	return "another machine";
+}
+
+#if defined(__x86_64__)
+#define HOST_MACHINE EM_X86_64
+#elif defined(__i386__)
+#define HOST_MACHINE EM_386
+#elif defined(__aarch64__)
+#define HOST_MACHINE EM_AARCH64
+#elif defined(__arm__)
+#define HOST_MACHINE EM_ARM
+#elif defined(__powerpc64__)
+#define HOST_MACHINE EM_PPC64
+#elif defined(__s390__)
+#define HOST_MACHINE EM_S390
+#elif defined(__riscv)
+#define HOST_MACHINE EM_RISCV
+#endif
+#define HOST_CLASS (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32)
+
+int libtest_elf_check(const uint8_t *b, size_t n, enum lib_verdict *verdict,
+    char *reason, size_t cap)
+{
+	unsigned type, machine;
+	int le;
+
+	if (n < EI_NIDENT || memcmp(b, ELFMAG, SELFMAG) != 0) {
+		*verdict = LIB_NOT_LIBRARY;
+		snprintf(reason, cap, "the file is not an ELF object");
+		return 1;
+	}
+	if (b[EI_CLASS] != ELFCLASS32 && b[EI_CLASS] != ELFCLASS64) {
+		*verdict = LIB_NOT_LIBRARY;
+		snprintf(reason, cap, "the file has an unknown ELF class %u",
+		    b[EI_CLASS]);
+		return 1;
+	}
+	/* e_type and e_machine sit at the same offsets in both classes. */
+	if (n < 20 || (b[EI_DATA] != ELFDATA2LSB && b[EI_DATA] != ELFDATA2MSB)) {
+		*verdict = LIB_NOT_LIBRARY;
+		snprintf(reason, cap, "the file has a truncated ELF header");
+		return 1;
+	}
+	le = b[EI_DATA] == ELFDATA2LSB;
+	type = le ? (unsigned)(b[16] | b[17] << 8) : (unsigned)(b[16] << 8 | b[17]);
+	machine = le ? (unsigned)(b[18] | b[19] << 8) :
+	    (unsigned)(b[18] << 8 | b[19]);
+	if (type != ET_DYN) {
+		*verdict = LIB_NOT_LIBRARY;
+		snprintf(reason, cap, "the file is an ELF %s, not a shared "
+		    "object", type == ET_EXEC ? "executable" :
+		    type == ET_REL ? "relocatable object" :
+		    type == ET_CORE ? "core dump" : "file of unknown type");
+		return 1;
+	}
+#ifdef HOST_MACHINE
+	if (machine != HOST_MACHINE || b[EI_CLASS] != HOST_CLASS) {
+		*verdict = LIB_LOAD_FAILED;
+		snprintf(reason, cap, "the library is built for %s (%d-bit), "
+		    "which this %s host cannot load", machine_name(machine),
+		    b[EI_CLASS] == ELFCLASS64 ? 64 : 32,
+		    machine_name(HOST_MACHINE));
+		return 1;
+	}
+#else
+	(void)machine;
+	(void)machine_name;
+#endif
+	return 0;
+}
+
+/* Splits off one '\n'-terminated line.  Returns its length or -1. */
+static ssize_t take_line(const uint8_t **b, size_t *n, const uint8_t **line)
+{
+	const uint8_t *nl = memchr(*b, '\n', *n);
+	size_t len;
+
+	if (nl == NULL)
+		return -1;
+	len = (size_t)(nl - *b);
+	*line = *b;
+	*b += len + 1;
+	*n -= len + 1;
+	return (ssize_t)len;
+}
+
+static int starts(const uint8_t *l, size_t n, const char *p)
+{
+	size_t k = strlen(p);
+
+	return n >= k && memcmp(l, p, k) == 0;
+}
+
+/* Turns a dlerror() text into a sentence, with the common causes named. */
+static void load_reason(struct libtest_result *out, const uint8_t *msg,
+    size_t n)
+{
+	char err[200];
+
+	set_text(err, sizeof(err), msg, n);
+	if (strstr(err, "musl") != NULL)
+		set_reason(out, "built against musl libc (an Alpine image?), "
+		    "which a glibc process cannot load: %s", err);
+	else if (strstr(err, "wrong ELF class") != NULL ||
+	    strstr(err, "machine") != NULL)
+		set_reason(out, "built for another architecture: %s", err);
+	else if (strstr(err, "position-independent executable") != NULL)
+		set_reason(out, "an executable, not a library (statically "
+		    "linked? check its version string instead): %s", err);
+	else
+		set_reason(out, "the library could not be loaded: %s", err);
+}
+
+int libtest_judge_reply(const struct hb_plan *plan, const uint8_t *b,
+    size_t n, struct libtest_result *out)
+{
+	struct reply_summary s;
+	const uint8_t *status, *ver, *method;
+	ssize_t sl, vl;
+	size_t ml;
+	int old_api;
+
+	out->version[0] = '\0';
+	out->disclosed = 0;
+	if ((sl = take_line(&b, &n, &status)) < 0) {
+		out->verdict = LIB_INCONCLUSIVE;
+		set_reason(out, "the helper ended without a status line");
+		return -1;
+	}
+	if (starts(status, (size_t)sl, "load-failed: ")) {
+		out->verdict = LIB_LOAD_FAILED;
+		load_reason(out, status + 13, (size_t)sl - 13);
+		return 0;
+	}
+	if (starts(status, (size_t)sl, "no-symbol: ")) {
+		char name[64];
+
+		set_text(name, sizeof(name), status + 11, (size_t)sl - 11);
+		out->verdict = LIB_LOAD_FAILED;
+		set_reason(out, "the library lacks %s, so it is not a libssl "
+		    "this test can drive", name);
+		return 0;
+	}
+	if (starts(status, (size_t)sl, "init-failed: ")) {
+		char why[160];
+
+		set_text(why, sizeof(why), status + 13, (size_t)sl - 13);
+		out->verdict = LIB_INCONCLUSIVE;
+		set_reason(out, "the library loaded but the test could not "
+		    "run: %s", why);
+		return 0;
+	}
+	if (!starts(status, (size_t)sl, "ok ") ||
+	    (vl = take_line(&b, &n, &ver)) < 0) {
+		out->verdict = LIB_INCONCLUSIVE;
+		set_reason(out, "the helper's reply is not framed as expected");
+		return -1;
+	}
+	method = status + 3;
+	ml = (size_t)sl - 3;
+	set_text(out->version, sizeof(out->version), ver, (size_t)vl);
+	/* TLS 1.2 arrived in 1.0.1 together with heartbeats, so a library
+	 * that lacks both TLS 1.2 methods predates heartbeat code. */
+	old_api = !(ml == 21 && memcmp(method, "TLSv1_2_server_method", 21) ==
+	    0) && !(ml == 17 && memcmp(method, "TLS_server_method", 17) == 0);
+
+	if (reply_scan(plan, b, n, &s) != 0) {
+		out->verdict = LIB_INCONCLUSIVE;
+		set_reason(out, "the library wrote %zu bytes that are not TLS "
+		    "records", n);
+		return 0;
+	}
+	switch (reply_judge(&s, 0)) {
+	case HBV_VULNERABLE:
+		out->verdict = LIB_VULNERABLE;
+		out->disclosed = s.disclosed;
+		if (s.disclosed == 0)
+			set_reason(out, "the library's own heartbeat code "
+			    "over-read its record: the probe came back with "
+			    "our stale sentinel bytes (0 bytes disclosed)");
+		else
+			set_reason(out, "the library's own heartbeat code "
+			    "over-read its record and returned %u bytes that "
+			    "were not ours", s.disclosed);
+		break;
+	case HBV_PATCHED:
+		out->verdict = LIB_PATCHED;
+		set_reason(out, "the library echoed the valid heartbeat and "
+		    "dropped the over-length one: its bounds check is in "
+		    "place");
+		break;
+	case HBV_NO_HEARTBEAT:
+		if (s.alert_desc == 10) {
+			out->verdict = LIB_NO_HEARTBEAT;
+			set_reason(out, "the library answered the first "
+			    "heartbeat with alert 10 (unexpected_message): it "
+			    "has no heartbeat code");
+		} else if (old_api) {
+			char m[32];
+
+			set_text(m, sizeof(m), method, ml);
+			out->verdict = LIB_NO_HEARTBEAT;
+			set_reason(out, "the library has no TLS 1.2 server "
+			    "method (tested with %s), so it predates 1.0.1, "
+			    "where heartbeats began", m);
+		} else if (n == 0) {
+			out->verdict = LIB_INCONCLUSIVE;
+			set_reason(out, "the library wrote nothing in answer "
+			    "to the heartbeats");
+		} else {
+			out->verdict = LIB_INCONCLUSIVE;
+			if (s.alert_desc >= 0)
+				set_reason(out, "no heartbeat echo, and alert "
+				    "%d rather than unexpected_message",
+				    s.alert_desc);
+			else
+				set_reason(out, "no heartbeat echo and no "
+				    "alert in %zu bytes", n);
+		}
+		break;
+	case HBV_INCONCLUSIVE:
+		out->verdict = LIB_INCONCLUSIVE;
+		if (s.lax_echoed)
+			set_reason(out, "the probe came back without its "
+			    "over-read: the padding check is missing, but no "
+			    "over-read is proven");
+		else
+			set_reason(out, "a heartbeat response matched no "
+			    "request we sent; nothing proven");
+		break;
+	}
+	return 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sig_text(int sig, char *buf, size_t cap)
+{
+	const char *ab = sigabbrev_np(sig);
+
+	if (ab != NULL)
+		snprintf(buf, cap, "SIG%s", ab);
+	else
+		snprintf(buf, cap, "signal %d", sig);
+}
+
+/* The child side of fork(): only async-signal-safe calls until exec. */
+static void exec_helper(int sock, const char *self_exe, char *const argv[])
+{
+	int null_fd, s;
+
+	/* Its own process group, so a deadline kills anything it spawned. */
+	(void)setpgid(0, 0);
+	/* A fresh copy first: dup2() onto the same number would keep
+	 * close-on-exec set. */
+	if ((s = fcntl(sock, F_DUPFD, 3)) < 0 || dup2(s, 0) < 0 ||
+	    dup2(s, 1) < 0)
+		_exit(127);
+	null_fd = open("/dev/null", O_RDWR);
+	if (null_fd < 0 || dup2(null_fd, 2) < 0)
+		_exit(127);
+	/* Nothing of the parent's leaks into the helper beyond 0, 1, 2. */
+	(void)close_range(3, ~0U, 0);
+	execv(self_exe, argv);
+	_exit(127);
+}
+
+/* Reads the helper's reply until EOF or the deadline.  Returns 0 at EOF,
+ * 1 at the deadline. */
+static int read_reply(int fd, long long deadline, uint8_t *buf, size_t cap,
+    size_t *len)
+{
+	uint8_t sink[4096];
+
+	*len = 0;
+	for (;;) {
+		long long left = deadline - now_ms();
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+		int pr;
+
+		if (left <= 0)
+			return 1;
+		pr = poll(&pfd, 1, (int)(left > 1000 ? 1000 : left));
+		if (pr < 0 && errno != EINTR)
+			return 0;
+		if (pr <= 0)
+			continue;
+		if (*len < cap)
+			r = read(fd, buf + *len, cap - *len);
+		else
+			r = read(fd, sink, sizeof(sink));
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0)
+			return 0;
+		if (*len < cap)
+			*len += (size_t)r;
+	}
+}
+
+/* Waits for pid until the deadline.  Returns 0 when reaped, 1 at the
+ * deadline. */
+static int reap(pid_t pid, long long deadline, int *status)
+{
+	for (;;) {
+		pid_t w = waitpid(pid, status, WNOHANG);
+		struct timespec ts = { 0, 2 * 1000 * 1000 };
+
+		if (w == pid)
+			return 0;
+		if (w < 0 && errno != EINTR)
+			return 0;
+		if (now_ms() >= deadline)
+			return 1;
+		nanosleep(&ts, NULL);
+	}
+}
+
+int libtest_run(const char *self_exe, const char *libssl,
+    const char *libcrypto, int timeout_ms, struct libtest_result *out)
+{
+	static const char helper_cmd[] = "__libhost";
+	uint8_t req[512], head[64];
+	uint8_t *reply = NULL;
+	char *argv[5];
+	struct hb_plan plan;
+	uint64_t nonce = 0;
+	long long deadline;
+	ssize_t reqlen, hn;
+	size_t len = 0;
+	int sv[2] = { -1, -1 };
+	int fd = -1, status = 0, timed_out, rc = 0;
+	pid_t pid = -1;
+
+	memset(out, 0, sizeof(*out));
+	out->verdict = LIB_INCONCLUSIVE;
+	out->exit_status = -1;
+	deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 5000);
+
+	/* Files that are not shared objects for this machine never reach a
+	 * helper: the answer is already known. */
+	if ((fd = open(libssl, O_RDONLY | O_CLOEXEC)) < 0) {
+		out->verdict = LIB_LOAD_FAILED;
+		set_reason(out, "the library could not be opened: %s",
+		    strerror(errno));
+		goto out;
+	}
+	hn = read(fd, head, sizeof(head));
+	if (libtest_elf_check(head, hn > 0 ? (size_t)hn : 0, &out->verdict,
+	    out->reason, sizeof(out->reason)) != 0)
+		goto out;
+	out->verdict = LIB_INCONCLUSIVE;
+
+	if (getrandom(&nonce, sizeof(nonce), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(nonce))
+		nonce = (uint64_t)now_ms() ^ ((uint64_t)getpid() << 32);
+	if (hb_plan_init(&plan, nonce, SENTINEL_LEN, PROBE_LEN, PROBE_K) != 0 ||
+	    (reqlen = hb_flight_tls(&plan, TLS_V_TLS12, 1, req,
+	    sizeof(req))) < 0) {
+		set_reason(out, "the heartbeat flight could not be built");
+		goto out;
+	}
+	if ((reply = malloc(REPLY_MAX)) == NULL) {
+		set_reason(out, "out of memory");
+		goto out;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+		set_reason(out, "socketpair failed: %s", strerror(errno));
+		rc = -1;
+		goto out;
+	}
+	argv[0] = (char *)self_exe;
+	argv[1] = (char *)helper_cmd;
+	argv[2] = (char *)libssl;
+	argv[3] = (char *)libcrypto;
+	argv[4] = NULL;
+	if ((pid = fork()) < 0) {
+		set_reason(out, "fork failed: %s", strerror(errno));
+		rc = -1;
+		goto out;
+	}
+	if (pid == 0)
+		exec_helper(sv[1], self_exe, argv);
+	close(sv[1]);
+	sv[1] = -1;
+	/* The request is a few hundred bytes and fits the socket buffer, so
+	 * this send does not block; MSG_NOSIGNAL because the helper may have
+	 * died already. */
+	(void)send(sv[0], req, (size_t)reqlen, MSG_NOSIGNAL);
+	(void)shutdown(sv[0], SHUT_WR);
+
+	timed_out = read_reply(sv[0], deadline, reply, REPLY_MAX, &len);
+	if (!timed_out)
+		timed_out = reap(pid, deadline, &status);
+	if (timed_out) {
+		(void)kill(-pid, SIGKILL);
+		(void)kill(pid, SIGKILL);
+		(void)waitpid(pid, &status, 0);
+		out->exit_status = status;
+		pid = -1;
+		/* Keep the version if the helper got that far. */
+		(void)libtest_judge_reply(&plan, reply, len, out);
+		out->disclosed = 0;
+		out->verdict = LIB_TIMEOUT;
+		set_reason(out, "the helper did not finish within %d ms and was "
+		    "killed", timeout_ms);
+		goto out;
+	}
+	out->exit_status = status;
+	pid = -1;
+	if (WIFSIGNALED(status)) {
+		char sig[32];
+
+		sig_text(WTERMSIG(status), sig, sizeof(sig));
+		/* Keep the version if the helper got that far. */
+		(void)libtest_judge_reply(&plan, reply, len, out);
+		out->verdict = LIB_HELPER_CRASHED;
+		out->disclosed = 0;
+		set_reason(out, "the helper died by %s while running the "
+		    "library", sig);
+		goto out;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && len == 0) {
+		set_reason(out, "the helper %s could not be started", self_exe);
+		rc = -1;
+		goto out;
+	}
+	(void)libtest_judge_reply(&plan, reply, len, out);
+out:
+	if (pid > 0) {
+		(void)kill(-pid, SIGKILL);
+		(void)kill(pid, SIGKILL);
+		(void)waitpid(pid, &status, 0);
+	}
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (fd >= 0)
+		close(fd);
+	free(reply);
+	return rc;
+}

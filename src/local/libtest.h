@@ -1,0 +1,85 @@
+/*
+ * The in-process library test: one libssl (and optionally its libcrypto)
+ * is loaded into an exec'd, sandboxed helper, fed the same sentinel, probe
+ * and fence flight the network engine sends, through memory BIOs, and the
+ * library's answer is judged here with the project's own codecs.
+ *
+ * Loading a library runs its constructors, so the library's code never runs
+ * in the caller's process: libtest_run() forks and execs
+ * `SELF __libhost LIBSSL [LIBCRYPTO]`, whose main is libhost_main().  The
+ * helper is locked down (rlimits, no_new_privs, seccomp) once the library is
+ * loaded, and killed when it overruns its deadline.
+ *
+ * Wire between the two, over one socketpair that is the helper's fd 0 and
+ * fd 1: the parent sends the request bytes and shuts down its write side;
+ * the helper answers with a status line ("ok METHOD", "load-failed: WHY",
+ * "no-symbol: NAME", "init-failed: WHY"), a version line, then the raw bytes
+ * the library wrote, up to EOF.
+ */
+#ifndef HEARTCHECK_LOCAL_LIBTEST_H
+#define HEARTCHECK_LOCAL_LIBTEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum lib_verdict {
+	LIB_VULNERABLE,     /* the library's own code over-read (proof) */
+	LIB_PATCHED,        /* heartbeat code present, bounds checked */
+	LIB_NO_HEARTBEAT,   /* answered the heartbeat with alert 10: no heartbeat code */
+	LIB_LOAD_FAILED,    /* dlopen/dlsym failed: reason says why */
+	LIB_NOT_LIBRARY,    /* not an ELF shared object */
+	LIB_HELPER_CRASHED, /* the helper died by a signal: reason names it */
+	LIB_TIMEOUT,        /* the helper exceeded its deadline and was killed */
+	LIB_INCONCLUSIVE,   /* ran, but the answer proves nothing either way */
+};
+
+/* "vulnerable", "patched", "no-heartbeat", "load-failed", "not-a-library",
+ * "helper-crashed", "timeout", "inconclusive"; "unknown" otherwise. */
+const char *lib_verdict_name(enum lib_verdict v);
+
+struct libtest_result {
+	enum lib_verdict verdict;
+	char version[128];  /* SSLeay_version(0) / OpenSSL_version(0), or "" */
+	char reason[256];   /* one human sentence */
+	unsigned disclosed; /* over-read bytes that were not ours (0 on OpenSSL) */
+	int exit_status;    /* raw wait status of the helper, -1 if none ran */
+};
+
+/*
+ * Runs one helper process for one library pair and waits at most
+ * timeout_ms (5000 when it is 0 or less).  self_exe is the binary whose argv[1] == "__libhost" enters
+ * libhost_main() ("/proc/self/exe" is fine).  libcrypto may be NULL, and
+ * then libssl pulls in its own.  Never returns without filling *out.
+ * Returns 0, or -1 only when the helper could not be started (out is still
+ * filled).
+ */
+int libtest_run(const char *self_exe, const char *libssl,
+    const char *libcrypto, int timeout_ms, struct libtest_result *out);
+
+/*
+ * Pure pre-check of a candidate file's first bytes, so that files which are
+ * not shared objects for this machine never reach a helper.  Returns 0 when
+ * the helper should try it; otherwise fills verdict (LIB_NOT_LIBRARY or
+ * LIB_LOAD_FAILED) and reason and returns 1.
+ */
+int libtest_elf_check(const uint8_t *b, size_t n, enum lib_verdict *verdict,
+    char *reason, size_t cap);
+
+/*
+ * Pure judgement of a helper's reply (status line, version line, raw TLS
+ * bytes) to the flight built from the same plan nonce.  Fills verdict,
+ * version, reason and disclosed; leaves exit_status alone.  Returns 0, or
+ * -1 when the reply is not framed as the helper frames it (verdict is then
+ * LIB_INCONCLUSIVE).
+ */
+struct hb_plan;
+int libtest_judge_reply(const struct hb_plan *plan, const uint8_t *b,
+    size_t n, struct libtest_result *out);
+
+/* The helper's main: `heartcheck __libhost LIBSSL [LIBCRYPTO]`.  argv may
+ * be the program's whole argv or start at "__libhost".  It normally ends
+ * with _exit() so that nothing of the loaded library runs at exit; the
+ * return value is an exit code for the rare early returns. */
+int libhost_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,598 @@
+/*
+ * Processes that map libssl or libcrypto, and why they need a restart.
+ * See procmaps.h for the contract.
+ */
+#include "local/procmaps.h"
+#include "local/units.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A maps file larger than this is not a real process's; stop there rather
+ * than let a hostile or broken tree exhaust memory. */
+#define MAPS_MAX (64u << 20)
+
+static const char DELETED_SUFFIX[] = " (deleted)";
+
+/* Parses 1..maxd hex digits.  Returns the number of digits, or 0. */
+static size_t
+parse_hex(const char *p, size_t n, size_t maxd, uint64_t *v)
+{
+	size_t i;
+	uint64_t x = 0;
+
+	for (i = 0; i < n && i < maxd + 1; i++) {
+		char c = p[i];
+		unsigned d;
+
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			break;
+		x = (x << 4) | d;
+	}
+	if (i == 0 || i > maxd)
+		return 0;
+	*v = x;
+	return i;
+}
+
+/* Parses 1..20 decimal digits without overflow.  Returns the number of
+ * digits, or 0. */
+static size_t
+parse_dec(const char *p, size_t n, uint64_t *v)
+{
+	size_t i;
+	uint64_t x = 0;
+
+	for (i = 0; i < n && p[i] >= '0' && p[i] <= '9'; i++) {
+		unsigned d = (unsigned)(p[i] - '0');
+
+		if (x > (UINT64_MAX - d) / 10)
+			return 0;
+		x = x * 10 + d;
+	}
+	if (i == 0)
+		return 0;
+	*v = x;
+	return i;
+}
+
+int
+maps_parse_line(const char *line, size_t len, struct map_line *out)
+{
+	size_t pos = 0, k;
+	uint64_t v;
+	int i;
+
+	if (line == NULL || out == NULL)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	if (len > 0 && line[len - 1] == '\n')
+		len--;
+
+	if ((k = parse_hex(line, len, 16, &out->start)) == 0)
+		return -1;
+	pos += k;
+	if (pos >= len || line[pos++] != '-')
+		return -1;
+	if ((k = parse_hex(line + pos, len - pos, 16, &out->end)) == 0)
+		return -1;
+	pos += k;
+	if (out->end < out->start)
+		return -1;
+	if (pos >= len || line[pos++] != ' ')
+		return -1;
+
+	if (len - pos < 5)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		static const char allowed[4][2] = {
+			{ 'r', '-' }, { 'w', '-' }, { 'x', '-' }, { 'p', 's' },
+		};
+		char c = line[pos + (size_t)i];
+
+		if (c != allowed[i][0] && c != allowed[i][1])
+			return -1;
+		out->perms[i] = c;
+	}
+	out->perms[4] = '\0';
+	pos += 4;
+	if (line[pos++] != ' ')
+		return -1;
+
+	if ((k = parse_hex(line + pos, len - pos, 16, &out->offset)) == 0)
+		return -1;
+	pos += k;
+	if (pos >= len || line[pos++] != ' ')
+		return -1;
+
+	/* Device numbers: the kernel allows 12-bit majors and 20-bit minors. */
+	if ((k = parse_hex(line + pos, len - pos, 8, &v)) == 0 || v > 0xfff)
+		return -1;
+	out->dev_major = (unsigned)v;
+	pos += k;
+	if (pos >= len || line[pos++] != ':')
+		return -1;
+	if ((k = parse_hex(line + pos, len - pos, 8, &v)) == 0 || v > 0xfffff)
+		return -1;
+	out->dev_minor = (unsigned)v;
+	pos += k;
+	if (pos >= len || line[pos++] != ' ')
+		return -1;
+
+	if ((k = parse_dec(line + pos, len - pos, &out->inode)) == 0)
+		return -1;
+	pos += k;
+
+	/* The path column is padded with spaces; anonymous mappings have no
+	 * path, and older kernels leave one trailing space there. */
+	out->path = line + len;
+	out->path_len = 0;
+	if (pos == len)
+		return 0;
+	if (line[pos] != ' ')
+		return -1;
+	while (pos < len && line[pos] == ' ')
+		pos++;
+	out->path = line + pos;
+	out->path_len = len - pos;
+
+	k = sizeof(DELETED_SUFFIX) - 1;
+	if (out->path_len > k &&
+	    memcmp(out->path + out->path_len - k, DELETED_SUFFIX, k) == 0) {
+		out->path_len -= k;
+		out->deleted = 1;
+	}
+	return 0;
+}
+
+static int
+has_prefix(const char *p, size_t n, const char *pre)
+{
+	size_t k = strlen(pre);
+
+	return n >= k && memcmp(p, pre, k) == 0;
+}
+
+int
+maps_is_tls_library(const char *path, size_t len)
+{
+	const char *base;
+	size_t blen;
+
+	if (path == NULL || len < 2 || path[0] != '/')
+		return 0;
+	/* memfd objects look like "/memfd:NAME", and NAME may contain
+	 * slashes; they are never a library on disk. */
+	if (has_prefix(path, len, "/memfd:"))
+		return 0;
+	base = memrchr(path, '/', len);
+	base++;
+	blen = len - (size_t)(base - path);
+	return has_prefix(base, blen, "libssl.so") ||
+	    has_prefix(base, blen, "libcrypto.so") ||
+	    has_prefix(base, blen, "libssl-") ||
+	    has_prefix(base, blen, "libcrypto-");
+}
+
+int
+proc_lib_map_file(const char *procroot, pid_t pid, const struct proc_lib *lib,
+    char *buf, size_t cap)
+{
+	int n;
+
+	n = snprintf(buf, cap, "%s/%d/map_files/%llx-%llx", procroot,
+	    (int)pid, (unsigned long long)lib->start,
+	    (unsigned long long)lib->end);
+	return (n < 0 || (size_t)n >= cap) ? -1 : 0;
+}
+
+const char *
+restart_why_str(unsigned why, char *buf, size_t cap)
+{
+	static const struct { unsigned bit; const char *name; } names[] = {
+		{ WHY_DELETED, "deleted" },
+		{ WHY_REPLACED, "replaced" },
+		{ WHY_VULNERABLE, "vulnerable" },
+	};
+	size_t i, used = 0;
+
+	if (cap == 0)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int n;
+
+		if (!(why & names[i].bit))
+			continue;
+		n = snprintf(buf + used, cap - used, "%s%s",
+		    used ? "," : "", names[i].name);
+		if (n < 0 || (size_t)n >= cap - used) {
+			/* Keep whole names only. */
+			buf[used] = '\0';
+			break;
+		}
+		used += (size_t)n;
+	}
+	return buf;
+}
+
+/* State shared by one scan; nothing here outlives proc_scan. */
+struct scan {
+	int procfd;
+	const char *procroot;
+	char *buf;           /* reused for every maps file */
+	size_t cap;
+	struct stat self_root;
+	int have_self_root;
+};
+
+/* Reads a whole file below procfd into s->buf with one read loop.  Returns
+ * the length, or a negative errno. */
+static ssize_t
+read_maps(struct scan *s, const char *rel)
+{
+	int fd, r;
+	size_t len = 0;
+
+	if ((fd = openat(s->procfd, rel, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n;
+
+		if (len == s->cap) {
+			size_t ncap = s->cap ? s->cap * 2 : 65536;
+			char *nb;
+
+			if (ncap > MAPS_MAX) {
+				r = -EFBIG;
+				goto fail;
+			}
+			if ((nb = realloc(s->buf, ncap)) == NULL) {
+				r = -ENOMEM;
+				goto fail;
+			}
+			s->buf = nb;
+			s->cap = ncap;
+		}
+		n = read(fd, s->buf + len, s->cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	return (ssize_t)len;
+fail:
+	close(fd);
+	return r;
+}
+
+/* Reads at most cap - 1 bytes of a small file and NUL-terminates them.
+ * Returns the length, or a negative errno. */
+static ssize_t
+read_small(int dirfd, const char *rel, char *buf, size_t cap)
+{
+	int fd;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if ((fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	while (len + 1 < cap) {
+		ssize_t n = read(fd, buf + len, cap - 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
+static void
+format_cmdline(char *raw, size_t n, char *out, size_t cap)
+{
+	size_t i, keep;
+
+	for (i = 0; i < n; i++)
+		if (raw[i] == '\0' || raw[i] == '\n')
+			raw[i] = ' ';
+	while (n > 0 && raw[n - 1] == ' ')
+		n--;
+	if (n < cap) {
+		memcpy(out, raw, n);
+		out[n] = '\0';
+		return;
+	}
+	keep = cap - 4;
+	memcpy(out, raw, keep);
+	memcpy(out + keep, "...", 4);
+}
+
+/* Records one TLS library mapping, once per image. */
+static void
+add_lib(struct proc_info *pi, const struct map_line *ml)
+{
+	struct proc_lib *lib;
+	int i;
+
+	if (ml->path_len >= sizeof(lib->path))
+		return;
+	for (i = 0; i < pi->nlibs; i++) {
+		lib = &pi->libs[i];
+		if (lib->inode == ml->inode && lib->dev_major == ml->dev_major &&
+		    lib->dev_minor == ml->dev_minor &&
+		    strlen(lib->path) == ml->path_len &&
+		    memcmp(lib->path, ml->path, ml->path_len) == 0)
+			return;
+	}
+	if (pi->nlibs == PROC_MAX_LIBS) {
+		pi->libs_dropped++;
+		return;
+	}
+	lib = &pi->libs[pi->nlibs++];
+	memcpy(lib->path, ml->path, ml->path_len);
+	lib->path[ml->path_len] = '\0';
+	lib->start = ml->start;
+	lib->end = ml->end;
+	lib->dev_major = ml->dev_major;
+	lib->dev_minor = ml->dev_minor;
+	lib->inode = ml->inode;
+	lib->why = ml->deleted ? WHY_DELETED : WHY_NONE;
+}
+
+/* Finds the TLS library lines in a maps buffer.  Most lines are skipped
+ * by two memmem searches, so the per-process cost is the kernel's, not
+ * ours. */
+static void
+collect_libs(struct proc_info *pi, const char *buf, size_t len)
+{
+	static const char *const needles[2] = { "/libssl", "/libcrypto" };
+	const char *next[2] = { NULL, NULL };
+	size_t pos = 0;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		next[i] = memmem(buf, len, needles[i], strlen(needles[i]));
+	while (next[0] != NULL || next[1] != NULL) {
+		const char *hit, *ls, *le;
+		struct map_line ml;
+
+		if (next[0] == NULL)
+			hit = next[1];
+		else if (next[1] == NULL)
+			hit = next[0];
+		else
+			hit = next[0] < next[1] ? next[0] : next[1];
+		ls = memrchr(buf + pos, '\n', (size_t)(hit - (buf + pos)));
+		ls = ls ? ls + 1 : buf + pos;
+		le = memchr(hit, '\n', len - (size_t)(hit - buf));
+		if (le == NULL)
+			le = buf + len;
+		if (maps_parse_line(ls, (size_t)(le - ls), &ml) == 0 &&
+		    maps_is_tls_library(ml.path, ml.path_len))
+			add_lib(pi, &ml);
+		pos = (size_t)(le - buf);
+		if (pos < len)
+			pos++;
+		for (i = 0; i < 2; i++) {
+			if (next[i] != NULL && next[i] < buf + pos)
+				next[i] = memmem(buf + pos, len - pos,
+				    needles[i], strlen(needles[i]));
+		}
+	}
+}
+
+/* Decides whether a still-linked mapped file was replaced.  The maps line
+ * carries the mapped inode; stat of the path through the process's own
+ * root gives the file there now, so containers are judged against their
+ * own root.  Device numbers in maps come from the superblock, which on
+ * btrfs and overlayfs differ from what stat reports for the same file, so
+ * a mismatch is confirmed through map_files when that can be read. */
+static void
+check_replaced(struct scan *s, const char *pidname, struct proc_lib *lib)
+{
+	char rel[4096 + 64];
+	struct stat now, mapped;
+	int n;
+
+	if (lib->why & WHY_DELETED)
+		return;
+	n = snprintf(rel, sizeof(rel), "%s/root%s", pidname, lib->path);
+	if (n < 0 || (size_t)n >= sizeof(rel))
+		return;
+	if (fstatat(s->procfd, rel, &now, 0) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			lib->why |= WHY_DELETED;
+		return;
+	}
+	if ((uint64_t)now.st_ino == lib->inode &&
+	    major(now.st_dev) == lib->dev_major &&
+	    minor(now.st_dev) == lib->dev_minor)
+		return;
+	n = snprintf(rel, sizeof(rel), "%s/map_files/%llx-%llx", pidname,
+	    (unsigned long long)lib->start, (unsigned long long)lib->end);
+	if (n > 0 && (size_t)n < sizeof(rel) &&
+	    fstatat(s->procfd, rel, &mapped, 0) == 0) {
+		if (mapped.st_ino != now.st_ino || mapped.st_dev != now.st_dev)
+			lib->why |= WHY_REPLACED;
+		return;
+	}
+	/* Without map_files (not root), a live mapped inode cannot share its
+	 * number with another file on the same filesystem, so the inode alone
+	 * decides. */
+	if ((uint64_t)now.st_ino != lib->inode)
+		lib->why |= WHY_REPLACED;
+}
+
+/* Fills the descriptive fields: owner, names, unit and container. */
+static void
+describe(struct scan *s, const char *pidname, struct proc_info *pi)
+{
+	char rel[64], raw[4096];
+	struct stat st;
+	ssize_t n;
+
+	if (fstatat(s->procfd, pidname, &st, 0) == 0)
+		pi->uid = st.st_uid;
+	snprintf(rel, sizeof(rel), "%s/comm", pidname);
+	if (read_small(s->procfd, rel, pi->comm, sizeof(pi->comm)) > 0)
+		pi->comm[strcspn(pi->comm, "\n")] = '\0';
+	snprintf(rel, sizeof(rel), "%s/cmdline", pidname);
+	if ((n = read_small(s->procfd, rel, raw, sizeof(raw))) > 0)
+		format_cmdline(raw, (size_t)n, pi->cmdline,
+		    sizeof(pi->cmdline));
+	snprintf(rel, sizeof(rel), "%s/cgroup", pidname);
+	n = read_small(s->procfd, rel, raw, sizeof(raw));
+	if (n > 0 && cgroup_unit(raw, (size_t)n, pi->unit,
+	    sizeof(pi->unit)) != 0)
+		pi->unit[0] = '\0';
+	snprintf(rel, sizeof(rel), "%s/root", pidname);
+	if (s->have_self_root && fstatat(s->procfd, rel, &st, 0) == 0 &&
+	    (st.st_dev != s->self_root.st_dev ||
+	    st.st_ino != s->self_root.st_ino)) {
+		if (n <= 0 || cgroup_container_hint(raw, (size_t)n,
+		    pi->container, sizeof(pi->container)) != 0)
+			snprintf(pi->container, sizeof(pi->container),
+			    "pid %d's root", (int)pi->pid);
+	}
+}
+
+static int
+pid_name(const char *name, pid_t *pid)
+{
+	long v = 0;
+	const char *p;
+
+	/* Leading zeros would name the same process twice. */
+	if (*name == '\0' || *name == '0')
+		return -1;
+	for (p = name; *p; p++) {
+		if (*p < '0' || *p > '9' || v > 99999999)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	if (v <= 0)
+		return -1;
+	*pid = (pid_t)v;
+	return 0;
+}
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+proc_scan(const char *procroot,
+    void (*cb)(void *ctx, const struct proc_info *p), void *ctx,
+    struct proc_scan_stats *st)
+{
+	struct scan s;
+	struct proc_scan_stats local;
+	struct proc_info *pi = NULL;
+	struct dirent *de;
+	DIR *dir = NULL;
+	double t0 = now_seconds();
+	int r = 0, i;
+
+	memset(&s, 0, sizeof(s));
+	memset(&local, 0, sizeof(local));
+	s.procroot = procroot;
+	s.procfd = open(procroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s.procfd < 0) {
+		r = -errno;
+		goto out;
+	}
+	if ((dir = opendir(procroot)) == NULL) {
+		r = -errno;
+		goto out;
+	}
+	/* Our own root is the reference: a process with another root lives
+	 * in a container or chroot.  A fake tree without "self" is compared
+	 * against "/". */
+	if (fstatat(s.procfd, "self/root", &s.self_root, 0) == 0 ||
+	    stat("/", &s.self_root) == 0)
+		s.have_self_root = 1;
+	if ((pi = malloc(sizeof(*pi))) == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+
+	while ((de = readdir(dir)) != NULL) {
+		char rel[64], name[16];
+		pid_t pid;
+		ssize_t n;
+
+		if (pid_name(de->d_name, &pid) != 0)
+			continue;
+		snprintf(name, sizeof(name), "%d", (int)pid);
+		snprintf(rel, sizeof(rel), "%s/maps", name);
+		n = read_maps(&s, rel);
+		/* The process exited between readdir and open. */
+		if (n == -ENOENT || n == -ESRCH)
+			continue;
+		local.processes++;
+		memset(pi, 0, sizeof(*pi));
+		pi->pid = pid;
+		pi->uid = (uid_t)-1;
+		if (n < 0) {
+			pi->unreadable = 1;
+			snprintf(pi->errmsg, sizeof(pi->errmsg),
+			    "cannot read %s/%s: %s", procroot, rel,
+			    strerror((int)-n));
+			local.unreadable++;
+			describe(&s, name, pi);
+			if (cb)
+				cb(ctx, pi);
+			continue;
+		}
+		collect_libs(pi, s.buf, (size_t)n);
+		if (pi->nlibs == 0)
+			continue;
+		for (i = 0; i < pi->nlibs; i++)
+			check_replaced(&s, name, &pi->libs[i]);
+		local.with_tls++;
+		describe(&s, name, pi);
+		if (cb)
+			cb(ctx, pi);
+	}
+
+out:
+	local.seconds = now_seconds() - t0;
+	if (st)
+		*st = local;
+	free(pi);
+	free(s.buf);
+	if (dir)
+		closedir(dir);
+	if (s.procfd >= 0)
+		close(s.procfd);
+	return r;
+}

@@ -1,0 +1,434 @@
+/*
+ * systemd unit names from cgroup paths, and the restart plan.  See
+ * units.h for the contract.
+ */
+#include "local/units.h"
+#include "local/procmaps.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct comp {
+	const char *p;
+	size_t n;
+};
+
+static int
+ends_with(const char *p, size_t n, const char *suf)
+{
+	size_t k = strlen(suf);
+
+	return n > k && memcmp(p + n - k, suf, k) == 0;
+}
+
+static int
+starts_with(const char *p, size_t n, const char *pre)
+{
+	size_t k = strlen(pre);
+
+	return n > k && memcmp(p, pre, k) == 0;
+}
+
+/* Unit names use a small alphabet; anything else is not a unit, and must
+ * not reach a shell command we print. */
+static int
+unit_chars_ok(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.' || c == '@' || c == ':' || c == '\\'))
+			return 0;
+	}
+	return 1;
+}
+
+/* 2 for a service, 1 for another unit kind, 0 for not a unit. */
+static int
+unit_kind(const char *p, size_t n)
+{
+	static const char *const others[] = {
+		".scope", ".socket", ".mount", ".swap",
+	};
+	size_t i;
+
+	if (!unit_chars_ok(p, n))
+		return 0;
+	if (ends_with(p, n, ".service"))
+		return 2;
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		if (ends_with(p, n, others[i]))
+			return 1;
+	return 0;
+}
+
+/* Finds the cgroup path of one line "ID:CONTROLLERS:PATH".  Returns 0 and
+ * sets *path, or -1 when the line is not in that form. */
+static int
+line_path(const char *l, size_t n, struct comp *path)
+{
+	const char *c1, *c2;
+
+	if ((c1 = memchr(l, ':', n)) == NULL)
+		return -1;
+	c1++;
+	if ((c2 = memchr(c1, ':', n - (size_t)(c1 - l))) == NULL)
+		return -1;
+	c2++;
+	path->p = c2;
+	path->n = n - (size_t)(c2 - l);
+	if (path->n == 0 || path->p[0] != '/')
+		return -1;
+	return 0;
+}
+
+/* Iterates the '/'-separated components of a path.  Returns 1 and fills
+ * c while there is one. */
+static int
+next_comp(struct comp *rest, struct comp *c)
+{
+	while (rest->n > 0 && rest->p[0] == '/') {
+		rest->p++;
+		rest->n--;
+	}
+	if (rest->n == 0)
+		return 0;
+	c->p = rest->p;
+	c->n = 0;
+	while (c->n < rest->n && rest->p[c->n] != '/')
+		c->n++;
+	rest->p += c->n;
+	rest->n -= c->n;
+	return 1;
+}
+
+/* Calls fn for every line's path; stops when fn returns non-zero. */
+static int
+each_path(const char *buf, size_t len,
+    int (*fn)(void *arg, struct comp path), void *arg)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		const char *l = buf + pos, *nl;
+		size_t n;
+		struct comp path;
+		int r;
+
+		nl = memchr(l, '\n', len - pos);
+		n = nl ? (size_t)(nl - l) : len - pos;
+		pos += n + 1;
+		if (line_path(l, n, &path) != 0)
+			continue;
+		if ((r = fn(arg, path)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+struct unit_pick {
+	struct comp best;
+	int kind;
+};
+
+static int
+pick_unit(void *arg, struct comp path)
+{
+	struct unit_pick *up = arg;
+	struct comp c;
+
+	while (next_comp(&path, &c)) {
+		int k = unit_kind(c.p, c.n);
+
+		if (k == 0)
+			continue;
+		/* The outermost unit owns the process; the ones below it
+		 * are delegated or user-manager units. */
+		if (k > up->kind) {
+			up->kind = k;
+			up->best = c;
+		}
+		break;
+	}
+	return 0;
+}
+
+int
+cgroup_unit(const char *buf, size_t len, char *unit, size_t cap)
+{
+	struct unit_pick up;
+
+	if (buf == NULL || unit == NULL || cap == 0)
+		return -1;
+	memset(&up, 0, sizeof(up));
+	each_path(buf, len, pick_unit, &up);
+	if (up.kind == 0 || up.best.n >= cap)
+		return -1;
+	memcpy(unit, up.best.p, up.best.n);
+	unit[up.best.n] = '\0';
+	return 0;
+}
+
+struct hint_out {
+	char *out;
+	size_t cap;
+};
+
+/* Writes "<what> <id>" with the id cut to 12 characters, as docker and
+ * podman print container ids.  Returns 1 so that each_path stops. */
+static int
+put_hint(struct hint_out *h, const char *what, const char *id, size_t n)
+{
+	if (n > 12)
+		n = 12;
+	if (n == 0 || !unit_chars_ok(id, n))
+		return 0;
+	snprintf(h->out, h->cap, "%s %.*s", what, (int)n, id);
+	return 1;
+}
+
+static int
+strip_suffix(const char *p, size_t *n, const char *suf)
+{
+	size_t k = strlen(suf);
+
+	if (*n > k && memcmp(p + *n - k, suf, k) == 0) {
+		*n -= k;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+find_hint(void *arg, struct comp path)
+{
+	static const struct { const char *prefix, *what; } scopes[] = {
+		{ "docker-", "docker" },
+		{ "libpod-", "podman" },
+		{ "cri-containerd-", "containerd" },
+		{ "crio-", "cri-o" },
+		{ "machine-", "machine" },
+	};
+	struct hint_out *h = arg;
+	struct comp c, prev = { NULL, 0 };
+	size_t i;
+	int in_kube = 0;
+
+	while (next_comp(&path, &c)) {
+		size_t n = c.n;
+
+		for (i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++) {
+			size_t k = strlen(scopes[i].prefix);
+
+			if (starts_with(c.p, n, scopes[i].prefix) &&
+			    strip_suffix(c.p, &n, ".scope"))
+				return put_hint(h, scopes[i].what, c.p + k,
+				    n - k);
+		}
+		/* cgroupfs drivers: /docker/<id>, /lxc/<name>,
+		 * /kubepods/<class>/pod<uid>/<id>. */
+		if (prev.p != NULL && prev.n == 6 &&
+		    memcmp(prev.p, "docker", 6) == 0)
+			return put_hint(h, "docker", c.p, c.n);
+		if (prev.p != NULL && prev.n == 3 &&
+		    memcmp(prev.p, "lxc", 3) == 0)
+			return put_hint(h, "lxc", c.p, c.n);
+		if (starts_with(c.p, c.n, "lxc.payload."))
+			return put_hint(h, "lxc", c.p + 12, c.n - 12);
+		/* "pod<uid>" means a pod only below kubepods. */
+		if (in_kube && starts_with(c.p, c.n, "pod"))
+			return put_hint(h, "kubernetes pod", c.p + 3, c.n - 3);
+		if (starts_with(c.p, c.n, "kubepods") ||
+		    (c.n == 8 && memcmp(c.p, "kubepods", 8) == 0))
+			in_kube = 1;
+		if (starts_with(c.p, c.n, "kubepods-") &&
+		    strip_suffix(c.p, &n, ".slice")) {
+			const char *pod = memmem(c.p, n, "-pod", 4);
+
+			if (pod != NULL)
+				return put_hint(h, "kubernetes pod", pod + 4,
+				    n - (size_t)(pod + 4 - c.p));
+		}
+		prev = c;
+	}
+	return 0;
+}
+
+int
+cgroup_container_hint(const char *buf, size_t len, char *out, size_t cap)
+{
+	struct hint_out h = { out, cap };
+
+	if (buf == NULL || out == NULL || cap == 0)
+		return -1;
+	out[0] = '\0';
+	return each_path(buf, len, find_hint, &h) == 1 ? 0 : -1;
+}
+
+int
+unit_is_restartable(const char *unit)
+{
+	size_t n = strlen(unit);
+
+	/* A template without an instance ("getty@.service") cannot run. */
+	return unit_kind(unit, n) == 2 && !ends_with(unit, n, "@.service");
+}
+
+struct restart_plan {
+	char **names;
+	unsigned *counts;
+	size_t nunits, units_cap;
+	struct restart_loose *loose;
+	size_t nloose, loose_cap;
+};
+
+struct restart_plan *
+restart_plan_new(void)
+{
+	return calloc(1, sizeof(struct restart_plan));
+}
+
+static int
+grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	void *n;
+	size_t ncap;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	if ((n = realloc(*arr, ncap * elem)) == NULL)
+		return -1;
+	*arr = n;
+	*cap = ncap;
+	return 0;
+}
+
+static int
+add_unit(struct restart_plan *rp, const char *unit)
+{
+	size_t i, cap;
+	char *copy;
+
+	for (i = 0; i < rp->nunits; i++) {
+		if (strcmp(rp->names[i], unit) == 0) {
+			rp->counts[i]++;
+			return 0;
+		}
+	}
+	/* Both arrays grow together from the same capacity. */
+	cap = rp->units_cap;
+	if (grow((void **)&rp->names, &cap, rp->nunits + 1,
+	    sizeof(*rp->names)) != 0)
+		return -1;
+	cap = rp->units_cap;
+	if (grow((void **)&rp->counts, &cap, rp->nunits + 1,
+	    sizeof(*rp->counts)) != 0)
+		return -1;
+	rp->units_cap = cap;
+	if ((copy = strdup(unit)) == NULL)
+		return -1;
+	rp->names[rp->nunits] = copy;
+	rp->counts[rp->nunits] = 1;
+	rp->nunits++;
+	return 0;
+}
+
+int
+restart_plan_add(struct restart_plan *rp, const struct proc_info *p)
+{
+	struct restart_loose *l;
+	unsigned why = 0;
+	int i;
+
+	if (rp == NULL || p == NULL)
+		return -1;
+	for (i = 0; i < p->nlibs && i < PROC_MAX_LIBS; i++)
+		why |= p->libs[i].why;
+	if (why == 0)
+		return 1;
+	/* A process in a container is restarted with its container, not
+	 * with the host unit that happens to hold it. */
+	if (p->container[0] == '\0' && unit_is_restartable(p->unit))
+		return add_unit(rp, p->unit);
+	if (grow((void **)&rp->loose, &rp->loose_cap, rp->nloose + 1,
+	    sizeof(*rp->loose)) != 0)
+		return -1;
+	l = &rp->loose[rp->nloose++];
+	memset(l, 0, sizeof(*l));
+	l->pid = p->pid;
+	l->why = why;
+	memcpy(l->comm, p->comm, sizeof(l->comm));
+	l->comm[sizeof(l->comm) - 1] = '\0';
+	memcpy(l->cmdline, p->cmdline, sizeof(l->cmdline));
+	l->cmdline[sizeof(l->cmdline) - 1] = '\0';
+	memcpy(l->unit, p->unit, sizeof(l->unit));
+	l->unit[sizeof(l->unit) - 1] = '\0';
+	memcpy(l->container, p->container, sizeof(l->container));
+	l->container[sizeof(l->container) - 1] = '\0';
+	return 0;
+}
+
+size_t
+restart_plan_units(const struct restart_plan *rp, const char ***names,
+    const unsigned **counts)
+{
+	if (names)
+		*names = (const char **)rp->names;
+	if (counts)
+		*counts = rp->counts;
+	return rp->nunits;
+}
+
+size_t
+restart_plan_loose(const struct restart_plan *rp,
+    const struct restart_loose **procs)
+{
+	if (procs)
+		*procs = rp->loose;
+	return rp->nloose;
+}
+
+void
+restart_plan_print(const struct restart_plan *rp, FILE *out)
+{
+	size_t i;
+	char why[64];
+
+	for (i = 0; i < rp->nunits; i++)
+		fprintf(out, "systemctl restart %s    # %u process%s\n",
+		    rp->names[i], rp->counts[i],
+		    rp->counts[i] == 1 ? "" : "es");
+	for (i = 0; i < rp->nloose; i++) {
+		const struct restart_loose *l = &rp->loose[i];
+
+		fprintf(out, "restart pid %d (%s): %s    # %s",
+		    (int)l->pid, l->comm,
+		    l->cmdline[0] ? l->cmdline : "?",
+		    restart_why_str(l->why, why, sizeof(why)));
+		if (l->container[0])
+			fprintf(out, ", in %s", l->container);
+		else if (l->unit[0])
+			fprintf(out, ", in %s", l->unit);
+		fputc('\n', out);
+	}
+}
+
+void
+restart_plan_free(struct restart_plan *rp)
+{
+	size_t i;
+
+	if (rp == NULL)
+		return;
+	for (i = 0; i < rp->nunits; i++)
+		free(rp->names[i]);
+	free(rp->names);
+	free(rp->counts);
+	free(rp->loose);
+	free(rp);
+}

@@ -1,0 +1,850 @@
+/*
+ * Target parsing and lazy expansion; the contract is in targets.h.
+ *
+ * Every address spec (single address, CIDR block, IPv4 range) is reduced to
+ * a base address and a count of consecutive addresses, so the iterator has
+ * only two kinds to walk: names and blocks.
+ */
+#include "net/targets.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* Longest spec worth parsing: a 253-byte name, a dot, ":65535" and slack. */
+#define SPEC_MAXLEN 300
+/* How much of a bad input is echoed back in an error message. */
+#define QUOTE_MAX 64
+
+enum spec_kind { SPEC_NAME, SPEC_BLOCK };
+
+struct spec {
+	enum spec_kind kind;
+	int family;       /* AF_INET or AF_INET6 for blocks, AF_UNSPEC for names */
+	uint16_t port;    /* 0 means "use the set's port list" */
+	uint8_t base[16]; /* first address of a block, network byte order */
+	uint64_t naddr;   /* addresses in the block; 1 for names */
+	char *name;       /* names only */
+};
+
+struct prange {
+	uint16_t lo, hi;
+};
+
+struct tgt_set {
+	struct spec *v;
+	size_t n, cap;
+	struct prange *pr; /* default ports, duplicates already dropped */
+	size_t npr;
+	uint64_t nports;
+	uint32_t shard_k, shard_n; /* shard_n == 0: no sharding */
+};
+
+struct tgt_iter {
+	const struct tgt_set *s;
+	size_t spec;
+	uint64_t ai;   /* address index within the spec */
+	size_t pri;    /* port range index */
+	uint32_t poff; /* offset within that port range */
+};
+
+/*
+ * Copies at most QUOTE_MAX bytes of s, replacing control and non-ASCII
+ * bytes, because messages reach terminals and target files are untrusted.
+ */
+static void quote(char *dst, size_t cap, const char *s, size_t len)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < len && i < QUOTE_MAX && o + 1 < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+		dst[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	if (i < len && o + 4 < cap) {
+		memcpy(dst + o, "...", 3);
+		o += 3;
+	}
+	dst[o] = '\0';
+}
+
+__attribute__((format(printf, 5, 6)))
+static void fail(char *err, const char *what, const char *in, size_t inlen,
+		 const char *fmt, ...)
+{
+	char q[QUOTE_MAX + 8], why[160];
+	va_list ap;
+
+	if (err == NULL)
+		return;
+	quote(q, sizeof(q), in, inlen);
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	snprintf(err, TGT_ERRMAX, "bad %s \"%s\": %s", what, q, why);
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+static void trim(const char **p, size_t *len)
+{
+	while (*len > 0 && is_space(**p)) {
+		(*p)++;
+		(*len)--;
+	}
+	while (*len > 0 && is_space((*p)[*len - 1]))
+		(*len)--;
+}
+
+/*
+ * Parses a decimal number of 1..maxdig digits.  Returns 0, -1 when it is
+ * not a number, or -2 when it has too many digits; leading zeros count.
+ */
+static int parse_uint(const char *p, size_t len, size_t maxdig, uint32_t *out)
+{
+	uint32_t v = 0;
+	size_t i;
+
+	if (len == 0)
+		return -1;
+	for (i = 0; i < len; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+	if (len > maxdig)
+		return -2;
+	for (i = 0; i < len; i++)
+		v = v * 10 + (uint32_t)(p[i] - '0');
+	*out = v;
+	return 0;
+}
+
+/* Returns 0, -1 (not a number) or -2 (outside 1..65535). */
+static int parse_port(const char *p, size_t len, uint16_t *out)
+{
+	uint32_t v;
+	int r;
+
+	if ((r = parse_uint(p, len, 5, &v)) != 0)
+		return r;
+	if (v == 0 || v > 65535)
+		return -2;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+/* inet_pton needs a terminated string; len is already bounded by the caller. */
+static int pton(int af, const char *p, size_t len, uint8_t out[16])
+{
+	char buf[SPEC_MAXLEN + 1];
+
+	if (len > SPEC_MAXLEN)
+		return 0;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	memset(out, 0, 16);
+	return inet_pton(af, buf, out) == 1;
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* out = base + i over alen big-endian bytes; callers guarantee no overflow. */
+static void addr_add(uint8_t *out, const uint8_t *base, size_t alen, uint64_t i)
+{
+	unsigned carry = 0;
+	size_t k;
+
+	for (k = alen; k-- > 0;) {
+		unsigned sum = base[k] + (unsigned)(i & 0xff) + carry;
+		out[k] = (uint8_t)sum;
+		carry = sum >> 8;
+		i >>= 8;
+	}
+}
+
+static int push_spec(struct tgt_set *s, const struct spec *sp)
+{
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 16;
+		struct spec *nv = realloc(s->v, ncap * sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		s->v = nv;
+		s->cap = ncap;
+	}
+	s->v[s->n++] = *sp;
+	return 0;
+}
+
+static int parse_cidr(const char *h, size_t hlen, bool bracketed, struct spec *sp,
+		      const char *in, size_t inlen, char *err)
+{
+	const char *slash = memchr(h, '/', hlen);
+	size_t alen = (size_t)(slash - h);
+	uint32_t prefix;
+	int bits, hostbits, r, k;
+
+	if (!bracketed && pton(AF_INET, h, alen, sp->base)) {
+		sp->family = AF_INET;
+		bits = 32;
+	} else if (pton(AF_INET6, h, alen, sp->base)) {
+		sp->family = AF_INET6;
+		bits = 128;
+	} else {
+		fail(err, "target", in, inlen, "the address before '/' is not valid");
+		return -1;
+	}
+	r = parse_uint(slash + 1, hlen - alen - 1, 3, &prefix);
+	if (r != 0 || prefix > (uint32_t)bits) {
+		fail(err, "target", in, inlen, "%s prefix length must be 0..%d",
+		     bits == 32 ? "IPv4" : "IPv6", bits);
+		return -1;
+	}
+	hostbits = bits - (int)prefix;
+	if (hostbits > 24) {
+		fail(err, "target", in, inlen,
+		     "expands to 2^%d addresses, more than the limit of 2^24 (use /%d or longer)",
+		     hostbits, bits - 24);
+		return -1;
+	}
+	/* Host bits typed by the user are cleared, as other scanners do. */
+	for (k = 0; k < bits / 8; k++) {
+		int keep = (int)prefix - k * 8;
+		if (keep <= 0)
+			sp->base[k] = 0;
+		else if (keep < 8)
+			sp->base[k] &= (uint8_t)(0xff00u >> keep);
+	}
+	sp->kind = SPEC_BLOCK;
+	sp->naddr = UINT64_C(1) << hostbits;
+	return 0;
+}
+
+/*
+ * h is "A-B" or "A-N"; the caller has already parsed A into sp->base, which
+ * is how it knew this was a range.
+ */
+static int parse_range(const char *h, size_t hlen, const char *dash, struct spec *sp,
+		       const char *in, size_t inlen, char *err)
+{
+	const char *e = dash + 1;
+	size_t elen = hlen - (size_t)(e - h);
+	uint8_t end[16];
+	uint32_t lo, hi, oct;
+
+	lo = get_be32(sp->base);
+	if (memchr(e, '.', elen) != NULL) {
+		if (!pton(AF_INET, e, elen, end)) {
+			fail(err, "target", in, inlen, "range end is not an IPv4 address");
+			return -1;
+		}
+		hi = get_be32(end);
+	} else {
+		if (parse_uint(e, elen, 3, &oct) != 0 || oct > 255) {
+			fail(err, "target", in, inlen,
+			     "range end must be an IPv4 address or a last octet 0..255");
+			return -1;
+		}
+		hi = (lo & 0xffffff00u) | oct;
+	}
+	if (hi < lo) {
+		fail(err, "target", in, inlen, "range end is before its start");
+		return -1;
+	}
+	if ((uint64_t)hi - lo + 1 > TGT_MAXEXPAND) {
+		fail(err, "target", in, inlen,
+		     "range has %llu addresses, more than the limit of 2^24",
+		     (unsigned long long)((uint64_t)hi - lo + 1));
+		return -1;
+	}
+	sp->kind = SPEC_BLOCK;
+	sp->family = AF_INET;
+	sp->naddr = (uint64_t)hi - lo + 1;
+	return 0;
+}
+
+static bool is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Hostname syntax (RFC 1123, plus '_' which real internal names use). */
+static int check_name(const char *h, size_t hlen, const char *in, size_t inlen, char *err)
+{
+	size_t i, lstart = 0, n = hlen;
+	bool letter = false;
+
+	if (n > 0 && h[n - 1] == '.')
+		n--; /* A trailing dot marks a fully qualified name. */
+	if (n == 0 || n > 253) {
+		fail(err, "target", in, inlen, "hostname must be 1..253 characters");
+		return -1;
+	}
+	for (i = 0; i <= n; i++) {
+		char c = i < n ? h[i] : '.';
+		if (c == '.') {
+			size_t llen = i - lstart;
+			if (llen == 0) {
+				fail(err, "target", in, inlen, "hostname has an empty label");
+				return -1;
+			}
+			if (llen > 63) {
+				fail(err, "target", in, inlen,
+				     "hostname label is longer than 63 characters");
+				return -1;
+			}
+			if (h[lstart] == '-' || h[i - 1] == '-') {
+				fail(err, "target", in, inlen,
+				     "hostname label starts or ends with '-'");
+				return -1;
+			}
+			if (i < n)
+				letter = false;
+			lstart = i + 1;
+			continue;
+		}
+		if (is_alpha(c)) {
+			letter = true;
+		} else if (!((c >= '0' && c <= '9') || c == '-' || c == '_')) {
+			fail(err, "target", in, inlen,
+			     "not an address, CIDR, range or hostname "
+			     "(a hostname has only letters, digits, '-', '_' and '.')");
+			return -1;
+		}
+	}
+	/*
+	 * A top-level label is never all digits, so "1.2.3.256" or
+	 * "10.0.0.300-5" is a mistyped address, not a name to look up.
+	 */
+	if (!letter) {
+		fail(err, "target", in, inlen, "not a valid IPv4 address, range or hostname");
+		return -1;
+	}
+	return 0;
+}
+
+/* Returns 0, -1 for a bad spec (err filled), or -2 when out of memory. */
+static int add_spec(struct tgt_set *s, const char *p, size_t len, char *err)
+{
+	struct spec sp;
+	const char *h, *dash, *colon = NULL;
+	size_t hlen, ncolon = 0, i;
+	bool bracketed = false;
+	int r;
+
+	memset(&sp, 0, sizeof(sp));
+	trim(&p, &len);
+	if (len == 0) {
+		fail(err, "target", p, len, "empty target");
+		return -1;
+	}
+	if (len > SPEC_MAXLEN) {
+		fail(err, "target", p, len, "longer than %d characters", SPEC_MAXLEN);
+		return -1;
+	}
+	h = p;
+	hlen = len;
+	if (p[0] == '[') {
+		const char *close = memchr(p, ']', len);
+		if (close == NULL) {
+			fail(err, "target", p, len, "'[' without a matching ']'");
+			return -1;
+		}
+		h = p + 1;
+		hlen = (size_t)(close - h);
+		bracketed = true;
+		if (close + 1 < p + len) {
+			if (close[1] != ':') {
+				fail(err, "target", p, len, "only \":port\" may follow ']'");
+				return -1;
+			}
+			colon = close + 1;
+		}
+	} else {
+		for (i = 0; i < len; i++) {
+			if (p[i] == ':') {
+				ncolon++;
+				colon = p + i;
+			}
+		}
+		/* Two or more colons: a bare IPv6 address, which carries no port. */
+		if (ncolon == 1)
+			hlen = (size_t)(colon - p);
+		else
+			colon = NULL;
+	}
+	if (colon != NULL) {
+		r = parse_port(colon + 1, (size_t)(p + len - colon - 1), &sp.port);
+		if (r == -1) {
+			fail(err, "target", p, len, "the text after ':' is not a port number");
+			return -1;
+		}
+		if (r == -2) {
+			fail(err, "target", p, len, "port must be 1..65535");
+			return -1;
+		}
+	}
+	if (hlen == 0) {
+		fail(err, "target", p, len, "no host or address");
+		return -1;
+	}
+
+	if (memchr(h, '/', hlen) != NULL) {
+		if ((r = parse_cidr(h, hlen, bracketed, &sp, p, len, err)) != 0)
+			return r;
+	} else if (!bracketed && pton(AF_INET, h, hlen, sp.base)) {
+		sp.kind = SPEC_BLOCK;
+		sp.family = AF_INET;
+		sp.naddr = 1;
+	} else if (pton(AF_INET6, h, hlen, sp.base)) {
+		sp.kind = SPEC_BLOCK;
+		sp.family = AF_INET6;
+		sp.naddr = 1;
+	} else if (bracketed) {
+		fail(err, "target", p, len, "brackets must hold an IPv6 address or prefix");
+		return -1;
+	} else if ((dash = memchr(h, '-', hlen)) != NULL &&
+		   pton(AF_INET, h, (size_t)(dash - h), sp.base)) {
+		if ((r = parse_range(h, hlen, dash, &sp, p, len, err)) != 0)
+			return r;
+	} else if (ncolon > 1) {
+		fail(err, "target", p, len, "not a valid IPv6 address");
+		return -1;
+	} else {
+		if (check_name(h, hlen, p, len, err) != 0)
+			return -1;
+		sp.kind = SPEC_NAME;
+		sp.family = AF_UNSPEC;
+		sp.naddr = 1;
+		if ((sp.name = strndup(h, hlen)) == NULL)
+			goto oom;
+	}
+	if (push_spec(s, &sp) != 0)
+		goto oom;
+	return 0;
+oom:
+	free(sp.name);
+	if (err != NULL)
+		snprintf(err, TGT_ERRMAX, "out of memory while adding targets");
+	return -2;
+}
+
+struct tgt_set *tgt_set_new(void)
+{
+	struct tgt_set *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	if ((s->pr = malloc(sizeof(*s->pr))) == NULL) {
+		free(s);
+		return NULL;
+	}
+	s->pr[0].lo = s->pr[0].hi = 443;
+	s->npr = 1;
+	s->nports = 1;
+	return s;
+}
+
+void tgt_set_free(struct tgt_set *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n; i++)
+		free(s->v[i].name);
+	free(s->v);
+	free(s->pr);
+	free(s);
+}
+
+int tgt_set_add(struct tgt_set *s, const char *spec, char err[TGT_ERRMAX])
+{
+	if (spec == NULL) {
+		if (err != NULL)
+			snprintf(err, TGT_ERRMAX, "bad target: none given");
+		return -1;
+	}
+	return add_spec(s, spec, strlen(spec), err) == 0 ? 0 : -1;
+}
+
+/*
+ * Appends ports lo..hi that are not yet in seen, merging runs into ranges,
+ * so "443,400-500" becomes 443, 400-442, 444-500.
+ */
+static int ports_append(struct prange **v, size_t *n, size_t *cap, uint8_t *seen,
+			uint64_t *total, uint32_t lo, uint32_t hi)
+{
+	uint32_t p;
+
+	for (p = lo; p <= hi; p++) {
+		if (seen[p >> 3] & (1u << (p & 7)))
+			continue;
+		seen[p >> 3] |= (uint8_t)(1u << (p & 7));
+		(*total)++;
+		if (*n > 0 && (*v)[*n - 1].hi + 1u == p) {
+			(*v)[*n - 1].hi = (uint16_t)p;
+			continue;
+		}
+		if (*n == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 8;
+			struct prange *nv = realloc(*v, ncap * sizeof(*nv));
+			if (nv == NULL)
+				return -1;
+			*v = nv;
+			*cap = ncap;
+		}
+		(*v)[*n].lo = (*v)[*n].hi = (uint16_t)p;
+		(*n)++;
+	}
+	return 0;
+}
+
+int tgt_set_ports(struct tgt_set *s, const char *list, char err[TGT_ERRMAX])
+{
+	struct prange *v = NULL;
+	size_t n = 0, cap = 0, len;
+	uint64_t total = 0;
+	uint8_t *seen = NULL;
+	const char *p, *end;
+	int ret = -1;
+
+	if (list == NULL)
+		list = "";
+	len = strlen(list);
+	if ((seen = calloc(65536 / 8, 1)) == NULL)
+		goto oom;
+	p = list;
+	end = list + len;
+	for (;;) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *ie = comma ? comma : end, *it = p, *dash;
+		size_t ilen = (size_t)(ie - p);
+		uint16_t lo = 0, hi = 0;
+		int r;
+
+		trim(&it, &ilen);
+		if (ilen == 0) {
+			fail(err, "port list", list, len, "empty item");
+			goto out;
+		}
+		dash = memchr(it, '-', ilen);
+		if (dash == NULL) {
+			r = parse_port(it, ilen, &lo);
+			hi = lo;
+		} else {
+			const char *a = it, *b = dash + 1;
+			size_t alen = (size_t)(dash - it), blen = ilen - alen - 1;
+			trim(&a, &alen);
+			trim(&b, &blen);
+			r = parse_port(a, alen, &lo);
+			if (r == 0)
+				r = parse_port(b, blen, &hi);
+		}
+		if (r == -1) {
+			char q[QUOTE_MAX + 8];
+			quote(q, sizeof(q), it, ilen);
+			fail(err, "port list", list, len, "\"%s\" is not a port or port range", q);
+			goto out;
+		}
+		if (r == -2) {
+			fail(err, "port list", list, len, "ports must be 1..65535");
+			goto out;
+		}
+		if (hi < lo) {
+			fail(err, "port list", list, len, "range %u-%u is reversed",
+			     (unsigned)lo, (unsigned)hi);
+			goto out;
+		}
+		if (ports_append(&v, &n, &cap, seen, &total, lo, hi) != 0)
+			goto oom;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	free(s->pr);
+	s->pr = v;
+	s->npr = n;
+	s->nports = total;
+	v = NULL;
+	ret = 0;
+	goto out;
+oom:
+	if (err != NULL)
+		snprintf(err, TGT_ERRMAX, "out of memory while parsing the port list");
+out:
+	free(v);
+	free(seen);
+	return ret;
+}
+
+int tgt_set_shard(struct tgt_set *s, const char *kn, char err[TGT_ERRMAX])
+{
+	const char *slash;
+	size_t len;
+	uint32_t k, n;
+
+	if (kn == NULL)
+		kn = "";
+	len = strlen(kn);
+	slash = memchr(kn, '/', len);
+	/* Nine digits keep N within 32 bits; nobody runs a billion shards. */
+	if (slash == NULL || parse_uint(kn, (size_t)(slash - kn), 9, &k) != 0 ||
+	    parse_uint(slash + 1, len - (size_t)(slash - kn) - 1, 9, &n) != 0) {
+		fail(err, "shard", kn, len, "expected K/N with 1 <= K <= N, e.g. 1/4");
+		return -1;
+	}
+	if (n == 0 || k == 0 || k > n) {
+		fail(err, "shard", kn, len, "K must be 1..N and N at least 1");
+		return -1;
+	}
+	s->shard_k = k;
+	s->shard_n = n;
+	return 0;
+}
+
+static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= UINT64_C(0x100000001b3);
+	}
+	return h;
+}
+
+/*
+ * FNV-1a alone leaves the low bits weak for a small N, so the splitmix64
+ * finaliser spreads every input bit over the result.
+ */
+static uint64_t endpoint_hash(const struct tgt_endpoint *e)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	uint8_t tag, port[2];
+
+	port[0] = (uint8_t)(e->port >> 8);
+	port[1] = (uint8_t)e->port;
+	if (e->name[0] != '\0') {
+		size_t i, n = strnlen(e->name, sizeof(e->name));
+		tag = 'N';
+		h = fnv1a(h, &tag, 1);
+		/* DNS names are case-insensitive, so their shard is too. */
+		for (i = 0; i < n; i++) {
+			uint8_t c = (uint8_t)tolower((unsigned char)e->name[i]);
+			h = fnv1a(h, &c, 1);
+		}
+	} else {
+		tag = e->family == AF_INET ? 4 : 6;
+		h = fnv1a(h, &tag, 1);
+		h = fnv1a(h, e->addr, e->family == AF_INET ? 4 : 16);
+	}
+	h = fnv1a(h, port, 2);
+	h ^= h >> 30;
+	h *= UINT64_C(0xbf58476d1ce4e5b9);
+	h ^= h >> 27;
+	h *= UINT64_C(0x94d049bb133111eb);
+	h ^= h >> 31;
+	return h;
+}
+
+int tgt_in_shard(const struct tgt_set *s, const struct tgt_endpoint *e)
+{
+	if (s->shard_n <= 1)
+		return 1;
+	return endpoint_hash(e) % s->shard_n == s->shard_k - 1u;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	return (b != 0 && a > UINT64_MAX / b) ? UINT64_MAX : a * b;
+}
+
+uint64_t tgt_set_count(const struct tgt_set *s)
+{
+	uint64_t total = 0;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		total = sat_add(total, sat_mul(s->v[i].naddr, s->v[i].port ? 1 : s->nports));
+	return total;
+}
+
+void tgt_format(int family, const uint8_t *addr, uint16_t port, char *out, size_t cap)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (cap == 0)
+		return;
+	if (family == AF_INET && inet_ntop(AF_INET, addr, a, sizeof(a)) != NULL)
+		snprintf(out, cap, "%s:%u", a, (unsigned)port);
+	else if (family == AF_INET6 && inet_ntop(AF_INET6, addr, a, sizeof(a)) != NULL)
+		snprintf(out, cap, "[%s]:%u", a, (unsigned)port);
+	else
+		snprintf(out, cap, "?:%u", (unsigned)port);
+}
+
+struct tgt_iter *tgt_iter_new(const struct tgt_set *s)
+{
+	struct tgt_iter *it = calloc(1, sizeof(*it));
+
+	if (it != NULL)
+		it->s = s;
+	return it;
+}
+
+void tgt_iter_free(struct tgt_iter *it)
+{
+	free(it);
+}
+
+int tgt_iter_next(struct tgt_iter *it, struct tgt_endpoint *out)
+{
+	const struct tgt_set *s = it->s;
+
+	while (it->spec < s->n) {
+		const struct spec *sp = &s->v[it->spec];
+		bool own = sp->port != 0;
+		uint16_t port;
+
+		/* An empty default list cannot happen, but must not loop forever. */
+		if (!own && s->npr == 0) {
+			it->spec++;
+			continue;
+		}
+		port = own ? sp->port : (uint16_t)(s->pr[it->pri].lo + it->poff);
+
+		out->family = sp->family;
+		out->port = port;
+		memset(out->addr, 0, sizeof(out->addr));
+		if (sp->kind == SPEC_NAME) {
+			snprintf(out->name, sizeof(out->name), "%s", sp->name);
+		} else {
+			out->name[0] = '\0';
+			addr_add(out->addr, sp->base, sp->family == AF_INET ? 4 : 16, it->ai);
+		}
+
+		/* Advance first, so a skipped endpoint is never seen twice. */
+		if (!own && (uint32_t)s->pr[it->pri].lo + it->poff < s->pr[it->pri].hi) {
+			it->poff++;
+		} else if (!own && it->pri + 1 < s->npr) {
+			it->pri++;
+			it->poff = 0;
+		} else {
+			it->pri = 0;
+			it->poff = 0;
+			if (++it->ai >= sp->naddr) {
+				it->ai = 0;
+				it->spec++;
+			}
+		}
+
+		if (!tgt_in_shard(s, out))
+			continue;
+		if (sp->kind == SPEC_NAME)
+			snprintf(out->label, sizeof(out->label), "%s:%u", out->name, (unsigned)port);
+		else
+			tgt_format(out->family, out->addr, port, out->label, sizeof(out->label));
+		return 1;
+	}
+	return 0;
+}
+
+static void report_line(void (*on_error)(void *, const char *), void *ctx,
+			const char *name, unsigned long lineno, const char *why)
+{
+	char msg[TGT_ERRMAX + 256];
+
+	if (on_error == NULL)
+		return;
+	snprintf(msg, sizeof(msg), "%.200s:%lu: %s", name, lineno, why);
+	on_error(ctx, msg);
+}
+
+int tgt_set_add_stream(struct tgt_set *s, FILE *f, const char *name,
+		       void (*on_error)(void *ctx, const char *msg), void *ctx,
+		       char err[TGT_ERRMAX])
+{
+	char *line = NULL, why[TGT_ERRMAX], spare[TGT_ERRMAX];
+	size_t cap = 0;
+	ssize_t got;
+	unsigned long lineno = 0;
+	int bad = 0, ret = -1;
+
+	if (err == NULL)
+		err = spare;
+	while ((got = getline(&line, &cap, f)) >= 0) {
+		size_t len = (size_t)got;
+		const char *p;
+		char *hash;
+		int r;
+
+		lineno++;
+		if (memchr(line, '\0', len) != NULL) {
+			report_line(on_error, ctx, name, lineno, "line contains a NUL byte");
+			bad++;
+			continue;
+		}
+		if ((hash = memchr(line, '#', len)) != NULL)
+			len = (size_t)(hash - line);
+		p = line;
+		trim(&p, &len);
+		if (len == 0)
+			continue;
+		r = add_spec(s, p, len, why);
+		if (r == -2) {
+			snprintf(err, TGT_ERRMAX, "%s", why);
+			goto out;
+		}
+		if (r != 0) {
+			report_line(on_error, ctx, name, lineno, why);
+			bad++;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(err, TGT_ERRMAX, "cannot read targets from %.200s: %s", name,
+			 strerror(errno));
+		goto out;
+	}
+	ret = bad;
+out:
+	free(line);
+	return ret;
+}
+
+int tgt_set_add_file(struct tgt_set *s, const char *path,
+		     void (*on_error)(void *ctx, const char *msg), void *ctx,
+		     char err[TGT_ERRMAX])
+{
+	char spare[TGT_ERRMAX];
+	FILE *f;
+	int r;
+
+	if (err == NULL)
+		err = spare;
+	if (strcmp(path, "-") == 0)
+		return tgt_set_add_stream(s, stdin, "<stdin>", on_error, ctx, err);
+	if ((f = fopen(path, "re")) == NULL) {
+		snprintf(err, TGT_ERRMAX, "cannot open targets file \"%.200s\": %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	r = tgt_set_add_stream(s, f, path, on_error, ctx, err);
+	fclose(f);
+	return r;
+}

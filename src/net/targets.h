@@ -1,0 +1,99 @@
+/*
+ * Target parsing and lazy expansion.
+ *
+ * A tgt_set is an ordered list of target specs as the user typed them:
+ *   host  host:port  1.2.3.4  1.2.3.4:443  [2001:db8::1]:443  ::1
+ *   10.0.0.0/24  10.0.0.0/24:8443  2001:db8::/120  [2001:db8::/120]:443
+ *   10.0.0.1-10.0.0.20  10.0.0.1-20  (either may end in :port)
+ * A bare IPv6 address never carries a port, because "::1:443" is itself an
+ * address; use brackets for that.  Hostnames are kept as typed and marked
+ * AF_UNSPEC: resolving them is the driver's job, and the name is also the SNI.
+ *
+ * Nothing is expanded when a spec is added.  The iterator walks spec x
+ * address x port on demand, so a /8 costs a few bytes, not 16 million
+ * endpoints.  A CIDR or range that would expand to more than TGT_MAXEXPAND
+ * addresses is refused when it is added.
+ *
+ * Specs without an explicit port take the set's port list (default 443),
+ * whenever tgt_set_ports is called: options may follow targets on the
+ * command line.  An explicit ":port" always wins.
+ *
+ * Sharding: with "--shard K/N", an endpoint belongs to shard K iff a stable
+ * hash of it, mod N, equals K-1.  Literal endpoints hash their family,
+ * address and port; named endpoints hash the lower-cased name and port only,
+ * so the answer does not change once the name is resolved.  The shards of
+ * 1/N..N/N are disjoint and their union is the whole.
+ *
+ * Every function that can fail returns 0 (or a count) on success and -1 on
+ * failure with a one-line message for people in err.  A set must not be
+ * changed while an iterator over it is alive.
+ */
+#ifndef HEARTCHECK_NET_TARGETS_H
+#define HEARTCHECK_NET_TARGETS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define TGT_ERRMAX 256
+#define TGT_MAXEXPAND (UINT64_C(1) << 24)
+
+struct tgt_endpoint {
+	char name[256];   /* hostname as typed (for DNS and SNI), or "" for a literal address */
+	int family;       /* AF_INET, AF_INET6, or AF_UNSPEC when name needs DNS */
+	uint8_t addr[16]; /* network byte order; first 4 bytes for AF_INET */
+	uint16_t port;
+	char label[300];  /* "example.com:443", "10.0.0.5:443", "[::1]:8443" */
+};
+
+struct tgt_set;
+struct tgt_iter;
+
+struct tgt_set *tgt_set_new(void);
+void tgt_set_free(struct tgt_set *s);
+
+/*
+ * Default ports for specs without an explicit port, e.g. "443,8443,9000-9010".
+ * Duplicates are dropped; the order is kept as typed.  On error the previous
+ * list stays in force.
+ */
+int tgt_set_ports(struct tgt_set *s, const char *list, char err[TGT_ERRMAX]);
+
+/* Parse one target argument; surrounding whitespace is ignored. */
+int tgt_set_add(struct tgt_set *s, const char *spec, char err[TGT_ERRMAX]);
+
+/*
+ * Parse a file of targets (path "-" is stdin): one per line, '#' starts a
+ * comment, blank lines are skipped.  Each bad line is reported through
+ * on_error (which may be NULL) as "FILE:LINE: message", and parsing goes on.
+ * Returns the number of bad lines, or -1 with err filled when the file
+ * cannot be opened or read.
+ */
+int tgt_set_add_file(struct tgt_set *s, const char *path,
+		     void (*on_error)(void *ctx, const char *msg), void *ctx,
+		     char err[TGT_ERRMAX]);
+
+/* The same, over an already open stream; name is used in messages only. */
+int tgt_set_add_stream(struct tgt_set *s, FILE *f, const char *name,
+		       void (*on_error)(void *ctx, const char *msg), void *ctx,
+		       char err[TGT_ERRMAX]);
+
+/* Select shard "K/N" with 1 <= K <= N. */
+int tgt_set_shard(struct tgt_set *s, const char *kn, char err[TGT_ERRMAX]);
+
+/* Lazy iteration over this shard's endpoints.  NULL only when out of memory. */
+struct tgt_iter *tgt_iter_new(const struct tgt_set *s);
+/* Returns 1 and fills out, or 0 when there are no more endpoints. */
+int tgt_iter_next(struct tgt_iter *it, struct tgt_endpoint *out);
+void tgt_iter_free(struct tgt_iter *it);
+
+/* Endpoints before sharding, saturating at UINT64_MAX, for progress display. */
+uint64_t tgt_set_count(const struct tgt_set *s);
+
+/* 1 if e belongs to the selected shard (always 1 without --shard), else 0. */
+int tgt_in_shard(const struct tgt_set *s, const struct tgt_endpoint *e);
+
+/* "1.2.3.4:443" or "[::1]:443"; always NUL-terminated when cap > 0. */
+void tgt_format(int family, const uint8_t *addr, uint16_t port, char *out, size_t cap);
+
+#endif
