@@ -1,0 +1,195 @@
+/*
+ * The probe engine against an arbitrary server.  Input:
+ *   byte 0: configuration (SNI, highest version, --leak, close errno);
+ *   byte 1: seeds the chunk sizes the server's bytes arrive in;
+ *   the rest: everything the server sends, across connections.
+ * Reconnect requests are followed (the rest of the input continues on the
+ * new connection); when the input runs out the peer closes and the
+ * deadline passes.
+ *
+ * Oracles: the probe always reaches a verdict with a reason; the flight
+ * carries the version the server chose; and "vulnerable" is only ever said
+ * when the probe's own payload bytes came back from the server.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe/probe.h"
+#include "tls/tls.h"
+
+#define CHECK(c) do { if (!(c)) abort(); } while (0)
+
+#define FUZZ_NONCE 0x0123456789abcdefULL
+#define MAX_CONNECTS 12
+
+struct run {
+	struct probe p;
+	struct probe_cfg cfg;
+	uint8_t obuf[PROBE_OUT_MIN];
+	struct probe_out o;
+	int connects;
+	int flight_sent;        /* on the current connection */
+	uint16_t offered;       /* version of the current ClientHello */
+	size_t conn_start;      /* input offset where this connection began */
+};
+
+static void out_reset(struct run *r)
+{
+	r->o.buf = r->obuf;
+	r->o.cap = sizeof(r->obuf);
+	r->o.len = 0;
+	r->o.done = 0;
+	r->o.reconnect = 0;
+}
+
+/* Checks what the engine asked to send outside probe_on_connected: only
+ * ever the heartbeat flight, once, with the negotiated version. */
+static void check_output(struct run *r)
+{
+	size_t off = 0, nrec = 0;
+
+	CHECK(r->o.len <= r->o.cap);
+	CHECK(!(r->o.done && r->o.reconnect));
+	if (r->o.len == 0)
+		return;
+	CHECK(!r->flight_sent);
+	CHECK(r->p.state == PS_FLIGHT || r->p.state == PS_DONE);
+	CHECK(r->p.version >= TLS_V_SSL3 && r->p.version <= r->offered);
+	while (off + 5 <= r->o.len) {
+		CHECK(r->o.buf[off] == TLS_CT_HEARTBEAT ||
+		    r->o.buf[off] == TLS_CT_APPDATA);
+		CHECK((r->o.buf[off + 1] << 8 | r->o.buf[off + 2]) ==
+		    r->p.version);
+		off += 5 + (size_t)(r->o.buf[off + 3] << 8 | r->o.buf[off + 4]);
+		nrec++;
+	}
+	CHECK(off == r->o.len && nrec == 3);
+	r->flight_sent = 1;
+}
+
+static void connect_now(struct run *r, size_t at)
+{
+	CHECK(r->connects < MAX_CONNECTS);
+	r->connects++;
+	r->flight_sent = 0;
+	r->conn_start = at;
+	out_reset(r);
+	probe_on_connected(&r->p, &r->o);
+	CHECK(!r->o.reconnect);
+	if (r->o.done)
+		return;
+	CHECK(r->o.len > 11 && r->o.buf[0] == TLS_CT_HANDSHAKE);
+	r->offered = (uint16_t)(r->o.buf[9] << 8 | r->o.buf[10]);
+	CHECK(r->offered >= TLS_V_SSL3 && r->offered <= TLS_V_TLS12);
+}
+
+/* Collects the bodies of type-24 records in b, with an independent and
+ * deliberately simple framer: it stops at the first implausible header. */
+static size_t hb_bodies(const uint8_t *b, size_t n, uint8_t *out)
+{
+	size_t off = 0, w = 0;
+
+	while (off + 5 <= n) {
+		size_t len = (size_t)(b[off + 3] << 8 | b[off + 4]);
+		size_t take;
+
+		if (b[off] < 20 || b[off] > 24 || b[off + 1] != 3)
+			break;
+		take = n - off - 5 < len ? n - off - 5 : len;
+		if (b[off] == TLS_CT_HEARTBEAT) {
+			memcpy(out + w, b + off + 5, take);
+			w += take;
+		}
+		off += 5 + take;
+	}
+	return w;
+}
+
+/* Were the probe's payload bytes sent back on this connection? */
+static int probe_came_back(const struct run *r, const uint8_t *b, size_t n)
+{
+	uint8_t want[64], *bodies;
+	size_t i, bn;
+	int found;
+
+	CHECK(r->p.plan.probe_len <= sizeof(want));
+	for (i = 0; i < r->p.plan.probe_len; i++)
+		want[i] = hb_payload_byte(&r->p.plan, 1, i);
+	if (memmem(b, n, want, r->p.plan.probe_len) != NULL)
+		return 1;
+	/* An echo may be split over records: look in their joined bodies. */
+	bodies = malloc(n ? n : 1);
+	CHECK(bodies != NULL);
+	bn = hb_bodies(b, n, bodies);
+	found = memmem(bodies, bn, want, r->p.plan.probe_len) != NULL;
+	free(bodies);
+	return found;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint16_t versions[4] = { 0, TLS_V_TLS11, TLS_V_TLS10,
+		TLS_V_SSL3 };
+	static const uint16_t leaks[4] = { 0, 0, 16, 200 };
+	struct run r;
+	size_t off = 2, fed_end;
+	uint32_t x;
+	int maxbits, i;
+
+	if (size < 2)
+		return 0;
+	memset(&r, 0, sizeof(r));
+	r.cfg.sni = (data[0] & 1) ? "fuzz.example" : NULL;
+	r.cfg.max_version = versions[(data[0] >> 1) & 3];
+	r.cfg.leak = leaks[(data[0] >> 3) & 3];
+	maxbits = data[1] & 15;
+	x = data[1] * 2654435761u + 3;
+	probe_init(&r.p, &r.cfg, FUZZ_NONCE);
+	connect_now(&r, off);
+
+	while (off < size && r.p.state != PS_DONE) {
+		size_t chunk;
+
+		x = x * 1103515245u + 12345u;
+		chunk = maxbits ? 1 + (x >> 8) % (1u << maxbits) : size - off;
+		if (chunk > size - off)
+			chunk = size - off;
+		out_reset(&r);
+		probe_on_data(&r.p, data + off, chunk, &r.o);
+		check_output(&r);
+		off += chunk;
+		if (r.o.reconnect)
+			connect_now(&r, off);
+	}
+	fed_end = off;
+	/* The input is spent: the peer closes and the deadline passes, in
+	 * the order byte 0 picks. */
+	for (i = 0; i < 2 * MAX_CONNECTS && r.p.state != PS_DONE; i++) {
+		out_reset(&r);
+		if (((data[0] >> 6) + i) & 1)
+			probe_on_timeout(&r.p, &r.o);
+		else
+			probe_on_closed(&r.p, (data[0] & 0x20) ? -ECONNRESET :
+			    0, &r.o);
+		check_output(&r);
+		if (r.o.reconnect)
+			connect_now(&r, fed_end);
+	}
+	CHECK(r.p.state == PS_DONE);
+	CHECK((unsigned)r.p.verdict < PV_COUNT);
+	CHECK(r.p.reason[0] != '\0');
+	CHECK(memchr(r.p.reason, '\0', sizeof(r.p.reason)) != NULL);
+	CHECK(r.p.sh_buf == NULL);
+	if (r.p.verdict == PV_VULNERABLE) {
+		CHECK(r.flight_sent);
+		CHECK(probe_came_back(&r, data + r.conn_start,
+		    fed_end - r.conn_start));
+	} else {
+		CHECK(r.p.disclosed == 0 || r.p.verdict == PV_INCONCLUSIVE);
+	}
+	probe_free(&r.p);
+	return 0;
+}

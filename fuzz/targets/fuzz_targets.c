@@ -1,0 +1,96 @@
+/*
+ * Feeds arbitrary bytes to the target parsers.  The input is split at the
+ * first two newlines into a port list, a shard string and the rest; the
+ * rest is parsed both as one target argument and as a target file, then a
+ * bounded number of endpoints is walked and checked.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "net/targets.h"
+
+/* Enough to cross port ranges and octet carries without slowing the fuzzer. */
+#define MAX_ENDPOINTS 300
+
+static char *take_line(const uint8_t **p, size_t *len)
+{
+	const uint8_t *nl = memchr(*p, '\n', *len);
+	size_t n = nl ? (size_t)(nl - *p) : *len;
+	char *s = malloc(n + 1);
+
+	if (s == NULL)
+		abort();
+	memcpy(s, *p, n);
+	s[n] = '\0';
+	*p += nl ? n + 1 : n;
+	*len -= nl ? n + 1 : n;
+	return s;
+}
+
+static void ignore(void *ctx, const char *msg)
+{
+	(void)ctx;
+	if (strlen(msg) == 0)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const uint8_t *p = data;
+	size_t len = size;
+	char *ports = take_line(&p, &len), *shard = take_line(&p, &len), *spec;
+	char err[TGT_ERRMAX];
+	struct tgt_set *s = tgt_set_new();
+	struct tgt_iter *it;
+	struct tgt_endpoint e;
+	FILE *f;
+	int i;
+
+	if (s == NULL)
+		abort();
+	if (ports[0] != '\0' && tgt_set_ports(s, ports, err) != 0 && strlen(err) == 0)
+		abort();
+	spec = malloc(len + 1);
+	if (spec == NULL)
+		abort();
+	memcpy(spec, p, len);
+	spec[len] = '\0';
+	if (tgt_set_add(s, spec, err) != 0 && strncmp(err, "bad target", 10) != 0)
+		abort();
+	if (len > 0 && (f = fmemopen((void *)p, len, "r")) != NULL) {
+		tgt_set_add_stream(s, f, "fuzz", ignore, NULL, err);
+		fclose(f);
+	}
+
+	/*
+	 * A shard that owns none of 2^40 endpoints would make the walk below
+	 * visit them all, so shard only sets small enough to skip through.
+	 */
+	if (shard[0] != '\0' && tgt_set_count(s) <= (1u << 16) &&
+	    tgt_set_shard(s, shard, err) != 0 && strncmp(err, "bad shard", 9) != 0)
+		abort();
+
+	it = tgt_iter_new(s);
+	if (it == NULL)
+		abort();
+	for (i = 0; i < MAX_ENDPOINTS && tgt_iter_next(it, &e) == 1; i++) {
+		if (e.port == 0 || e.label[0] == '\0' || !tgt_in_shard(s, &e))
+			abort();
+		if (e.family == AF_UNSPEC ? e.name[0] == '\0' : e.name[0] != '\0')
+			abort();
+		if (e.family != AF_UNSPEC && e.family != AF_INET && e.family != AF_INET6)
+			abort();
+	}
+	if (i > 0 && tgt_set_count(s) == 0)
+		abort();
+	tgt_iter_free(it);
+	tgt_set_free(s);
+	free(spec);
+	free(shard);
+	free(ports);
+	return 0;
+}

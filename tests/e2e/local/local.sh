@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# heartcheck local against real processes and listeners started here:
+#   V  maps a vulnerable libssl (the 1.0.1f stand-in)         -> restart: vulnerable
+#   D  maps a copy of this machine's libssl that is deleted   -> restart: deleted
+#   DV maps a vulnerable copy that a fixed file replaced, the
+#      way dpkg upgrades (rename over)                        -> restart: deleted + vulnerable,
+#      proven on the mapped image through /proc/PID/map_files
+#   OK maps an untouched copy                                 -> no restart
+# and a vulnerable and an OpenSSL 3 listener on loopback ports.
+. "$(dirname "$0")/../lib.sh"
+: "${HEARTCHECK:?}" "${FAKESSL:?}" "${FAKELIB_VULN:?}" "${FAKELIB_FIXED:?}" "${TLSMAPPER:?}"
+T=$E2E_TMP
+real=$(ldconfig -p | awk '/libssl\.so\.3 .*x86-64|libssl\.so\.3 \(libc6,x86-64\)/{print $NF; exit}')
+[ -n "$real" ] || real=$(ldconfig -p | awk '/libssl\.so\.3 /{print $NF; exit}')
+
+mapper() { # mapper NAME LIBRARY: starts a process that maps LIBRARY
+  "$TLSMAPPER" "$2" 120 >"$T/$1.ready" 2>&1 &
+  local pid=$!
+  E2E_PIDS+=($pid)
+  local i
+  for i in $(seq 1 100); do grep -q ready "$T/$1.ready" && break; sleep 0.05; done
+  eval "pid_$1=$pid"
+}
+
+mkdir -p "$T/v" "$T/d" "$T/dv" "$T/ok"
+cp "$FAKELIB_VULN" "$T/v/libssl.so.1.0.0"
+cp "$real" "$T/d/libssl.so.3"
+cp "$FAKELIB_VULN" "$T/dv/libssl.so.1.0.0"
+cp "$real" "$T/ok/libssl.so.3"
+mapper V "$T/v/libssl.so.1.0.0"
+mapper D "$T/d/libssl.so.3"
+mapper DV "$T/dv/libssl.so.1.0.0"
+mapper OK "$T/ok/libssl.so.3"
+rm "$T/d/libssl.so.3"
+cp "$FAKELIB_FIXED" "$T/dv/.new" && mv "$T/dv/.new" "$T/dv/libssl.so.1.0.0"
+
+# Listeners: the 1.0.1f stand-in and a real OpenSSL 3.
+"$FAKESSL" --lifetime 120 vuln:0 >"$T/fx" &
+E2E_PIDS+=($!)
+for i in $(seq 1 100); do grep -q all-ready "$T/fx" && break; sleep 0.05; done
+p_vuln=$(awk '/^ready vuln/{print $3}' "$T/fx")
+cert_pair
+p_ossl=$(free_port)
+openssl s_server -accept "127.0.0.1:$p_ossl" -cert "$T/cert.pem" -key "$T/key.pem" \
+  -quiet -naccept 20 </dev/null >/dev/null 2>&1 &
+E2E_PIDS+=($!)
+wait_port "$p_ossl" || exit 1
+
+out=$T/local.jsonl
+"$HEARTCHECK" local --json --no-packages --timeout 5000 >"$out"
+rc=$?
+
+proc() { # proc PID KEY: a field of the process object for PID
+  python3 - "$out" "$1" "$2" <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o.get("type") == "process" and o.get("pid") == int(sys.argv[2]):
+        v = o.get(sys.argv[3])
+        if sys.argv[3] == "libraries":
+            v = ",".join(x["why"] for x in v)
+        print(json.dumps(v) if not isinstance(v, str) else v); break
+else:
+    print("<missing>")
+PY
+}
+listener() { # listener PORT KEY
+  python3 - "$out" "$1" "$2" <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o.get("type") == "listener" and o.get("port") == int(sys.argv[2]) and o.get("ip", "").startswith("127."):
+        v = o.get(sys.argv[3]); print(json.dumps(v) if not isinstance(v, str) else v); break
+else:
+    print("<missing>")
+PY
+}
+
+check "every line is JSON" python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$out"
+check "V (maps a vulnerable libssl) must restart" test "$(proc "$pid_V" restart)" = true
+check "V's reason is vulnerable" grep -q vulnerable <<<"$(proc "$pid_V" libraries)"
+check "D (deleted copy) must restart" test "$(proc "$pid_D" restart)" = true
+check "D's reason is deleted" grep -q deleted <<<"$(proc "$pid_D" libraries)"
+check "D's reason is not vulnerable (OpenSSL 3 image)" bash -c '! grep -q vulnerable <<<"$0"' "$(proc "$pid_D" libraries)"
+check "DV (vulnerable image, fixed file on disk) must restart" test "$(proc "$pid_DV" restart)" = true
+check "DV's mapped image is proven vulnerable" grep -q "deleted,vulnerable\|vulnerable" <<<"$(proc "$pid_DV" libraries)"
+check "OK (untouched copy) is listed" test "$(proc "$pid_OK" pid)" = "$pid_OK"
+check "OK need not restart" test "$(proc "$pid_OK" restart)" = false
+check "restart advice names V's pid" grep -q "\"type\":\"restart\".*\"pid\":$pid_V\b" "$out"
+check "restart advice names D's pid" grep -q "\"type\":\"restart\".*\"pid\":$pid_D\b" "$out"
+check "no restart advice for OK" bash -c '! grep -q "\"type\":\"restart\".*\"pid\":$0\b" "$1"' "$pid_OK" "$out"
+check "the vulnerable library V maps is reported as a vulnerable library" \
+  grep -q "\"type\":\"library\",\"path\":\"$T/v/libssl.so.1.0.0\".*\"verdict\":\"vulnerable\"" "$out"
+check "this machine's libssl tests no-heartbeat" \
+  grep -q "\"path\":\"$(readlink -f "$real")\".*\"verdict\":\"no-heartbeat\"" "$out"
+check "the vulnerable listener is found and probed" test "$(listener "$p_vuln" verdict)" = vulnerable
+check "the vulnerable listener's owner is named" test "$(listener "$p_vuln" comm)" = fakessl
+check "the OpenSSL 3 listener is no-heartbeat" test "$(listener "$p_ossl" verdict)" = no-heartbeat
+check "exit 1: something vulnerable or to restart" test "$rc" = 1
+
+# Text mode ends with what to do.
+"$HEARTCHECK" local --no-packages --no-listeners >"$T/text" 2>&1
+check "text lists the restart" grep -q "$pid_D" "$T/text"
+check "text says what to do" grep -q "What to do" "$T/text"
+"$HEARTCHECK" local --nagios --no-packages --no-listeners >"$T/nagios"; rc=$?
+check "nagios: CRITICAL while vulnerable code is loaded" grep -q "^HEARTCHECK CRITICAL" "$T/nagios"
+check "nagios exit 2" test "$rc" = 2
+"$HEARTCHECK" local --openmetrics --no-packages --no-listeners >"$T/om"
+check "openmetrics counts the restarts" grep -qE "^heartcheck_processes_need_restart [3-9]" "$T/om"
+check "openmetrics ends with # EOF" test "$(tail -1 "$T/om")" = "# EOF"
+finish
