@@ -158,6 +158,8 @@ void out_scan_summary(struct out *o, const struct scan_stats *st,
 			    json_integer((json_int_t)st->by_verdict[v]));
 		json_object_set_new(j, "verdicts", c);
 		json_object_set_new(j, "seconds", json_real(seconds));
+		json_object_set_new(j, "peak_in_flight",
+		    json_integer((json_int_t)st->peak_in_flight));
 		out_json(o, j);
 		return;
 	}
