@@ -2,9 +2,10 @@
  * The probe engine against an arbitrary server.  Input:
  *   byte 0: configuration (SNI, highest version, --leak, close errno);
  *   byte 1: seeds the chunk sizes the server's bytes arrive in;
- *   the rest: everything the server sends, across connections.
- * Reconnect requests are followed (the rest of the input continues on the
- * new connection); when the input runs out the peer closes and the
+ *   the rest: what the server sends on each connection, the connections
+ *   separated by the bytes ff fe fd fc.
+ * Reconnect requests are followed, the new connection reading the next
+ * segment; when a connection's segment runs out, the peer closes or the
  * deadline passes.
  *
  * Oracles: the probe always reaches a verdict with a reason; the flight
@@ -24,6 +25,9 @@
 
 #define FUZZ_NONCE 0x0123456789abcdefULL
 #define MAX_CONNECTS 12
+/* Separates what the server sends on successive connections. */
+#define SEP "\xff\xfe\xfd\xfc"
+#define SEP_LEN 4
 
 struct run {
 	struct probe p;
@@ -129,15 +133,23 @@ static int probe_came_back(const struct run *r, const uint8_t *b, size_t n)
 	return found;
 }
 
+/* Where the current connection's bytes end: at the next separator. */
+static size_t segment_end(const uint8_t *data, size_t size, size_t from)
+{
+	const uint8_t *sep = memmem(data + from, size - from, SEP, SEP_LEN);
+
+	return sep ? (size_t)(sep - data) : size;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint16_t versions[4] = { 0, TLS_V_TLS11, TLS_V_TLS10,
 		TLS_V_SSL3 };
 	static const uint16_t leaks[4] = { 0, 0, 16, 200 };
 	struct run r;
-	size_t off = 2, fed_end;
+	size_t off = 2, end, fed_end = 2;
 	uint32_t x;
-	int maxbits, i;
+	int maxbits, events = 0;
 
 	if (size < 2)
 		return 0;
@@ -149,34 +161,45 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	x = data[1] * 2654435761u + 3;
 	probe_init(&r.p, &r.cfg, FUZZ_NONCE);
 	connect_now(&r, off);
+	end = segment_end(data, size, off);
 
-	while (off < size && r.p.state != PS_DONE) {
-		size_t chunk;
+	while (r.p.state != PS_DONE) {
+		int reconnect = 0;
 
-		x = x * 1103515245u + 12345u;
-		chunk = maxbits ? 1 + (x >> 8) % (1u << maxbits) : size - off;
-		if (chunk > size - off)
-			chunk = size - off;
-		out_reset(&r);
-		probe_on_data(&r.p, data + off, chunk, &r.o);
-		check_output(&r);
-		off += chunk;
-		if (r.o.reconnect)
+		if (off < end) {
+			size_t chunk;
+
+			x = x * 1103515245u + 12345u;
+			chunk = maxbits ? 1 + (x >> 8) % (1u << maxbits) :
+			    end - off;
+			if (chunk > end - off)
+				chunk = end - off;
+			out_reset(&r);
+			probe_on_data(&r.p, data + off, chunk, &r.o);
+			check_output(&r);
+			off += chunk;
+			fed_end = off;
+			reconnect = r.o.reconnect;
+		} else {
+			/* This connection's bytes are spent: the peer closes
+			 * or the deadline passes, in the order byte 0 picks. */
+			CHECK(++events <= 4 * MAX_CONNECTS);
+			out_reset(&r);
+			if (((data[0] >> 6) + events) & 1)
+				probe_on_closed(&r.p, (data[0] & 0x20) ?
+				    -ECONNRESET : 0, &r.o);
+			else
+				probe_on_timeout(&r.p, &r.o);
+			check_output(&r);
+			reconnect = r.o.reconnect;
+		}
+		if (reconnect) {
+			/* The next connection reads the next segment. */
+			off = end < size ? end + SEP_LEN : size;
+			end = segment_end(data, size, off);
+			fed_end = off;
 			connect_now(&r, off);
-	}
-	fed_end = off;
-	/* The input is spent: the peer closes and the deadline passes, in
-	 * the order byte 0 picks. */
-	for (i = 0; i < 2 * MAX_CONNECTS && r.p.state != PS_DONE; i++) {
-		out_reset(&r);
-		if (((data[0] >> 6) + i) & 1)
-			probe_on_timeout(&r.p, &r.o);
-		else
-			probe_on_closed(&r.p, (data[0] & 0x20) ? -ECONNRESET :
-			    0, &r.o);
-		check_output(&r);
-		if (r.o.reconnect)
-			connect_now(&r, fed_end);
+		}
 	}
 	CHECK(r.p.state == PS_DONE);
 	CHECK((unsigned)r.p.verdict < PV_COUNT);

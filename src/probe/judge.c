@@ -14,7 +14,8 @@ void reply_from_reader(const struct hb_reader *r, struct reply_summary *s)
 	s->sentinel_echoed = r->sentinel_echoed;
 	s->probe_echoed = r->probe_echoed;
 	s->lax_echoed = r->lax_echoed;
-	s->foreign = r->foreign;
+	/* A message begun and never finished proves nothing. */
+	s->foreign = r->foreign || (r->hdr_have > 0 && !r->in_padding);
 	s->disclosed = r->disclosed;
 }
 

@@ -111,7 +111,9 @@ static void msg_reset(struct hb_reader *r)
 	r->pad_have = 0;
 	r->match_sentinel = 1;
 	r->match_probe = 1;
-	r->tail_diff = 0;
+	r->tail_known = 0;
+	r->tail_mism = 0;
+	r->tail_unknown = 0;
 }
 
 void hb_reader_init(struct hb_reader *r, const struct hb_plan *p)
@@ -137,7 +139,11 @@ static void msg_judge(struct hb_reader *r)
 	else if (r->len == (uint32_t)p->probe_len + p->k && r->match_probe &&
 	    p->k > 0) {
 		r->probe_echoed = 1;
-		r->disclosed += r->tail_diff;
+		/* Where one byte is not our stale copy, the buffer was not
+		 * ours: every byte of it is server memory, even those that
+		 * match by chance. */
+		r->disclosed += r->tail_unknown +
+		    (r->tail_mism ? r->tail_known : 0);
 	} else if (r->len == p->probe_len && r->match_probe)
 		r->lax_echoed = 1;
 	else
@@ -167,8 +173,13 @@ static void msg_compare(struct hb_reader *r, const uint8_t *b, size_t n)
 		if (tail_from == n)
 			tail_from = i;
 		exp = hb_expected_tail(p, at - p->probe_len);
-		if (exp < 0 || b[i] != (uint8_t)exp)
-			r->tail_diff++;
+		if (exp < 0) {
+			r->tail_unknown++;
+		} else {
+			r->tail_known++;
+			if (b[i] != (uint8_t)exp)
+				r->tail_mism++;
+		}
 	}
 	/* The whole over-read goes to the evidence hook, ours or not. */
 	if (r->match_probe && r->on_disclosed && tail_from < n)

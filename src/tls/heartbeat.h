@@ -79,7 +79,9 @@ struct hb_reader {
 	/* Per-message comparison state. */
 	uint8_t match_sentinel; /* every byte so far equals the sentinel */
 	uint8_t match_probe;    /* the first P bytes equal the probe */
-	uint32_t tail_diff;     /* over-read bytes that were not ours */
+	uint32_t tail_known;    /* over-read bytes where ours would lie */
+	uint32_t tail_mism;     /* ... of which differ from ours */
+	uint32_t tail_unknown;  /* over-read bytes past anything of ours */
 	/* Results. */
 	uint8_t sentinel_echoed;
 	uint8_t probe_echoed;   /* probe echoed with its k over-read bytes */

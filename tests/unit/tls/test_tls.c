@@ -987,10 +987,15 @@ static void test_hb_expected_tail(void **state)
 
 	(void)state;
 	hb_plan_init(&p, 77, 64, 32, 16);
+	/* The stale sentinel payload, then the sentinel's padding, then
+	 * nothing of ours. */
 	for (i = 0; i < 32; i++)
 		assert_int_equal(hb_expected_tail(&p, i),
 		    hb_payload_byte(&p, 0, 32 + i));
-	assert_int_equal(hb_expected_tail(&p, 32), -1);
+	for (i = 32; i < 48; i++)
+		assert_int_equal(hb_expected_tail(&p, i), HB_PADDING_BYTE);
+	assert_int_equal(hb_expected_tail(&p, 48), -1);
+	assert_int_equal(hb_expected_tail(&p, 1000), -1);
 }
 
 /* Collects on_disclosed callbacks. */
@@ -1063,7 +1068,7 @@ static void test_hb_reader_vulnerable_zero(void **state)
 	struct hb_reader r;
 	struct bb m = { 0 };
 	uint8_t sp[64], pp[48];
-	size_t lens[2], chunk;
+	size_t lens[2], chunk, i;
 	struct disc d;
 
 	(void)state;
@@ -1086,7 +1091,12 @@ static void test_hb_reader_vulnerable_zero(void **state)
 		assert_false(r.foreign);
 		assert_false(r.lax_echoed);
 		assert_int_equal(r.messages, 2);
-		assert_int_equal(d.calls, 0);
+		/* The hook sees the whole over-read tail, ours included. */
+		assert_int_equal(d.n, 16);
+		for (i = 0; i < 16; i++) {
+			assert_int_equal(d.off[i], i);
+			assert_int_equal(d.bytes[i], pp[32 + i]);
+		}
 	}
 	bb_free(&m);
 }
@@ -1137,11 +1147,10 @@ static void test_hb_reader_vulnerable_disclosed(void **state)
 	hb_feed_records(&r, &m, lens, 1, m.n);
 	assert_true(r.probe_echoed);
 	assert_int_equal(r.disclosed, 3);
-	assert_int_equal(d.n, 3);
-	assert_int_equal(d.off[0], 3);
-	assert_int_equal(d.off[1], 4);
-	assert_int_equal(d.off[2], 15);
-	assert_int_equal(d.calls, 2);
+	assert_int_equal(d.n, 16);
+	assert_int_equal(d.calls, 1);
+	for (i = 0; i < 16; i++)
+		assert_int_equal(d.bytes[i], pp[32 + i]);
 	bb_free(&m);
 }
 
@@ -1302,11 +1311,20 @@ static void test_hb_reader_big_response(void **state)
 	hb_feed_records(&r, &m, lens, 2, 4096);
 	assert_true(r.probe_echoed);
 	assert_int_equal(r.messages, 1);
-	/* Offsets 0..31 of the tail were our stale sentinel bytes. */
+	/* Tail offsets 0..31 were our stale sentinel payload and 32..47
+	 * its padding (filler here, so not ours). */
 	assert_int_equal(r.disclosed, plen - 64);
 	assert_true(d.calls >= 1);
-	assert_int_equal(d.off[0], 32);
-	assert_int_equal(d.bytes[0], pp[64]);
+	assert_int_equal(d.off[0], 0);
+	assert_int_equal(d.bytes[0], pp[32]);
+	/* With the sentinel's padding in place, those 16 are ours too. */
+	memset(pp + 64, HB_PADDING_BYTE, 16);
+	m.n = 0;
+	bb_hb_msg(&m, 2, (uint16_t)plen, pp, plen, 16);
+	hb_reader_init(&r, &p);
+	hb_feed_records(&r, &m, lens, 2, 4096);
+	assert_true(r.probe_echoed);
+	assert_int_equal(r.disclosed, plen - 80);
 	/* The same with a 0x4000-byte sentinel echo. */
 	m.n = 0;
 	assert_int_equal(hb_plan_init(&p, 99, (uint16_t)plen, 32, 16), 0);
