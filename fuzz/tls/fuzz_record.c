@@ -17,6 +17,7 @@
 
 static void walk_handshake(struct hs_walker *w, const uint8_t *p, size_t n)
 {
+	const size_t n0 = n;
 	size_t guard = 0;
 
 	for (;;) {
@@ -25,7 +26,7 @@ static void walk_handshake(struct hs_walker *w, const uint8_t *p, size_t n)
 		enum hw_ev ev = hs_walker_step(w, p, n, &used, &data, &dlen);
 
 		CHECK(used <= n);
-		CHECK(++guard <= 4 * n + 8);
+		CHECK(++guard <= 4 * n0 + 8);
 		if (ev == HW_MORE) {
 			CHECK(used == n);
 			return;

@@ -55,4 +55,15 @@ sys.exit(0 if not (a & b) and len(a | b) == 8 else 1)' "$E2E_TMP/s1" "$E2E_TMP/s
 "$H" scan "127.0.0.1:$closed" >"$E2E_TMP/o" 2>&1
 check "no escape codes off a terminal" bash -c '! grep -q $'"'"'\033'"'"' "$0"' "$E2E_TMP/o"
 check "text names the verdict" grep -q refused "$E2E_TMP/o"
+# unreachable and dns-error, inside an empty network namespace of our own,
+# so nothing can leave this machine: no interface is up there.
+if unshare -n true 2>/dev/null; then
+  unshare -n "$H" scan --json 127.0.0.1:443 nonexistent.invalid >"$E2E_TMP/o" 2>/dev/null; rc=$?
+  check "no route gives unreachable" test "$(field "$E2E_TMP/o" "127.0.0.1:443" verdict)" = unreachable
+  check "an unresolvable name gives dns-error" grep -q '"verdict":"dns-error"' "$E2E_TMP/o"
+  check "dns-error names the host" grep -q '"target":"nonexistent.invalid:443"' "$E2E_TMP/o"
+  check "exit 3 when nothing could be tested" test $rc = 3
+else
+  echo "ok - # SKIP cannot create a network namespace here"
+fi
 finish
