@@ -512,12 +512,36 @@ static const struct listener *listener_for(const struct lctx *c,
 	return NULL;
 }
 
+/* The systemd unit of a process, from procroot/PID/cgroup, or "". */
+static void unit_of(const struct audit *a, pid_t pid, char *unit, size_t cap)
+{
+	char path[64], buf[4096];
+	FILE *f;
+	size_t n;
+
+	unit[0] = '\0';
+	if (pid <= 0)
+		return;
+	snprintf(path, sizeof(path), "%.40s/%d/cgroup", a->o.procroot,
+	    (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (cgroup_unit(buf, n, unit, cap) != 0)
+		unit[0] = '\0';
+}
+
 static void on_listener_result(void *ctx, const struct scan_result *r)
 {
 	struct lctx *c = ctx;
 	struct audit *a = c->a;
 	const struct listener *l = listener_for(c, r);
 	int tls = !probe_verdict_untested(r->verdict);
+	char unit[256];
+
+	unit_of(a, l ? l->pid : 0, unit, sizeof(unit));
 
 	if (tls)
 		a->listeners_tls++;
@@ -545,18 +569,20 @@ static void on_listener_result(void *ctx, const struct scan_result *r)
 		    json_integer(l->pid) : json_null());
 		json_object_set_new(j, "comm", l && l->comm[0] ?
 		    json_string(l->comm) : json_null());
+		json_object_set_new(j, "unit", unit[0] ? json_string(unit) :
+		    json_null());
 		out_json(&a->out, j);
 		return;
 	}
 	if (!text_out(a) || (!tls && a->o.quiet) ||
 	    r->verdict == PV_NOT_TLS || r->verdict == PV_REFUSED)
 		return;
-	fprintf(a->out.f, "  %s%-20s%s %-24s %s%s%s %s\n",
+	fprintf(a->out.f, "  %s%-20s%s %-24s %s%s%s%s%s %s\n",
 	    r->verdict == PV_VULNERABLE ? out_red(&a->out) : tls ?
 	    out_green(&a->out) : out_yellow(&a->out),
 	    probe_verdict_name(r->verdict), out_reset(&a->out), r->target,
 	    l && l->comm[0] ? "(" : "", l ? l->comm : "",
-	    l && l->comm[0] ? ")" : "", r->reason);
+	    unit[0] ? ", " : "", unit, l && l->comm[0] ? ")" : "", r->reason);
 	fflush(a->out.f);
 }
 
