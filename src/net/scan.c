@@ -392,6 +392,10 @@ static void job_start(struct scan *sc, const struct sockaddr_storage *a,
 	if (sc->active > sc->st->peak_in_flight)
 		sc->st->peak_in_flight = sc->active;
 	sc->st->in_flight = sc->active;
+	if (j->probe.state == PS_DONE) {
+		job_done(j);
+		return;
+	}
 	job_connect(j);
 }
 

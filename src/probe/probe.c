@@ -64,11 +64,10 @@ void probe_init(struct probe *p, const struct probe_cfg *cfg, uint64_t nonce)
 	p->sni_on = cfg->sni != NULL && cfg->sni[0] != '\0';
 	p->alert_desc = -1;
 	p->verdict = PV_INCONCLUSIVE;
-	if (cfg->leak)
-		hb_plan_init(&p->plan, nonce, SENTINEL_LEN, PROBE_LEN,
-		    cfg->leak);
-	else
-		hb_plan_init(&p->plan, nonce, SENTINEL_LEN, PROBE_LEN, PROBE_K);
+	if (hb_plan_init(&p->plan, nonce, SENTINEL_LEN, PROBE_LEN,
+	    cfg->leak ? cfg->leak : PROBE_K) != 0)
+		probe_finish(p, PV_INCONCLUSIVE, "internal: --leak too large "
+		    "for one heartbeat");
 }
 
 void probe_free(struct probe *p)
@@ -172,6 +171,15 @@ static void finish_flight(struct probe *p, struct probe_out *o,
 	v = reply_judge(&s, p->ext_echoed);
 	reply_reason(&s, p->ext_echoed, why, sizeof(why));
 	p->disclosed = s.disclosed;
+	/* Extension 15 alone proves nothing until the server refuses the
+	 * heartbeat with an alert (GnuTLS) or echoes the sentinel (1.0.1g):
+	 * a close, a reset or garbage is no answer at all. */
+	if (v == HBV_PATCHED && !s.sentinel_echoed && s.alert_desc < 0) {
+		finish_fmt(p, o, PV_INCONCLUSIVE, "heartbeat extension on, but "
+		    "the flight got no answer%s", extra[0] ? extra :
+		    " (the connection closed)");
+		return;
+	}
 	switch (v) {
 	case HBV_VULNERABLE:
 		finish_fmt(p, o, PV_VULNERABLE, "%s", why);
