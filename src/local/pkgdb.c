@@ -225,7 +225,7 @@ int redhat_release_parse(const char *buf, size_t len, struct os_release *out)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	n = len;
-	if (memchr(buf, '\n', len))
+	if (len && memchr(buf, '\n', len))
 		n = (size_t)((const char *)memchr(buf, '\n', len) - buf);
 	for (k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
 		size_t pl = strlen(known[k].prefix);

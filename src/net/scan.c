@@ -641,7 +641,7 @@ int scan_run(const struct tgt_set *set, const struct scan_opts *o,
 	sc->tokens = 1.0;
 	uv_timer_start(&sc->tick, on_tick, 10, 10);
 	pump(sc);
-	r = uv_run(&sc->loop, UV_RUN_DEFAULT);
+	uv_run(&sc->loop, UV_RUN_DEFAULT);
 	if (h->progress && o->progress_ms)
 		h->progress(h->ctx, st);
 	tgt_iter_free(sc->it);
