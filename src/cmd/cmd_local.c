@@ -715,6 +715,9 @@ static void audit_packages(struct audit *a)
 		    "no package database found");
 	else if (text_out(a) && a->pkgs_total == 0)
 		fprintf(a->out.f, "  no OpenSSL package installed\n");
+	else if (text_out(a) && a->o.quiet && a->pkgs_vuln == 0)
+		fprintf(a->out.f, "  no vulnerable package (%u checked)\n",
+		    a->pkgs_total);
 	a->t_pkgs = now_s() - t0;
 }
 
@@ -726,6 +729,7 @@ static void print_advice(struct audit *a)
 	const unsigned *counts;
 	const struct restart_loose *loose;
 	size_t nu, nl, i;
+	int step = 0;
 
 	nu = restart_plan_units(a->rp, &names, &counts);
 	nl = restart_plan_loose(a->rp, &loose);
@@ -762,19 +766,29 @@ static void print_advice(struct audit *a)
 	fprintf(a->out.f, "\n%sWhat to do%s\n", out_bold(&a->out),
 	    out_reset(&a->out));
 	if (a->libs_vuln || a->pkgs_vuln || a->libs_possibly)
-		fprintf(a->out.f, "  1. Upgrade OpenSSL to 1.0.1g or later, or "
-		    "to your distribution's fixed package.\n");
+		fprintf(a->out.f, "  %d. Upgrade OpenSSL to 1.0.1g or later, or "
+		    "to your distribution's fixed package.\n", ++step);
+	if (a->listeners_vuln && !a->procs_vuln_loaded)
+		fprintf(a->out.f, "  %d. Find the OpenSSL of each vulnerable "
+		    "listener above: a static build, or one inside a "
+		    "container, is not among this host's libraries.  Upgrade "
+		    "it.\n", ++step);
 	if (nu || nl) {
-		fprintf(a->out.f, "  %s. Restart what still maps the old "
-		    "library:\n", a->libs_vuln || a->pkgs_vuln ? "2" : "1");
+		fprintf(a->out.f, "  %d. Restart what still maps the old "
+		    "library:\n", ++step);
 		restart_plan_print(a->rp, a->out.f);
+	} else if (a->listeners_vuln) {
+		fprintf(a->out.f, "  %d. Restart the services behind the "
+		    "vulnerable listeners.\n", ++step);
 	}
 	if (a->libs_vuln || a->listeners_vuln || a->procs_vuln_loaded)
-		fprintf(a->out.f, "  Then revoke and reissue the certificates "
+		fprintf(a->out.f, "  %d. Revoke and reissue the certificates "
 		    "and keys of every service that ran the vulnerable "
-		    "library, and run heartcheck again to verify.\n");
-	if (!nu && !nl && !a->libs_vuln && !a->pkgs_vuln &&
-	    !a->listeners_vuln && !a->libs_possibly)
+		    "library, and change the passwords it handled.\n", ++step);
+	if (step)
+		fprintf(a->out.f, "  %d. Run heartcheck again to verify.\n",
+		    ++step);
+	else
 		fprintf(a->out.f, "  %sNothing: no vulnerable library, "
 		    "nothing to restart.%s\n", out_green(&a->out),
 		    out_reset(&a->out));
