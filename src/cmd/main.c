@@ -3,6 +3,7 @@
  * Argument dispatch only; the work is in the subcommands.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,9 @@ int main(int argc, char **argv)
 	/* The sandboxed library host is entered before anything else runs. */
 	if (argc > 1 && strcmp(argv[1], "__libhost") == 0)
 		return libhost_main(argc - 1, argv + 1);
+	/* A peer that resets while we write must cost a result, not the
+	 * process. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && argv[1][0] == '-') {
 		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 			usage(stdout);

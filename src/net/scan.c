@@ -614,6 +614,11 @@ int scan_run(const struct tgt_set *set, const struct scan_opts *o,
 	struct scan *sc;
 	int r;
 
+	/* uv_getaddrinfo runs on libuv's thread pool: four threads by
+	 * default, of which blocking lookups may use only half, so a list of
+	 * names would resolve two at a time.  The pool is created on first
+	 * use, so this must come before any lookup; a user's value wins. */
+	setenv("UV_THREADPOOL_SIZE", "64", 0);
 	sc = calloc(1, sizeof(*sc));
 	if (!sc)
 		return UV_ENOMEM;
@@ -639,7 +644,10 @@ int scan_run(const struct tgt_set *set, const struct scan_opts *o,
 	sc->tick.data = sc;
 	sc->last_tick = uv_now(&sc->loop);
 	sc->tokens = 1.0;
-	uv_timer_start(&sc->tick, on_tick, 10, 10);
+	/* The tick only refills the rate limit and draws progress; without
+	 * either, it would wake the loop 100 times a second for nothing. */
+	if (o->rate > 0 || (h->progress && o->progress_ms))
+		uv_timer_start(&sc->tick, on_tick, 10, 10);
 	pump(sc);
 	uv_run(&sc->loop, UV_RUN_DEFAULT);
 	if (h->progress && o->progress_ms)

@@ -130,6 +130,8 @@ void probe_on_connected(struct probe *p, struct probe_out *o)
 	p->alert_have = 0;
 	p->sh_seen = 0;
 	p->ext_echoed = 0;
+	/* Report only what this connection negotiated. */
+	p->version = 0;
 	p->sample_have = 0;
 	free(p->sh_buf);
 	p->sh_buf = NULL;
@@ -222,15 +224,27 @@ static void on_alert(struct probe *p, struct probe_out *o)
 	const char *name = tls_alert_name(desc);
 	char vb[16];
 
+	/* A warning (say unrecognized_name) lets the connection go on, and
+	 * in the flight the echoes may still follow it: only a fatal alert
+	 * or close_notify ends either phase. */
+	if (level == 1 && desc != 0)
+		return;
+	if (p->state == PS_FLIGHT && o->len > 0) {
+		/* The flight is still unsent in o: this alert came with the
+		 * server's own flight and answers nothing of ours. */
+		o->len = 0;
+		p->alert_desc = (int)desc;
+		finish_fmt(p, o, PV_HANDSHAKE_FAILED, "alert %u (%s) right "
+		    "after ServerHelloDone, before the heartbeat flight", desc,
+		    name ? name : "unknown");
+		return;
+	}
 	if (p->state == PS_FLIGHT) {
 		if (p->alert_desc < 0)
 			p->alert_desc = (int)desc;
 		finish_flight(p, o, "");
 		return;
 	}
-	/* A warning (say unrecognized_name) lets the handshake go on. */
-	if (level == 1 && desc != 0)
-		return;
 	if (desc == 112 && p->sni_on) {
 		/* Some servers reject the name they are sent: try without. */
 		p->sni_on = 0;
@@ -334,8 +348,9 @@ static void describe_sample(const struct probe *p, char *out, size_t cap)
 	if (n >= 4 && s[0] >= '1' && s[0] <= '5' && s[1] >= '0' &&
 	    s[1] <= '9' && s[2] >= '0' && s[2] <= '9' &&
 	    (s[3] == ' ' || s[3] == '-')) {
-		snprintf(out, cap, "a plaintext banner (%c%c%c): try a "
-		    "STARTTLS protocol", s[0], s[1], s[2]);
+		/* Say so plainly: scan has no STARTTLS option to try. */
+		snprintf(out, cap, "a plaintext banner (%c%c%c); STARTTLS is "
+		    "not supported", s[0], s[1], s[2]);
 		return;
 	}
 	w = (size_t)snprintf(out, cap, "bytes");

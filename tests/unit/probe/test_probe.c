@@ -976,6 +976,43 @@ static void test_probe_flight_unanswered(void **state)
 	bb_free(&out);
 }
 
+/* A warning alert in the flight ends nothing: the echoes after it still
+ * decide.  A fatal alert in the same read as ServerHelloDone answers the
+ * server's own flight, not ours, and must not judge the heartbeat. */
+static void test_probe_flight_alerts(void **state)
+{
+	struct drv d;
+	struct bb out = { 0 }, ans = { 0 };
+	const uint8_t *fl;
+	size_t fn;
+
+	(void)state;
+	srv_hello_flight(&out, 0x0303, 1, 900, 0);
+	d_init(&d, NULL, 0, 0);
+	d_connect(&d);
+	d_feed(&d, out.p, out.n, out.n);
+	assert_int_equal(d.p.state, PS_FLIGHT);
+	fl = d_flight(&d, &fn);
+	srv_alert(&ans, 0x0303, 1, 90);
+	assert_int_equal(srv_answer(SRV_VULN, 0x0303, fl, fn, &ans), 0);
+	d_feed(&d, ans.p, ans.n, ans.n);
+	assert_true(d.done);
+	assert_int_equal(d.p.verdict, PV_VULNERABLE);
+	d_free(&d);
+	bb_free(&ans);
+
+	srv_alert(&out, 0x0303, 2, 10);
+	d_init(&d, NULL, 0, 0);
+	d_connect(&d);
+	d_feed(&d, out.p, out.n, out.n);
+	assert_true(d.done);
+	assert_int_equal(d.p.verdict, PV_HANDSHAKE_FAILED);
+	d_flight(&d, &fn);
+	assert_int_equal(fn, 0);
+	d_free(&d);
+	bb_free(&out);
+}
+
 static void test_probe_bad_server_hello(void **state)
 {
 	struct drv d;
@@ -1145,6 +1182,7 @@ int main(void)
 		cmocka_unit_test(test_probe_not_tls),
 		cmocka_unit_test(test_probe_timeouts),
 		cmocka_unit_test(test_probe_flight_unanswered),
+		cmocka_unit_test(test_probe_flight_alerts),
 		cmocka_unit_test(test_probe_bad_server_hello),
 		cmocka_unit_test(test_probe_after_done),
 		cmocka_unit_test(test_probe_leak),
