@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,7 @@ struct tested {
 struct audit {
 	struct local_opts o;
 	struct out out;
-	struct proc_info *procs;
+	struct proc_info **procs; /* trimmed copies: only nlibs entries */
 	size_t nprocs, procs_cap;
 	struct proc_scan_stats pst;
 	struct lib_list libs;
@@ -118,17 +119,25 @@ static void local_usage(FILE *f)
 static void on_proc(void *ctx, const struct proc_info *p)
 {
 	struct audit *a = ctx;
+	/* struct proc_info is about 34 KiB because of PROC_MAX_LIBS paths;
+	 * copy only the entries in use, so 2,000 processes cost a few MiB. */
+	size_t sz = offsetof(struct proc_info, libs) +
+	    (size_t)p->nlibs * sizeof(p->libs[0]);
+	struct proc_info *copy;
 
 	if (a->nprocs == a->procs_cap) {
 		size_t cap = a->procs_cap ? a->procs_cap * 2 : 16;
-		struct proc_info *v = realloc(a->procs, cap * sizeof(*v));
+		struct proc_info **v = realloc(a->procs, cap * sizeof(*v));
 
 		if (!v)
 			return;
 		a->procs = v;
 		a->procs_cap = cap;
 	}
-	a->procs[a->nprocs++] = *p;
+	if ((copy = malloc(sz)) == NULL)
+		return;
+	memcpy(copy, p, sz);
+	a->procs[a->nprocs++] = copy;
 }
 
 static int is_libssl(const char *path)
@@ -309,15 +318,15 @@ static void audit_libraries(struct audit *a)
 	/* Mapped files that still exist are candidates too: a process may
 	 * have loaded a library from anywhere. */
 	for (i = 0; i < a->nprocs; i++) {
-		for (j = 0; j < (size_t)a->procs[i].nlibs; j++) {
-			const struct proc_lib *l = &a->procs[i].libs[j];
+		for (j = 0; j < (size_t)a->procs[i]->nlibs; j++) {
+			const struct proc_lib *l = &a->procs[i]->libs[j];
 			char path[4200];
 
 			if (l->why & (WHY_DELETED | WHY_REPLACED))
 				continue;
-			if (a->procs[i].container[0])
+			if (a->procs[i]->container[0])
 				snprintf(path, sizeof(path), "%s/%d/root%s",
-				    a->o.procroot, (int)a->procs[i].pid, l->path);
+				    a->o.procroot, (int)a->procs[i]->pid, l->path);
 			else
 				snprintf(path, sizeof(path), "%s", l->path);
 			libfind_add(&a->libs, path, LS_PROCESS);
@@ -352,14 +361,29 @@ static void audit_libraries(struct audit *a)
 	a->t_libs = now_s() - t0;
 }
 
-/* The mapped libcrypto of the same process, to pair with a mapped libssl. */
-static const struct proc_lib *proc_crypto(const struct proc_info *p)
+/* The mapped libcrypto of the same process that pairs with libssl l: same
+ * directory and same soname suffix ("libssl.so.1.0.0" pairs with
+ * "libcrypto.so.1.0.0"), so a process that maps two OpenSSL generations
+ * does not get the other generation's libcrypto. */
+static const struct proc_lib *proc_crypto(const struct proc_info *p,
+    const struct proc_lib *l)
 {
+	const char *sb = strrchr(l->path, '/');
+	const char *ss = sb ? strstr(sb, ".so") : NULL;
+	size_t dlen = sb ? (size_t)(sb - l->path) : 0;
 	int i;
 
-	for (i = 0; i < p->nlibs; i++)
-		if (!is_libssl(p->libs[i].path))
+	for (i = 0; ss && i < p->nlibs; i++) {
+		const char *c = p->libs[i].path;
+		const char *cb = strrchr(c, '/');
+
+		if (is_libssl(c) || !cb || (size_t)(cb - c) != dlen ||
+		    memcmp(c, l->path, dlen) != 0)
+			continue;
+		if (strncmp(cb + 1, "libcrypto", 9) == 0 &&
+		    strcmp(cb + 10, ss) == 0)
 			return &p->libs[i];
+	}
 	return NULL;
 }
 
@@ -389,7 +413,7 @@ static const struct libtest_result *image_verdict(struct audit *a,
 		snprintf(r.reason, sizeof(r.reason), "the mapped image cannot "
 		    "be opened through %.180s (run as root)", img);
 	} else {
-		c = proc_crypto(p);
+		c = proc_crypto(p, l);
 		cimg[0] = '\0';
 		if (c)
 			proc_lib_map_file(a->o.procroot, p->pid, c, cimg,
@@ -438,9 +462,13 @@ static void print_process(struct audit *a, const struct proc_info *p,
 	if (!text_out(a) || (!why_all && !p->unreadable))
 		return;
 	if (p->unreadable) {
-		fprintf(a->out.f, "  %s%-20s%s pid %d %s: %s\n",
-		    out_yellow(&a->out), "unreadable", out_reset(&a->out),
-		    (int)p->pid, p->comm, p->errmsg);
+		/* Without root most processes are unreadable: name a few,
+		 * count the rest. */
+		if (a->procs_unreadable <= 5)
+			fprintf(a->out.f, "  %s%-20s%s pid %d %s: %s\n",
+			    out_yellow(&a->out), "unreadable",
+			    out_reset(&a->out), (int)p->pid, p->comm,
+			    p->errmsg);
 		return;
 	}
 	fprintf(a->out.f, "  %s%-20s%s pid %d %s%s%s%s\n", why_all &
@@ -461,7 +489,7 @@ static void audit_processes(struct audit *a)
 
 	section(a, "Processes that still map an old or vulnerable libssl");
 	for (i = 0; i < a->nprocs; i++) {
-		struct proc_info *p = &a->procs[i];
+		struct proc_info *p = a->procs[i];
 		unsigned why_all = 0;
 
 		if (p->unreadable) {
@@ -485,11 +513,16 @@ static void audit_processes(struct audit *a)
 		}
 		print_process(a, p, why_all);
 	}
+	if (text_out(a) && a->procs_unreadable > 5)
+		fprintf(a->out.f, "  %s...%s and %u more unreadable processes\n",
+		    out_yellow(&a->out), out_reset(&a->out),
+		    a->procs_unreadable - 5);
 	if (text_out(a) && a->procs_restart == 0)
-		fprintf(a->out.f, "  %snone%s: every process maps the library "
-		    "now on disk (%u processes read, %u map libssl or "
-		    "libcrypto)\n", out_green(&a->out), out_reset(&a->out),
-		    a->pst.processes, a->pst.with_tls);
+		fprintf(a->out.f, "  %snone%s among the processes read (%u of "
+		    "%u read, %u map libssl or libcrypto)\n",
+		    out_green(&a->out), out_reset(&a->out),
+		    a->pst.processes - a->procs_unreadable, a->pst.processes,
+		    a->pst.with_tls);
 }
 
 /* ---- listening services ---- */
@@ -785,6 +818,11 @@ static void print_advice(struct audit *a)
 		fprintf(a->out.f, "  %d. Revoke and reissue the certificates "
 		    "and keys of every service that ran the vulnerable "
 		    "library, and change the passwords it handled.\n", ++step);
+	if (a->procs_unreadable)
+		fprintf(a->out.f, "  %d. Run as root: %u processes could not "
+		    "be read and may still map an old library.\n"
+		    "     [hint] sudo heartcheck local\n", ++step,
+		    a->procs_unreadable);
 	if (step)
 		fprintf(a->out.f, "  %d. Run heartcheck again to verify.\n",
 		    ++step);
@@ -837,6 +875,8 @@ static void print_summary(struct audit *a, double total)
 		else if (a->procs_restart || a->libs_vuln || a->pkgs_vuln ||
 		    a->libs_possibly)
 			state = "WARNING";
+		else if (a->procs_unreadable)
+			state = "UNKNOWN";
 		printf("HEARTCHECK %s - %u vulnerable libraries, %u processes "
 		    "to restart, %u vulnerable listeners, %u vulnerable "
 		    "packages | vulnerable_libraries=%u;;1 "
@@ -1005,12 +1045,14 @@ int cmd_local(int argc, char **argv)
 		else if (a->procs_restart || a->libs_vuln || a->pkgs_vuln ||
 		    a->libs_possibly)
 			ret = 1;
+		else if (a->procs_unreadable)
+			ret = 3;
 		else
 			ret = 0;
 	} else if (a->libs_vuln || a->procs_restart || a->listeners_vuln ||
 	    a->pkgs_vuln)
 		ret = EXIT_VULNERABLE;
-	else if (a->libs_untested || a->libs_possibly)
+	else if (a->libs_untested || a->libs_possibly || a->procs_unreadable)
 		ret = EXIT_UNTESTED;
 	else
 		ret = EXIT_CLEAN;
@@ -1018,6 +1060,8 @@ out:
 	if (a->rp)
 		restart_plan_free(a->rp);
 	lib_list_free(&a->libs);
+	for (size_t i = 0; i < a->nprocs; i++)
+		free(a->procs[i]);
 	free(a->procs);
 	free(a->tested);
 	free(a);

@@ -432,10 +432,12 @@ int advisory_judge(const struct os_release *os, const char *pkgname, const char 
 
 	row = advisory_find(os, pkgname);
 	if (!row) {
-		out->verdict = PKG_VULNERABLE;
+		/* Without a row only the upstream version speaks, and a
+		 * version string is not proof (distributions backported). */
+		out->verdict = PKG_UNKNOWN;
 		out->confirmed = 0;
 		snprintf(out->reason, sizeof(out->reason),
-			"upstream %s is in the vulnerable range and no advisory row covers %.40s %.20s; "
+			"possibly vulnerable: upstream %s is in the vulnerable range and no advisory row covers %.40s %.20s; "
 			"a backported fix is possible, so test the library itself", up,
 			os ? os->id : "this system", os ? os->version_id : "");
 		return 0;

@@ -289,6 +289,13 @@ int libhost_main(int argc, char **argv)
 		put_line(out_fd, "init-failed: could not set resource limits");
 		_exit(1);
 	}
+	/* Lock down before dlopen(): loading runs the library's constructors,
+	 * which are as untrusted as the rest of its code.  The filter still
+	 * lets the loader open files read-only and map them. */
+	if (sandbox_lock() != 0) {
+		put_line(out_fd, "init-failed: could not enter the sandbox");
+		_exit(1);
+	}
 	/* libcrypto goes first and global, so libssl binds to this copy and
 	 * not to whichever one its own DT_NEEDED finds. */
 	if (nlibs == 2 &&
@@ -305,10 +312,6 @@ int libhost_main(int argc, char **argv)
 		_exit(0);
 	}
 	(void)hc;
-	if (sandbox_lock() != 0) {
-		put_line(out_fd, "init-failed: could not enter the sandbox");
-		_exit(1);
-	}
 	if ((reqlen = read_request(req, sizeof(req))) < 0) {
 		put_line(out_fd, "init-failed: could not read the request");
 		_exit(1);

@@ -332,8 +332,26 @@ static void sig_text(int sig, char *buf, size_t cap)
 		snprintf(buf, cap, "signal %d", sig);
 }
 
+/* The helper's environment: nothing of ours (LD_PRELOAD, LD_LIBRARY_PATH,
+ * OPENSSL_CONF ...) may change what it loads or how the library behaves;
+ * only sanitizer settings pass, for test builds.  Built before fork(). */
+static void helper_env(char **env, size_t cap)
+{
+	extern char **environ;
+	static const char *const keep[] = { "ASAN_OPTIONS=", "UBSAN_OPTIONS=",
+		"LSAN_OPTIONS=" };
+	size_t n = 0, i, k;
+
+	for (i = 0; environ != NULL && environ[i] != NULL && n + 1 < cap; i++)
+		for (k = 0; k < sizeof(keep) / sizeof(keep[0]); k++)
+			if (strncmp(environ[i], keep[k], strlen(keep[k])) == 0)
+				env[n++] = environ[i];
+	env[n] = NULL;
+}
+
 /* The child side of fork(): only async-signal-safe calls until exec. */
-static void exec_helper(int sock, const char *self_exe, char *const argv[])
+static void exec_helper(int sock, const char *self_exe, char *const argv[],
+    char *const envp[])
 {
 	int null_fd, s;
 
@@ -349,7 +367,7 @@ static void exec_helper(int sock, const char *self_exe, char *const argv[])
 		_exit(127);
 	/* Nothing of the parent's leaks into the helper beyond 0, 1, 2. */
 	(void)close_range(3, ~0U, 0);
-	execv(self_exe, argv);
+	execve(self_exe, argv, envp);
 	_exit(127);
 }
 
@@ -411,7 +429,7 @@ int libtest_run(const char *self_exe, const char *libssl,
 	static const char helper_cmd[] = "__libhost";
 	uint8_t req[512], head[64];
 	uint8_t *reply = NULL;
-	char *argv[5];
+	char *argv[5], *envp[4];
 	struct hb_plan plan;
 	uint64_t nonce = 0;
 	long long deadline;
@@ -463,13 +481,14 @@ int libtest_run(const char *self_exe, const char *libssl,
 	argv[2] = (char *)libssl;
 	argv[3] = (char *)libcrypto;
 	argv[4] = NULL;
+	helper_env(envp, sizeof(envp) / sizeof(envp[0]));
 	if ((pid = fork()) < 0) {
 		set_reason(out, "fork failed: %s", strerror(errno));
 		rc = -1;
 		goto out;
 	}
 	if (pid == 0)
-		exec_helper(sv[1], self_exe, argv);
+		exec_helper(sv[1], self_exe, argv, envp);
 	close(sv[1]);
 	sv[1] = -1;
 	/* The request is a few hundred bytes and fits the socket buffer, so

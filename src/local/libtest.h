@@ -7,8 +7,9 @@
  * Loading a library runs its constructors, so the library's code never runs
  * in the caller's process: libtest_run() forks and execs
  * `SELF __libhost LIBSSL [LIBCRYPTO]`, whose main is libhost_main().  The
- * helper is locked down (rlimits, no_new_privs, seccomp) once the library is
- * loaded, and killed when it overruns its deadline.
+ * helper is locked down (rlimits, no_new_privs, seccomp) before the library
+ * is loaded, so its constructors run locked down too, gets an environment
+ * with nothing of ours in it, and is killed when it overruns its deadline.
  *
  * Wire between the two, over one socketpair that is the helper's fd 0 and
  * fd 1: the parent sends the request bytes and shuts down its write side;

@@ -424,7 +424,13 @@ check_replaced(struct scan *s, const char *pidname, struct proc_lib *lib)
 	if (n < 0 || (size_t)n >= sizeof(rel))
 		return;
 	if (fstatat(s->procfd, rel, &now, 0) != 0) {
-		if (errno == ENOENT || errno == ENOTDIR)
+		struct stat root;
+
+		/* A process that exits mid-scan loses its root as well, and
+		 * then the path says nothing about the file. */
+		snprintf(rel, sizeof(rel), "%s/root/", pidname);
+		if ((errno == ENOENT || errno == ENOTDIR) &&
+		    fstatat(s->procfd, rel, &root, 0) == 0)
 			lib->why |= WHY_DELETED;
 		return;
 	}

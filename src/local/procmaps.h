@@ -64,11 +64,13 @@ struct proc_info {
 	char cmdline[512];    /* NULs turned into spaces, "..." when cut */
 	char unit[256];       /* systemd unit, or "" */
 	char container[128];  /* non-empty when the process has another root */
-	int nlibs;
-	struct proc_lib libs[PROC_MAX_LIBS];
 	int libs_dropped;     /* images beyond PROC_MAX_LIBS that were seen */
 	int unreadable;       /* maps could not be read: reason in errmsg */
 	char errmsg[128];
+	int nlibs;
+	/* Last on purpose: a caller that keeps a copy may keep only the first
+	 * nlibs entries (offsetof(struct proc_info, libs) + nlibs entries). */
+	struct proc_lib libs[PROC_MAX_LIBS];
 };
 
 struct proc_scan_stats {

@@ -70,13 +70,13 @@ out:
  * name this architecture lacks (open on arm64) is skipped, not fatal. */
 static const char *const allowed[] = {
 	"read", "readv", "pread64", "write", "writev", "pwrite64", "close",
-	"lseek", "fstat", "newfstatat", "statx", "fcntl",
+	"lseek", "fstat", "newfstatat", "statx",
 	"mmap", "munmap", "mprotect", "mremap", "brk", "madvise",
 	"futex", "set_robust_list", "rseq",
 	"clock_gettime", "clock_getres", "gettimeofday", "time",
 	"clock_nanosleep", "nanosleep", "sched_yield",
 	"getrandom", "getpid", "gettid", "getuid", "geteuid", "getgid",
-	"getegid", "sysinfo", "uname", "getrlimit", "prlimit64",
+	"getegid", "sysinfo", "uname", "getrlimit",
 	"rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "sigaltstack",
 	"exit", "exit_group", "restart_syscall",
 };
@@ -88,8 +88,11 @@ int sandbox_lock(void)
 	const struct scmp_arg_cmp to_self = { .arg = 0, .op = SCMP_CMP_EQ,
 		.datum_a = (scmp_datum_t)getpid(), .datum_b = 0 };
 	/* An open is allowed only when it cannot create or write. */
-	const scmp_datum_t wmask = O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND |
-	    O_TMPFILE;
+	const scmp_datum_t wmask = O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND;
+	/* fcntl only on our own descriptors' flags: F_SETOWN and F_SETSIG
+	 * would let SIGIO deliver any signal to any process we may signal. */
+	static const int fcntl_ok[] = { F_GETFD, F_SETFD, F_GETFL, F_SETFL,
+		F_DUPFD, F_DUPFD_CLOEXEC };
 	size_t i;
 	int r;
 
@@ -109,6 +112,16 @@ int sandbox_lock(void)
 		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0)) != 0)
 			goto out;
 	}
+	for (i = 0; i < sizeof(fcntl_ok) / sizeof(fcntl_ok[0]); i++)
+		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
+		    SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)fcntl_ok[i]))) != 0)
+			goto out;
+	/* prlimit64 only reads our own limits: with a pid it could lower
+	 * another process's limits, and with CAP_SYS_RESOURCE a new limit
+	 * would undo step 1. */
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 2,
+	    SCMP_A0(SCMP_CMP_EQ, 0), SCMP_A2(SCMP_CMP_EQ, 0))) != 0)
+		goto out;
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
 	    SCMP_A2(SCMP_CMP_MASKED_EQ, wmask, O_RDONLY))) != 0)
 		goto out;

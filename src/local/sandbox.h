@@ -5,8 +5,9 @@
  *
  * What stays allowed after sandbox_lock(): reading and writing fds that are
  * already open, memory management, futexes, clocks, getrandom, fstat, opening
- * existing files read-only, signals to ourselves (so abort() still dies by
- * SIGABRT), and exit.  Everything else fails with EPERM: sockets, connect,
+ * existing files read-only, fcntl on fd and status flags only, reading our
+ * own rlimits, signals to ourselves (so abort() still dies by SIGABRT), and
+ * exit.  Everything else fails with EPERM: sockets, connect,
  * opening files for writing or creating them, execve, fork and clone, ptrace,
  * and so on.  Syscalls of a foreign architecture (i386, x32) kill the process.
  */
@@ -29,8 +30,9 @@ struct sandbox_limits {
 int sandbox_limit(const struct sandbox_limits *lim);
 
 /* Steps 2 and 3: PR_SET_NO_NEW_PRIVS, then the seccomp filter.  Call it
- * after dlopen(), which needs to open files and map them executable.
- * Returns 0 or -errno. */
+ * before dlopen(), so that the library's constructors already run locked
+ * down; the loader only needs read-only opens and mmap, which stay
+ * allowed.  Returns 0 or -errno. */
 int sandbox_lock(void);
 
 /* All three steps at once.  Returns 0 or a negative errno-style code. */

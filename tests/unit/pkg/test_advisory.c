@@ -130,20 +130,20 @@ static void test_upstream_rule(void **state)
 	/* No table row: the version rule decides, unconfirmed when in the
 	 * vulnerable range. */
 	assert_int_equal(judge("slackware", "14.1", "openssl", "1.0.1f-1", PKG_SCHEME_RPM, &f),
-		PKG_VULNERABLE);
+		PKG_UNKNOWN);
 	assert_int_equal(f.confirmed, 0);
 	assert_non_null(strstr(f.reason, "backported"));
 	assert_int_equal(judge("slackware", "14.1", "openssl", "1.0.1-1", PKG_SCHEME_RPM, &f),
-		PKG_VULNERABLE);
+		PKG_UNKNOWN);
 	assert_int_equal(judge("slackware", "14.1", "openssl", "1.0.1g-1", PKG_SCHEME_RPM, &f),
 		PKG_FIXED);
 	assert_int_equal(judge("slackware", "14.1", "openssl", "1.0.1u-1", PKG_SCHEME_RPM, &f),
 		PKG_FIXED);
 	assert_int_equal(judge("x", "1", "openssl", "0.9.8zh-1", PKG_SCHEME_DEB, &f), PKG_NOT_AFFECTED);
 	assert_int_equal(judge("x", "1", "openssl", "1.0.0t-1", PKG_SCHEME_DEB, &f), PKG_NOT_AFFECTED);
-	assert_int_equal(judge("x", "1", "openssl", "1.0.2~beta1-1", PKG_SCHEME_DEB, &f), PKG_VULNERABLE);
+	assert_int_equal(judge("x", "1", "openssl", "1.0.2~beta1-1", PKG_SCHEME_DEB, &f), PKG_UNKNOWN);
 	assert_int_equal(judge("x", "1", "openssl", "1.0.2-0.1.beta1.fc21", PKG_SCHEME_RPM, &f),
-		PKG_VULNERABLE);
+		PKG_UNKNOWN);
 	assert_int_equal(judge("x", "1", "openssl", "1.0.2~beta2-1", PKG_SCHEME_DEB, &f), PKG_FIXED);
 	assert_int_equal(judge("x", "1", "openssl", "1.0.2u-1", PKG_SCHEME_DEB, &f), PKG_FIXED);
 	assert_int_equal(judge("x", "1", "openssl", "1.1.0l-1", PKG_SCHEME_DEB, &f), PKG_FIXED);
@@ -157,7 +157,7 @@ static void test_upstream_rule(void **state)
 	assert_int_equal(judge("x", "1", "openssl", "", PKG_SCHEME_DEB, &f), PKG_UNKNOWN);
 	/* No release known at all. */
 	assert_int_equal(advisory_judge(NULL, "openssl", "1.0.1e-1", PKG_SCHEME_DEB, &f), 0);
-	assert_int_equal(f.verdict, PKG_VULNERABLE);
+	assert_int_equal(f.verdict, PKG_UNKNOWN);
 	assert_int_equal(f.confirmed, 0);
 	assert_true(advisory_judge(NULL, "openssl", "1.0.1e", 99, &f) < 0);
 	assert_true(advisory_judge(NULL, NULL, "1.0.1e", PKG_SCHEME_DEB, &f) < 0);
