@@ -203,7 +203,14 @@ for f in A B; do
 	HCLAST[$f]=$(tail -n 1 "$work/hc-$f.runs" | cut -d' ' -f7-)
 done
 
-# ------------------------------------------------------------------- nmap
+# ------------------------------------------------- nmap, sslscan, testssl
+# These three spend nearly all their time waiting on timeouts, so they run
+# side by side: nmap on field A, nmap on field B, and the sequential
+# samples of sslscan and testssl.sh.  Each one's CPU and memory come from
+# its own rusage, so running them together changes only their wall times,
+# and only a little.  heartcheck ran alone, before them.
+NMAP_LIMIT=${NMAP_LIMIT:-480}
+
 # -Pn: the host is up, skip discovery; -n: no DNS; -T4: nmap's "aggressive"
 # timing, the usual choice on a fast network; one host, many ports.
 nmap_ports() { # FIELD: the listened and refused ports, as ranges
@@ -213,14 +220,58 @@ nmap_ports() { # FIELD: the listened and refused ports, as ranges
 	done
 	echo "${s%,}"
 }
+nmap_field() { # FIELD
+	local out=$work/nmap-$1
+	timeout "$NMAP_LIMIT" /usr/bin/time -f '%e %U %S %M' -o "$out.time" \
+		nmap -Pn -n -T4 -p "$(nmap_ports "$1")" --script ssl-heartbleed 127.0.0.1 >"$out.txt" 2>"$out.err" || true
+}
+
+# sslscan and testssl.sh take one target at a time: a sample of field A,
+# sequentially, extrapolated to the field's mix.
+SS_SAMPLE=${SS_SAMPLE:-"nohb:10 vuln:5 fixed:5 silent:1 refused:1"}
+TS_SAMPLE=${TS_SAMPLE:-"nohb:1 vuln:1 fixed:1"}
+sample_ports() { # FIELD GROUP COUNT
+	seq "${lo[$1.$2]}" $((${lo[$1.$2]} + $3 - 1))
+}
+sample_tool() { # NAME SAMPLE LIMIT COMMAND...: appends "group port wall user sys rss verdict"
+	local name=$1 sample=$2 limit=$3 gc g c p v f
+	shift 3
+	: >"$work/$name.rows"
+	for gc in $sample; do
+		g=${gc%%:*} c=${gc##*:}
+		for p in $(sample_ports A "$g" "$c"); do
+			f=$work/$name-$p
+			timeout "$limit" /usr/bin/time -f '%e %U %S %M' -o "$f.time" \
+				"$@" "127.0.0.1:$p" >"$f.txt" 2>&1 || true
+			# sslscan prints one line per version, testssl.sh one line.
+			v=no-verdict
+			grep -Eqi 'not vulnerable( to heartbleed| \(OK\))' "$f.txt" && v=not-vulnerable
+			grep -Eq '^(SSLv3|TLSv1\.[0-3]) +vulnerable to heartbleed|Heartbleed.*VULNERABLE' "$f.txt" && v=vulnerable
+			echo "$g $p $(tail -n 1 "$f.time") $v" >>"$work/$name.rows"
+		done
+	done
+}
+
+jobs_pids=()
+if [ "${SKIP_NMAP:-0}" != 1 ]; then
+	for f in A B; do
+		nmap_field "$f" &
+		jobs_pids+=($!)
+	done
+fi
+(
+	[ "${SKIP_SSLSCAN:-0}" = 1 ] || sample_tool sslscan "$SS_SAMPLE" 90 sslscan --no-colour
+	[ "${SKIP_TESTSSL:-0}" = 1 ] || [ -z "$TESTSSL" ] ||
+		sample_tool testssl "$TS_SAMPLE" 120 "$TESTSSL" --quiet --color 0 --warnings off -H
+) &
+jobs_pids+=($!)
+say "nmap (up to $NMAP_LIMIT s), sslscan and testssl.sh are running side by side"
+for pid in "${jobs_pids[@]}"; do wait "$pid" || true; done
+
 declare -A NMROW NMVULN NMLINE
 for f in A B; do
-	[ "${SKIP_NMAP:-0}" = 1 ] && break
 	out=$work/nmap-$f
-	set +e
-	timeout 300 /usr/bin/time -f '%e %U %S %M' -o "$out.time" \
-		nmap -Pn -n -T4 -p "$(nmap_ports "$f")" --script ssl-heartbleed 127.0.0.1 >"$out.txt" 2>"$out.err"
-	set -e
+	[ -f "$out.txt" ] || continue
 	# Score per port: a port line opens a block, "State: VULNERABLE" marks it.
 	NMLINE[$f]=$(awk "$(group_awk "$f")"'
 		/^[0-9]+\/tcp/ { split($1, a, "/"); port = a[1] + 0; state[port] = $2 }
@@ -234,55 +285,10 @@ for f in A B; do
 			printf "; %s\n", hidden
 		}' "$out.txt")
 	NMVULN[$f]=$(grep -c 'State: VULNERABLE' "$out.txt" || true)
-	NMROW[$f]=$(tail -n 1 "$out.time")
-	say "nmap field $f: ${NMROW[$f]} | ${NMLINE[$f]}"
+	# A run cut short by the limit leaves no figures: time was killed too.
+	NMROW[$f]=$(tail -n 1 "$out.time" 2>/dev/null | awk 'NF == 4 && $1 ~ /^[0-9.]+$/')
+	say "nmap field $f: ${NMROW[$f]:-killed at $NMAP_LIMIT s} | ${NMLINE[$f]}"
 done
-
-# ---------------------------------------------------------------- sslscan
-# sslscan takes one target at a time; a sample of the field, sequentially,
-# extrapolated to the field's mix.
-sample_ports() { # FIELD GROUP COUNT
-	seq "${lo[$1.$2]}" $((${lo[$1.$2]} + $3 - 1))
-}
-declare -A SSMEAN SSCOUNT SSVULN
-SS_SAMPLE="nohb:10 vuln:5 fixed:5 silent:1 refused:1"
-if [ "${SKIP_SSLSCAN:-0}" != 1 ]; then
-	: >"$work/sslscan.rows"
-	for gc in $SS_SAMPLE; do
-		g=${gc%%:*} c=${gc##*:}
-		for p in $(sample_ports A "$g" "$c"); do
-			set +e
-			timeout 90 /usr/bin/time -f '%e %U %S %M' -o "$work/sslscan-$p.time" \
-				sslscan --no-colour "127.0.0.1:$p" >"$work/sslscan-$p.txt" 2>&1
-			set -e
-			v=not-vulnerable
-			grep -Eq '^(SSLv3|TLSv1\.[0-3]) +vulnerable to heartbleed' "$work/sslscan-$p.txt" && v=vulnerable
-			grep -Eq 'not vulnerable to heartbleed' "$work/sslscan-$p.txt" || [ "$v" = vulnerable ] || v=no-verdict
-			echo "$g $p $(tail -n 1 "$work/sslscan-$p.time") $v" >>"$work/sslscan.rows"
-		done
-	done
-	say "sslscan sample done: $(wc -l <"$work/sslscan.rows") endpoints"
-fi
-
-# ---------------------------------------------------------------- testssl
-TS_SAMPLE="nohb:1 vuln:1 fixed:1"
-if [ "${SKIP_TESTSSL:-0}" != 1 ] && [ -n "$TESTSSL" ]; then
-	: >"$work/testssl.rows"
-	for gc in $TS_SAMPLE; do
-		g=${gc%%:*} c=${gc##*:}
-		for p in $(sample_ports A "$g" "$c"); do
-			set +e
-			timeout 120 /usr/bin/time -f '%e %U %S %M' -o "$work/testssl-$p.time" \
-				"$TESTSSL" --quiet --color 0 --warnings off -H "127.0.0.1:$p" >"$work/testssl-$p.txt" 2>&1
-			set -e
-			v=no-verdict
-			grep -Eq 'Heartbleed.*not vulnerable' "$work/testssl-$p.txt" && v=not-vulnerable
-			grep -Eq 'Heartbleed.*VULNERABLE' "$work/testssl-$p.txt" && v=vulnerable
-			echo "$g $p $(tail -n 1 "$work/testssl-$p.time") $v" >>"$work/testssl.rows"
-		done
-	done
-	say "testssl.sh sample done: $(wc -l <"$work/testssl.rows") endpoints"
-fi
 
 # ------------------------------------------------------------------ table
 # Field A mix, for extrapolating a per-endpoint sample to 1,000.
@@ -301,9 +307,13 @@ table=$work/table.md
 				l, runs, n, w, t, n / w, ns / t, c / n * 1e6, r / 1024, (r - b) * 1024 / p, p, v }'
 	done
 	for f in A B; do
-		[ -n "${NMROW[$f]:-}" ] || continue
+		[ -n "${NMLINE[$f]:-}" ] || continue
+		if [ "$f" = A ]; then label="field A (20 silent)"; else label="field B (no silent)"; fi
+		if [ -z "${NMROW[$f]:-}" ]; then
+			echo "| nmap -T4 ssl-heartbleed, $label | $FIELD | > $NMAP_LIMIT (killed at the limit, no output) | - | < $((FIELD / NMAP_LIMIT + 1)) / - | - | - | n/a | - |"
+			continue
+		fi
 		read -r wall u s rss <<<"${NMROW[$f]}"
-		[ "$f" = A ] && label="field A (20 silent)" || label="field B (no silent)"
 		awk -v l="$label" -v n="$FIELD" -v w="$wall" -v c="$(awk -v u="$u" -v s="$s" 'BEGIN {print u + s}')" \
 			-v r="$rss" -v v="${NMVULN[$f]}" -v f="$f" 'BEGIN {
 			ns = (f == "B") ? sprintf("%.2f s (= wall)", w) : "not reported per port"
@@ -322,7 +332,7 @@ table=$work/table.md
 			  if (g != "silent") nstot += $3 }
 			END {
 				for (g in want) if (cnt[g]) { ext += want[g] * wall[g] / cnt[g]; covered += want[g] }
-				extra = (covered < 1000) ? sprintf(" (the %d of no sampled kind at the mean)", 1000 - covered) : ""
+				extra = (covered < 1000) ? sprintf(" (%d endpoints of unsampled kinds counted at the sample mean)", 1000 - covered) : ""
 				if (covered < 1000) ext += (1000 - covered) * tot / seen
 				printf "| %s | %d | %.2f (sample); extrapolated to 1,000: %.0f%s | extrapolated: %.0f s | %.2f / - (extrapolated: %.2f) | %.0f | %.1f | n/a (1 at a time) | %d/%d of the sample |\n",
 					name, seen, tot, ext, extra, ext - ((cnt["silent"]) ? want["silent"] * wall["silent"] / cnt["silent"] : 0),
