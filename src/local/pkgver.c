@@ -111,12 +111,28 @@ struct evr {
 	size_t elen, vlen, rlen;
 };
 
+/* Both schemes end in [-release]: the release follows the last '-'. */
+static void split_release(const char *s, size_t len, struct evr *out)
+{
+	size_t k;
+
+	out->v = s;
+	out->vlen = len;
+	for (k = len; k > 0; k--) {
+		if (s[k - 1] == '-') {
+			out->vlen = k - 1;
+			out->r = s + k;
+			out->rlen = len - k;
+			return;
+		}
+	}
+}
+
 /* dpkg: the epoch ends at the first colon, the revision starts after the
  * last hyphen. */
 static void deb_split(const char *s, size_t len, struct evr *out)
 {
 	const char *colon = len ? memchr(s, ':', len) : NULL;
-	size_t k;
 
 	memset(out, 0, sizeof(*out));
 	if (colon) {
@@ -125,16 +141,7 @@ static void deb_split(const char *s, size_t len, struct evr *out)
 		len -= out->elen + 1;
 		s = colon + 1;
 	}
-	out->v = s;
-	out->vlen = len;
-	for (k = len; k > 0; k--) {
-		if (s[k - 1] == '-') {
-			out->vlen = k - 1;
-			out->r = s + k;
-			out->rlen = len - k;
-			break;
-		}
-	}
+	split_release(s, len, out);
 }
 
 int pkgver_cmp_deb_n(const char *a, size_t alen, const char *b, size_t blen)
@@ -246,16 +253,7 @@ static void rpm_split(const char *s, size_t len, struct evr *out)
 		s += k + 1;
 		len -= k + 1;
 	}
-	out->v = s;
-	out->vlen = len;
-	for (k = len; k > 0; k--) {
-		if (s[k - 1] == '-') {
-			out->vlen = k - 1;
-			out->r = s + k;
-			out->rlen = len - k;
-			break;
-		}
-	}
+	split_release(s, len, out);
 }
 
 int pkgver_cmp_rpm_n(const char *a, size_t alen, const char *b, size_t blen)
