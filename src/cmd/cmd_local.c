@@ -769,10 +769,11 @@ static void print_advice(struct audit *a)
 	if (a->o.json) {
 		for (i = 0; i < nu; i++) {
 			json_t *j = json_object();
-			char cmd[300];
+			char cmd[600];
 
-			snprintf(cmd, sizeof(cmd), "systemctl restart %s",
-			    names[i]);
+			if (unit_restart_command(names[i], cmd,
+			    sizeof(cmd)) != 0)
+				continue;
 			json_object_set_new(j, "type", json_string("restart"));
 			json_object_set_new(j, "unit", json_string(names[i]));
 			json_object_set_new(j, "processes",

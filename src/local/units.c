@@ -132,6 +132,7 @@ each_path(const char *buf, size_t len,
 
 struct unit_pick {
 	struct comp best;
+	struct comp inner;  /* a service inside user@UID.service, if any */
 	int kind;
 };
 
@@ -151,6 +152,17 @@ pick_unit(void *arg, struct comp path)
 		if (k > up->kind) {
 			up->kind = k;
 			up->best = c;
+			up->inner.n = 0;
+			/* Under a user manager, the innermost service is what
+			 * to restart: restarting user@UID.service would end
+			 * every service of that user. */
+			if (k == 2 && c.n > 5 && memcmp(c.p, "user@", 5) == 0) {
+				struct comp d;
+
+				while (next_comp(&path, &d))
+					if (unit_kind(d.p, d.n) == 2)
+						up->inner = d;
+			}
 		}
 		break;
 	}
@@ -166,10 +178,16 @@ cgroup_unit(const char *buf, size_t len, char *unit, size_t cap)
 		return -1;
 	memset(&up, 0, sizeof(up));
 	each_path(buf, len, pick_unit, &up);
-	if (up.kind == 0 || up.best.n >= cap)
+	if (up.kind == 0 ||
+	    up.best.n + (up.inner.n ? 1 + up.inner.n : 0) >= cap)
 		return -1;
 	memcpy(unit, up.best.p, up.best.n);
 	unit[up.best.n] = '\0';
+	if (up.inner.n) {
+		unit[up.best.n] = '/';
+		memcpy(unit + up.best.n + 1, up.inner.p, up.inner.n);
+		unit[up.best.n + 1 + up.inner.n] = '\0';
+	}
 	return 0;
 }
 
@@ -272,10 +290,35 @@ cgroup_container_hint(const char *buf, size_t len, char *out, size_t cap)
 int
 unit_is_restartable(const char *unit)
 {
-	size_t n = strlen(unit);
+	const char *inner = strchr(unit, '/');
+	size_t n;
 
+	if (inner)
+		unit = inner + 1;
+	n = strlen(unit);
 	/* A template without an instance ("getty@.service") cannot run. */
 	return unit_kind(unit, n) == 2 && !ends_with(unit, n, "@.service");
+}
+
+int
+unit_restart_command(const char *unit, char *out, size_t cap)
+{
+	const char *inner = strchr(unit, '/');
+	int n;
+
+	if (!unit_is_restartable(unit))
+		return -1;
+	if (inner) {
+		/* "user@1000.service/app.service": the user's own manager,
+		 * reached from root with --machine=UID@. */
+		unsigned long uid = strtoul(unit + 5, NULL, 10);
+
+		n = snprintf(out, cap, "systemctl --user -M %lu@ restart %s",
+		    uid, inner + 1);
+	} else {
+		n = snprintf(out, cap, "systemctl restart %s", unit);
+	}
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
 struct restart_plan {
@@ -399,10 +442,14 @@ restart_plan_print(const struct restart_plan *rp, FILE *out)
 	size_t i;
 	char why[64];
 
-	for (i = 0; i < rp->nunits; i++)
-		fprintf(out, "systemctl restart %s    # %u process%s\n",
-		    rp->names[i], rp->counts[i],
+	for (i = 0; i < rp->nunits; i++) {
+		char cmd[600];
+
+		if (unit_restart_command(rp->names[i], cmd, sizeof(cmd)) != 0)
+			continue;
+		fprintf(out, "%s    # %u process%s\n", cmd, rp->counts[i],
 		    rp->counts[i] == 1 ? "" : "es");
+	}
 	for (i = 0; i < rp->nloose; i++) {
 		const struct restart_loose *l = &rp->loose[i];
 

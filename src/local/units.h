@@ -21,7 +21,9 @@ struct proc_info;
  * unit that owns the process.  That is the outermost path component that
  * names a unit (.service, .scope, .socket, .mount, .swap), so a user's
  * processes give "user@1000.service" or "session-3.scope" and a process
- * in a delegated subtree gives its service.  Across the lines of a v1
+ * in a delegated subtree gives its service.  A service run by a user's
+ * own manager gives "user@1000.service/NAME.service": restarting the
+ * manager would end all of that user's services.  Across the lines of a v1
  * file a .service wins over other kinds.  Returns 0 and fills unit
  * (NUL-terminated), or -1 when there is none or it does not fit.
  * Fuzzed. */
@@ -34,8 +36,14 @@ int cgroup_unit(const char *buf, size_t len, char *unit, size_t cap);
 int cgroup_container_hint(const char *buf, size_t len, char *out,
     size_t cap);
 
-/* 1 when "systemctl restart UNIT" makes sense for this unit. */
+/* 1 when a restart by name makes sense for this unit. */
 int unit_is_restartable(const char *unit);
+
+/* The command that restarts unit: "systemctl restart nginx.service", or
+ * for "user@1000.service/app.service" "systemctl --user -M 1000@ restart
+ * app.service".  Returns 0, or -1 when the unit cannot be restarted by
+ * name or out is too small. */
+int unit_restart_command(const char *unit, char *out, size_t cap);
 
 struct restart_plan;
 

@@ -220,10 +220,29 @@ test_cgroup_unit(void **state)
 	    "1:name=systemd:/system.slice/bar.service", u, sizeof(u)), 0);
 	assert_string_equal(u, "bar.service");
 
-	/* Users: the system manager's unit, not the user manager's. */
+	/* A user manager's service is named inside its manager: restarting
+	 * user@1000.service would end all of that user's services. */
 	assert_int_equal(unit_of("0::/user.slice/user-1000.slice/"
 	    "user@1000.service/app.slice/gnome-terminal-server.service\n",
 	    u, sizeof(u)), 0);
+	assert_string_equal(u,
+	    "user@1000.service/gnome-terminal-server.service");
+	assert_true(unit_is_restartable(u));
+	{
+		char cmd[128];
+
+		assert_int_equal(unit_restart_command(u, cmd, sizeof(cmd)), 0);
+		assert_string_equal(cmd, "systemctl --user -M 1000@ restart "
+		    "gnome-terminal-server.service");
+		assert_int_equal(unit_restart_command("nginx.service", cmd,
+		    sizeof(cmd)), 0);
+		assert_string_equal(cmd, "systemctl restart nginx.service");
+		assert_int_equal(unit_restart_command("session-3.scope", cmd,
+		    sizeof(cmd)), -1);
+	}
+	/* The user manager itself, with nothing inside. */
+	assert_int_equal(unit_of("0::/user.slice/user-1000.slice/"
+	    "user@1000.service/init.scope\n", u, sizeof(u)), 0);
 	assert_string_equal(u, "user@1000.service");
 	assert_int_equal(unit_of("0::/user.slice/user-1000.slice/"
 	    "session-3.scope\n", u, sizeof(u)), 0);
