@@ -61,6 +61,7 @@ struct scan_ctx {
 	struct out out;
 	int progress_tty;
 	uint64_t invalid;
+	unsigned long shard_n;  /* N of --shard K/N, for the progress total */
 };
 
 static void on_result(void *ctx, const struct scan_result *r)
@@ -78,8 +79,11 @@ static void on_progress(void *ctx, const struct scan_stats *st)
 
 	if (!c->progress_tty)
 		return;
-	fprintf(stderr, "\r\033[K[%llu/%llu] %llu vulnerable, %zu in flight",
-	    (unsigned long long)st->done, (unsigned long long)st->total,
+	/* With --shard the total is known only for the whole target space:
+	 * show this shard's expected share. */
+	fprintf(stderr, "\r\033[K[%llu/%s%llu] %llu vulnerable, %zu in flight",
+	    (unsigned long long)st->done, c->shard_n > 1 ? "~" : "",
+	    (unsigned long long)(st->total / (c->shard_n ? c->shard_n : 1)),
 	    (unsigned long long)st->by_verdict[PV_VULNERABLE], st->in_flight);
 	fflush(stderr);
 }
@@ -203,6 +207,8 @@ int cmd_scan(int argc, char **argv)
 			inputs[ninputs++] = optarg;
 			break;
 		case 'S':
+			ctx.shard_n = strtoul(strchr(optarg, '/') ?
+			    strchr(optarg, '/') + 1 : "1", NULL, 10);
 			if (tgt_set_shard(set, optarg, err) != 0) {
 				fprintf(stderr, "heartcheck: %s\n[hint] --shard "
 				    "K/N with 1 <= K <= N, e.g. --shard 2/8\n",
