@@ -24,7 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (advisory_judge(&os, "libssl1.0.0", "1.0.1e-2+deb7u4", PKG_SCHEME_DEB, &f) != 0)
 		abort();
-	if (f.verdict != PKG_VULNERABLE)
+	/* A wheezy build before the fix: vulnerable where a row speaks for
+	 * the release, unknown where none does -- never fixed. */
+	if (f.verdict != PKG_VULNERABLE && f.verdict != PKG_UNKNOWN)
 		abort();
 	redhat_release_parse(buf, size, &os);
 	free(buf);

@@ -22,10 +22,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data, size);
 	/* Small output buffers exercise the "does not fit" paths. */
 	if (cgroup_unit(buf, size, unit, sizeof(unit)) == 0) {
+		const char *inner = strchr(unit, '/');
+
 		n = strlen(unit);
-		if (n == 0 || n >= sizeof(unit) || memmem(buf, size, unit, n) ==
-		    NULL)
+		if (n == 0 || n >= sizeof(unit))
 			abort();
+		/* The unit is a path component of the input, or a user
+		 * manager's "user@UID.service/NAME.service": both parts are. */
+		if (inner) {
+			if (strncmp(unit, "user@", 5) != 0 ||
+			    memmem(buf, size, unit, (size_t)(inner - unit)) ==
+			    NULL || memmem(buf, size, inner + 1,
+			    strlen(inner + 1)) == NULL)
+				abort();
+		} else if (memmem(buf, size, unit, n) == NULL) {
+			abort();
+		}
 		(void)unit_is_restartable(unit);
 	}
 	if (cgroup_container_hint(buf, size, hint, sizeof(hint)) == 0 &&
