@@ -21,13 +21,13 @@ pass() {
   shift
   echo "== $name: building" >&2
   if [ ! -f "$dir/build.ninja" ]; then
-    if ! meson setup "$dir" "${setup[@]}" >"$out.$name.setup.log" 2>&1; then
-      cat "$out.$name.setup.log" >&2
+    if ! meson setup "$dir" "${setup[@]}" >"$out/$name.setup.log" 2>&1; then
+      cat "$out/$name.setup.log" >&2
       echo "$name:build FAIL" >>"$results"; return
     fi
   fi
-  if ! ninja -C "$dir" >"$out.$name.build.log" 2>&1; then
-    tail -40 "$out.$name.build.log" >&2
+  if ! ninja -C "$dir" >"$out/$name.build.log" 2>&1; then
+    tail -40 "$out/$name.build.log" >&2
     echo "$name:build FAIL" >>"$results"; return
   fi
   echo "== $name: testing" >&2
