@@ -820,16 +820,17 @@ static void print_advice(struct audit *a)
 		    "and keys of every service that ran the vulnerable "
 		    "library, and change the passwords it handled.\n", ++step);
 	if (a->procs_unreadable && geteuid() != 0)
-		fprintf(a->out.f, "  %d. Run as root: %u processes could not "
+		fprintf(a->out.f, "  %d. Run as root: %u process%s could not "
 		    "be read and may still map an old library.\n"
 		    "     [hint] sudo heartcheck local\n", ++step,
-		    a->procs_unreadable);
+		    a->procs_unreadable, a->procs_unreadable == 1 ? "" : "es");
 	else if (a->procs_unreadable)
 		/* Even root is refused by another PID namespace's init or a
 		 * security module: say so instead of asking for root. */
-		fprintf(a->out.f, "  %d. Check the %u processes that could not "
-		    "be read even as root (listed above): they may still map "
-		    "an old library.\n", ++step, a->procs_unreadable);
+		fprintf(a->out.f, "  %d. Check the %u process%s that could "
+		    "not be read even as root (listed above): they may still "
+		    "map an old library.\n", ++step, a->procs_unreadable,
+		    a->procs_unreadable == 1 ? "" : "es");
 	if (step)
 		fprintf(a->out.f, "  %d. Run heartcheck again to verify.\n",
 		    ++step);
@@ -935,8 +936,9 @@ static void print_summary(struct audit *a, double total)
 	    a->listeners_tls, a->listeners_vuln, a->pkgs_vuln, total,
 	    a->pst.seconds);
 	if (a->procs_unreadable)
-		fprintf(a->out.f, "%u processes could not be read%s.\n",
-		    a->procs_unreadable, geteuid() != 0 ?
+		fprintf(a->out.f, "%u process%s could not be read%s.\n",
+		    a->procs_unreadable, a->procs_unreadable == 1 ? "" : "es",
+		    geteuid() != 0 ?
 		    ": run as root to see them" : ", even as root");
 }
 
