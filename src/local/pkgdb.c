@@ -57,6 +57,20 @@ struct dpkg_stanza {
 	struct field f[DF_COUNT];
 };
 
+/* The line at *pos (without its newline) and its length; moves *pos past
+ * the newline.  The caller loops while *pos < len. */
+static size_t next_line(const char *buf, size_t len, size_t *pos,
+	const char **line)
+{
+	const char *l = buf + *pos;
+	const char *nl = memchr(l, '\n', len - *pos);
+	size_t n = nl ? (size_t)(nl - l) : len - *pos;
+
+	*line = l;
+	*pos += n + (nl ? 1 : 0);
+	return n;
+}
+
 static int stanza_emit(struct dpkg_stanza *st, pkgdb_entry_cb cb, void *ctx)
 {
 	int k, ok = st->f[DF_PACKAGE].set && st->f[DF_PACKAGE].v[0];
@@ -89,13 +103,11 @@ int dpkg_status_parse(const char *buf, size_t len, pkgdb_entry_cb cb, void *ctx)
 	if (!st)
 		return -ENOMEM;
 	while (pos < len) {
-		const char *line = buf + pos;
-		const char *nl = memchr(line, '\n', len - pos);
-		size_t ln = nl ? (size_t)(nl - line) : len - pos;
+		const char *line;
+		size_t ln = next_line(buf, len, &pos, &line);
 		const char *colon;
 		size_t k, blank = 1;
 
-		pos += ln + (nl ? 1 : 0);
 		for (k = 0; k < ln; k++)
 			if (!is_space((unsigned char)line[k]))
 				blank = 0;
@@ -139,11 +151,9 @@ int apk_installed_parse(const char *buf, size_t len, pkgdb_entry_cb cb, void *ct
 		return -ENOMEM;
 	field_set(&st->f[DF_STATUS], "installed", 9);
 	while (pos < len) {
-		const char *line = buf + pos;
-		const char *nl = memchr(line, '\n', len - pos);
-		size_t ln = nl ? (size_t)(nl - line) : len - pos;
+		const char *line;
+		size_t ln = next_line(buf, len, &pos, &line);
 
-		pos += ln + (nl ? 1 : 0);
 		if (ln == 0 || (ln == 1 && line[0] == '\r')) {
 			count += stanza_emit(st, cb, ctx);
 			field_set(&st->f[DF_STATUS], "installed", 9);
@@ -177,13 +187,11 @@ int rpm_qa_parse(const char *buf, size_t len, rpm_entry_cb cb, void *ctx)
 	if (!f)
 		return -ENOMEM;
 	while (pos < len) {
-		const char *line = buf + pos;
-		const char *nl = memchr(line, '\n', len - pos);
-		size_t ln = nl ? (size_t)(nl - line) : len - pos;
+		const char *line;
+		size_t ln = next_line(buf, len, &pos, &line);
 		size_t start = 0, k;
 		int nf = 0, bad = 0;
 
-		pos += ln + (nl ? 1 : 0);
 		for (k = 0; k <= ln; k++) {
 			if (k < ln && line[k] != '\t')
 				continue;
