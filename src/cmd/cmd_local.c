@@ -582,19 +582,8 @@ static void on_listener_result(void *ctx, const struct scan_result *r)
 		a->listeners_vuln++;
 	if (a->o.json) {
 		/* The scan object, with the owner added. */
-		struct out tmp = a->out;
-		char *line = NULL;
-		size_t len = 0;
-		FILE *mem = open_memstream(&line, &len);
-		json_t *j;
+		json_t *j = out_scan_json(r);
 
-		if (!mem)
-			return;
-		tmp.f = mem;
-		out_scan_result(&tmp, r);
-		fclose(mem);
-		j = json_loads(line, 0, NULL);
-		free(line);
 		if (!j)
 			return;
 		json_object_set_new(j, "type", json_string("listener"));

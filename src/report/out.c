@@ -88,43 +88,50 @@ static char *hex(const unsigned char *b, size_t n)
 	return s;
 }
 
+json_t *out_scan_json(const struct scan_result *r)
+{
+	json_t *j = json_object();
+	char vb[16];
+
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "type", json_string("scan"));
+	json_object_set_new(j, "target", json_string(r->target));
+	if (r->name && r->name[0])
+		json_object_set_new(j, "name", json_string(r->name));
+	json_object_set_new(j, "ip", r->ip[0] ? json_string(r->ip) :
+	    json_null());
+	json_object_set_new(j, "port", json_integer(r->port));
+	json_object_set_new(j, "verdict",
+	    json_string(probe_verdict_name(r->verdict)));
+	json_object_set_new(j, "reason", json_string(r->reason));
+	json_object_set_new(j, "version", r->version ?
+	    json_string(tls_version_name(r->version, vb, sizeof(vb))) :
+	    json_null());
+	json_object_set_new(j, "heartbeat_ext", json_boolean(r->heartbeat_ext));
+	json_object_set_new(j, "disclosed", json_integer(r->disclosed));
+	json_object_set_new(j, "alert", r->alert >= 0 ?
+	    json_integer(r->alert) : json_null());
+	json_object_set_new(j, "attempts", json_integer(r->attempts));
+	json_object_set_new(j, "elapsed_ms",
+	    json_real((double)(long long)(r->elapsed_ms * 10) / 10));
+	if (r->leaked_len) {
+		char *h = hex(r->leaked, r->leaked_len);
+
+		if (h)
+			json_object_set_new(j, "leaked_hex", json_string(h));
+		free(h);
+	}
+	return j;
+}
+
 void out_scan_result(struct out *o, const struct scan_result *r)
 {
 	char vb[16];
 	const char *vname = probe_verdict_name(r->verdict);
 
 	if (o->json) {
-		json_t *j = json_object();
-
-		json_object_set_new(j, "type", json_string("scan"));
-		json_object_set_new(j, "target", json_string(r->target));
-		if (r->name && r->name[0])
-			json_object_set_new(j, "name", json_string(r->name));
-		json_object_set_new(j, "ip", r->ip[0] ? json_string(r->ip) :
-		    json_null());
-		json_object_set_new(j, "port", json_integer(r->port));
-		json_object_set_new(j, "verdict", json_string(vname));
-		json_object_set_new(j, "reason", json_string(r->reason));
-		json_object_set_new(j, "version", r->version ?
-		    json_string(tls_version_name(r->version, vb, sizeof(vb))) :
-		    json_null());
-		json_object_set_new(j, "heartbeat_ext",
-		    json_boolean(r->heartbeat_ext));
-		json_object_set_new(j, "disclosed", json_integer(r->disclosed));
-		json_object_set_new(j, "alert", r->alert >= 0 ?
-		    json_integer(r->alert) : json_null());
-		json_object_set_new(j, "attempts", json_integer(r->attempts));
-		json_object_set_new(j, "elapsed_ms",
-		    json_real((double)(long long)(r->elapsed_ms * 10) / 10));
-		if (r->leaked_len) {
-			char *h = hex(r->leaked, r->leaked_len);
-
-			if (h)
-				json_object_set_new(j, "leaked_hex",
-				    json_string(h));
-			free(h);
-		}
-		out_json(o, j);
+		out_json(o, out_scan_json(r));
 		return;
 	}
 	if (o->quiet && !probe_verdict_untested(r->verdict) &&

@@ -24,6 +24,9 @@ struct out {
 void out_init(struct out *o, FILE *f, int json, int color);
 
 void out_scan_result(struct out *o, const struct scan_result *r);
+/* The JSON object of one scan result ("type": "scan"), for callers that
+ * add fields of their own before out_json(); NULL when out of memory. */
+json_t *out_scan_json(const struct scan_result *r);
 void out_scan_summary(struct out *o, const struct scan_stats *st,
     double seconds);
 
