@@ -16,6 +16,10 @@ enum {
 int cmd_scan(int argc, char **argv);
 int cmd_local(int argc, char **argv);
 
+/* Parses --color WHEN: auto (-1), always (1), never (0).  Returns 0, or
+ * -1 after saying on stderr what it takes. */
+int cmd_parse_color(const char *arg, int *color);
+
 /* Parses a whole number in [lo, hi]; returns 0 or -1. */
 int cmd_parse_uint(const char *s, unsigned long lo, unsigned long hi,
     unsigned long *out);

@@ -983,15 +983,8 @@ int cmd_local(int argc, char **argv)
 			a->o.timeout_ms = (unsigned)v;
 			break;
 		case 'C':
-			if (!strcmp(optarg, "always"))
-				a->o.color = 1;
-			else if (!strcmp(optarg, "never"))
-				a->o.color = 0;
-			else if (strcmp(optarg, "auto") != 0) {
-				fprintf(stderr, "heartcheck: --color takes "
-				    "auto, always or never\n");
+			if (cmd_parse_color(optarg, &a->o.color) != 0)
 				goto out;
-			}
 			break;
 		case 'h':
 			local_usage(stdout);

@@ -266,17 +266,8 @@ int cmd_scan(int argc, char **argv)
 			quiet = 1;
 			break;
 		case 'C':
-			if (!strcmp(optarg, "auto"))
-				color = -1;
-			else if (!strcmp(optarg, "always"))
-				color = 1;
-			else if (!strcmp(optarg, "never"))
-				color = 0;
-			else {
-				fprintf(stderr, "heartcheck: --color takes "
-				    "auto, always or never\n");
+			if (cmd_parse_color(optarg, &color) != 0)
 				goto out;
-			}
 			break;
 		case 'T':
 			so.trace = 1;

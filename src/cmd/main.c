@@ -44,6 +44,22 @@ int cmd_parse_uint(const char *s, unsigned long lo, unsigned long hi,
 	return 0;
 }
 
+int cmd_parse_color(const char *arg, int *color)
+{
+	if (!strcmp(arg, "auto"))
+		*color = -1;
+	else if (!strcmp(arg, "always"))
+		*color = 1;
+	else if (!strcmp(arg, "never"))
+		*color = 0;
+	else {
+		fprintf(stderr, "heartcheck: --color takes auto, always or "
+		    "never\n");
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "local";
