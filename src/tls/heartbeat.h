@@ -6,8 +6,10 @@
  *   sentinel: a valid request, S payload bytes plus 16 bytes of padding;
  *   probe:    P payload bytes, no padding, payload_length = P + k, so it
  *             claims k bytes past the end of its own record;
- *   fence:    a 1-byte application_data record whose fatal alert flushes
- *             the server's handshake write buffer.
+ *   fence:    an application_data record whose fatal alert flushes the
+ *             server's handshake write buffer.  Its body is at least
+ *             k - 5 bytes, so a server with read-ahead over-reads into
+ *             our fence and not into its own memory (docs/probe.md).
  * A server that over-reads echoes the probe with k extra bytes; on OpenSSL
  * those are the stale sentinel payload bytes P..P+k-1, so the proof
  * discloses nothing.
@@ -29,17 +31,39 @@
 
 struct hb_plan {
 	uint64_t nonce;
-	uint16_t sentinel_len; /* S: sentinel payload bytes */
-	uint16_t probe_len;    /* P: probe payload bytes */
+	uint16_t sentinel_len; /* S: sentinel payload bytes, 0 = none */
+	uint16_t probe_len;    /* P: probe payload bytes, 0 = none */
 	uint16_t k;            /* bytes claimed past the probe record */
+	uint16_t fence_len;    /* fence body bytes; 0 = a 1-byte zero fence */
+	uint16_t rec_ver;      /* record version of the flight */
+	uint16_t pad_at;       /* record offset of the hello's first pad byte */
+	uint16_t pad_len;      /* pad bytes in the hello; 0 = no padded hello */
 };
 
 /* Fills a plan.  The default plan keeps probe_len + k <= sentinel_len so
  * the over-read lands inside the stale sentinel; --leak plans claim more,
- * and the bytes past the sentinel are then server memory.  Returns 0, or -1
- * when the sizes cannot be framed (probe_len + k > 65535, empty probe). */
+ * and the bytes past the sentinel are then server memory.  Either request
+ * may be left out (length 0): a lone probe follows a padded hello, a lone
+ * sentinel checks that valid heartbeats are answered.  Returns 0, or -1
+ * when the sizes cannot be framed (probe_len + k > 65535, a claim without a
+ * probe, no request at all).  Other fields start at 0. */
 int hb_plan_init(struct hb_plan *p, uint64_t nonce, uint16_t sentinel_len,
     uint16_t probe_len, uint16_t k);
+
+/*
+ * Where the over-read can find our own bytes.  A server reads each record
+ * into one buffer, so the k bytes past the probe record are one of:
+ *   HB_TAIL_STALE:  the stale sentinel at the same offset (no read-ahead,
+ *                   the sentinel was the longer record read just before);
+ *   HB_TAIL_FOLLOW: the fence record that followed the probe in the same
+ *                   read (read-ahead: nginx), when its body is >= k - 5;
+ *   HB_TAIL_HELLO:  the stale padded ClientHello (a probe sent as the first
+ *                   record after the hello, for programs that give up on
+ *                   the first heartbeat).
+ * An echo whose tail matches any one of them disclosed nothing.
+ */
+enum hb_tail_model { HB_TAIL_STALE, HB_TAIL_FOLLOW, HB_TAIL_HELLO,
+	HB_TAIL_MODELS };
 
 /* Byte i of the sentinel (which = 0) or probe (which = 1) payload. */
 uint8_t hb_payload_byte(const struct hb_plan *p, int which, size_t i);
@@ -57,10 +81,19 @@ ssize_t hb_request_record(const struct hb_plan *p, int which, uint16_t ver,
 ssize_t hb_flight_tls(const struct hb_plan *p, uint16_t ver, int fence,
     uint8_t *out, size_t cap);
 
-/* The expected byte at offset off (off < k) of the probe echo's over-read
- * tail when the server read only our own stale bytes: the sentinel's
- * payload, then its padding.  Returns -1 where no byte of ours lies. */
-int hb_expected_tail(const struct hb_plan *p, size_t off);
+/* Byte i of the fence body (which = 3) and of the hello pad (which = 2)
+ * come from the same nonce: hb_payload_byte(p, 3, i), (p, 2, i). */
+
+/* The expected byte at offset off of the probe echo's over-read tail under
+ * model m, or -1 where that model has no byte of ours. */
+int hb_expected_tail(const struct hb_plan *p, enum hb_tail_model m,
+    size_t off);
+
+/* Writes one application_data record of n body bytes (the fence's bytes
+ * when n = p->fence_len; a 1-byte nudge otherwise).  Returns its length or
+ * -1. */
+ssize_t hb_appdata_record(const struct hb_plan *p, uint16_t ver, size_t n,
+    uint8_t *out, size_t cap);
 
 /*
  * Streaming reader of heartbeat message bytes: feed it the bodies of
@@ -79,9 +112,10 @@ struct hb_reader {
 	/* Per-message comparison state. */
 	uint8_t match_sentinel; /* every byte so far equals the sentinel */
 	uint8_t match_probe;    /* the first P bytes equal the probe */
-	uint32_t tail_known;    /* over-read bytes where ours would lie */
-	uint32_t tail_mism;     /* ... of which differ from ours */
-	uint32_t tail_unknown;  /* over-read bytes past anything of ours */
+	uint32_t tail_len;      /* over-read bytes so far */
+	/* Per tail model: bytes where ours would lie, and how many differ. */
+	uint32_t tail_known[HB_TAIL_MODELS];
+	uint32_t tail_mism[HB_TAIL_MODELS];
 	/* Results. */
 	uint8_t sentinel_echoed;
 	uint8_t probe_echoed;   /* probe echoed with its k over-read bytes */
@@ -89,6 +123,8 @@ struct hb_reader {
 	uint8_t foreign;        /* a response that matches neither request */
 	uint8_t requests_seen;  /* the peer sent us a heartbeat request */
 	uint32_t disclosed;     /* over-read bytes that were not ours */
+	uint8_t proof_model;    /* enum hb_tail_model that explained the
+				 * probe echo best */
 	uint32_t messages;
 	/* Optional: called with the over-read tail of a probe echo as it
 	 * streams in, for --leak's hexdump.  off is the offset in the tail.

@@ -155,6 +155,13 @@ ssize_t client_hello_build(const struct client_hello_opts *o, uint8_t *out,
 		put16(&w, 1);
 		put8(&w, 1); /* peer_allowed_to_send */
 	}
+	if (o->pad_len > 0 && o->pad_byte) {
+		/* Last, so the pad ends the record: offsets are easy to name. */
+		put16(&w, TLS_EXT_PAD_GREASE);
+		put16(&w, o->pad_len);
+		for (i = 0; i < o->pad_len && !w.bad; i++)
+			put8(&w, o->pad_byte(o->pad_ctx, i));
+	}
 	close_len(&w, ext, 2);
 	close_len(&w, hs, 3);
 	close_len(&w, rec, 2);

@@ -18,7 +18,16 @@ struct client_hello_opts {
 	const char *sni;         /* host name, or NULL */
 	int heartbeat;           /* offer extension 15 (peer_allowed_to_send) */
 	uint8_t random[32];
+	/* pad_len > 0 adds an extension of a reserved (GREASE) type as the
+	 * last one, holding pad_byte(pad_ctx, i) for i < pad_len: our own
+	 * bytes at known offsets of the server's read buffer. */
+	uint16_t pad_len;
+	uint8_t (*pad_byte)(const void *ctx, size_t i);
+	const void *pad_ctx;
 };
+
+/* The reserved extension type of the pad; servers ignore it (RFC 8701). */
+#define TLS_EXT_PAD_GREASE 0x3a3a
 
 /* Writes the ClientHello as one complete TLS record.  Returns its length,
  * or -1 if cap is too small or the SNI is not a valid host name. */

@@ -581,7 +581,7 @@ static void test_probe_flight_version(void **state)
 		d_feed(&d, out.p, out.n, out.n);
 		assert_int_equal(d.p.state, PS_FLIGHT);
 		fl = d_flight(&d, &fn);
-		assert_int_equal(fn, 88 + 40 + 6);
+		assert_int_equal(fn, 88 + 40 + 21);
 		while (off + 5 <= fn) {
 			assert_int_equal(be16(fl + off + 1), v);
 			off += 5 + be16(fl + off + 3);
@@ -593,6 +593,9 @@ static void test_probe_flight_version(void **state)
 		assert_int_equal(fl[88], 24);
 		assert_int_equal(be16(fl + 88 + 6), 48);
 		assert_int_equal(fl[128], 23);
+		/* The fence covers the k - 5 bytes a read-ahead server
+		 * over-reads past the probe. */
+		assert_int_equal(be16(fl + 128 + 3), 16);
 		/* The probe's payload bytes are the plan's. */
 		assert_int_equal(fl[88 + 8], hb_payload_byte(&d.p.plan, 1, 0));
 		bb_free(&out);
@@ -949,14 +952,27 @@ static void test_probe_flight_unanswered(void **state)
 	d_timeout(&d);
 	assert_int_equal(d.p.verdict, PV_TIMEOUT);
 	d_free(&d);
-	/* A close or a reset must not be better evidence than silence. */
+	/* A close or a reset must not be better evidence than silence: it
+	 * is what a program that gives up on the first heartbeat does, so
+	 * the large strategy follows on two more connections, and silence on
+	 * all three is still no verdict. */
 	for (i = 0; i < 2; i++) {
+		int c;
+
 		d_init(&d, NULL, 0, 0);
-		d_connect(&d);
-		d_feed(&d, out.p, out.n, out.n);
-		assert_int_equal(d.p.state, PS_FLIGHT);
-		d_close(&d, errs[i]);
+		for (c = 0; c < 3; c++) {
+			d_connect(&d);
+			d_feed(&d, out.p, out.n, out.n);
+			assert_int_equal(d.p.state, PS_FLIGHT);
+			assert_int_equal(d.p.strategy, c == 0 ? PST_FLIGHT :
+			    c == 1 ? PST_LARGE : PST_VALID);
+			d_close(&d, errs[i]);
+			if (c < 2)
+				assert_true(d.reconnect);
+		}
 		assert_true(d.done);
+		assert_int_equal(d.p.attempts, 2);
+		assert_non_null(strstr(d.p.reason, "any strategy"));
 		if (!probe_verdict_untested(d.p.verdict))
 			fail_msg("close (%d) with no answer to the flight: %s "
 			    "(%s)", errs[i], probe_verdict_name(d.p.verdict),

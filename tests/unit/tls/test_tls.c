@@ -975,7 +975,10 @@ static void test_hb_flight_layout(void **state)
 	assert_int_equal(hb_flight_tls(&p, 0x0303, 1, out, 134), 134);
 	/* Plans that cannot be framed. */
 	assert_int_equal(hb_plan_init(&p, 1, 64, 0, 16), -1);
-	assert_int_equal(hb_plan_init(&p, 1, 0, 32, 16), -1);
+	assert_int_equal(hb_plan_init(&p, 1, 0, 0, 0), -1);
+	/* A lone probe (after a padded hello), a lone valid heartbeat. */
+	assert_int_equal(hb_plan_init(&p, 1, 0, 32, 16), 0);
+	assert_int_equal(hb_plan_init(&p, 1, 64, 0, 0), 0);
 	assert_int_equal(hb_plan_init(&p, 1, 64, 32, 65535 - 31), -1);
 	assert_int_equal(hb_plan_init(&p, 1, 64, 32, 65535 - 32), 0);
 }
@@ -990,12 +993,51 @@ static void test_hb_expected_tail(void **state)
 	/* The stale sentinel payload, then the sentinel's padding, then
 	 * nothing of ours. */
 	for (i = 0; i < 32; i++)
-		assert_int_equal(hb_expected_tail(&p, i),
+		assert_int_equal(hb_expected_tail(&p, HB_TAIL_STALE, i),
 		    hb_payload_byte(&p, 0, 32 + i));
 	for (i = 32; i < 48; i++)
-		assert_int_equal(hb_expected_tail(&p, i), HB_PADDING_BYTE);
-	assert_int_equal(hb_expected_tail(&p, 48), -1);
-	assert_int_equal(hb_expected_tail(&p, 1000), -1);
+		assert_int_equal(hb_expected_tail(&p, HB_TAIL_STALE, i), HB_PADDING_BYTE);
+	assert_int_equal(hb_expected_tail(&p, HB_TAIL_STALE, 48), -1);
+	assert_int_equal(hb_expected_tail(&p, HB_TAIL_STALE, 1000), -1);
+	/* No fence body and no padded hello: those models know nothing. */
+	assert_int_equal(hb_expected_tail(&p, HB_TAIL_FOLLOW, 0), -1);
+	assert_int_equal(hb_expected_tail(&p, HB_TAIL_HELLO, 0), -1);
+}
+
+/* Read-ahead: the over-read is the fence record that followed the probe,
+ * header first; a padded hello: the over-read is its pad at record offset
+ * 5 + 3 + P + off. */
+static void test_hb_expected_tail_models(void **state)
+{
+	struct hb_plan p;
+	uint8_t rec[64];
+	size_t i;
+	ssize_t n;
+
+	(void)state;
+	hb_plan_init(&p, 78, 64, 32, 16);
+	p.fence_len = 16;
+	p.rec_ver = 0x0301;
+	n = hb_appdata_record(&p, 0x0301, 16, rec, sizeof(rec));
+	assert_int_equal(n, 21);
+	assert_memory_equal(rec, "\x17\x03\x01\x00\x10", 5);
+	for (i = 0; i < 21; i++)
+		assert_int_equal(hb_expected_tail(&p, HB_TAIL_FOLLOW, i), rec[i]);
+	assert_int_equal(hb_expected_tail(&p, HB_TAIL_FOLLOW, 21), -1);
+	/* A nudge is a 1-byte zero record, never mistaken for the fence. */
+	n = hb_appdata_record(&p, 0x0301, 1, rec, sizeof(rec));
+	assert_int_equal(n, 6);
+	assert_memory_equal(rec, "\x17\x03\x01\x00\x01\x00", 6);
+
+	hb_plan_init(&p, 79, 0, 4100, 16);
+	p.pad_at = 300;
+	p.pad_len = 4197;
+	for (i = 0; i < 16; i++)
+		assert_int_equal(hb_expected_tail(&p, HB_TAIL_HELLO, i),
+		    hb_payload_byte(&p, 2, 4108 + i - 300));
+	/* Past the pad: nothing of ours. */
+	assert_int_equal(hb_expected_tail(&p, HB_TAIL_HELLO, 4497 - 4108), -1);
+	assert_int_equal(hb_expected_tail(&p, HB_TAIL_STALE, 0), -1);
 }
 
 /* Collects on_disclosed callbacks. */
@@ -1377,6 +1419,7 @@ int main(void)
 		cmocka_unit_test(test_sh_overruns),
 		cmocka_unit_test(test_hb_flight_layout),
 		cmocka_unit_test(test_hb_expected_tail),
+		cmocka_unit_test(test_hb_expected_tail_models),
 		cmocka_unit_test(test_hb_reader_vulnerable_zero),
 		cmocka_unit_test(test_hb_reader_vulnerable_disclosed),
 		cmocka_unit_test(test_hb_reader_sentinel_only),
