@@ -29,6 +29,8 @@ struct pending {
 	struct sockaddr_storage addr;
 	char *name;
 	char *label;
+	uint64_t born;        /* loop time the lookup started: the budget's */
+	uint64_t born_hr;
 };
 
 struct job {
@@ -54,9 +56,12 @@ struct job {
 
 struct dns_job {
 	uv_getaddrinfo_t req;
+	uv_timer_t timer;     /* the lookup's share of the endpoint budget */
 	struct scan *sc;
 	char *name;
 	uint16_t port;
+	uint8_t timed_out;
+	uint64_t born, born_hr;
 };
 
 struct scan {
@@ -73,6 +78,7 @@ struct scan {
 	double tokens;
 	uint64_t last_tick, last_progress;
 	uint64_t nonce;
+	size_t dns_abandoned; /* lookups past their deadline, still running */
 	uint8_t rbuf[READ_BUF];
 	uint8_t wbuf[PROBE_OUT_MIN];
 };
@@ -406,7 +412,7 @@ static void on_disclosed(void *ctx, size_t off, const uint8_t *b, size_t n)
 }
 
 static void job_start(struct scan *sc, const struct sockaddr_storage *a,
-    const char *name, const char *label)
+    const char *name, const char *label, uint64_t born, uint64_t born_hr)
 {
 	struct job *j = calloc(1, sizeof(*j));
 
@@ -420,8 +426,9 @@ static void job_start(struct scan *sc, const struct sockaddr_storage *a,
 	}
 	j->sc = sc;
 	j->addr = *a;
-	j->t0 = uv_hrtime();
-	j->deadline = uv_now(&sc->loop) + sc->o->timeout_ms;
+	/* A looked-up name's budget began with its lookup. */
+	j->t0 = born_hr ? born_hr : uv_hrtime();
+	j->deadline = (born ? born : uv_now(&sc->loop)) + sc->o->timeout_ms;
 	j->cfg.sni = sc->o->no_sni ? NULL : j->name;
 	j->cfg.max_version = sc->o->max_version;
 	j->cfg.leak = sc->o->leak;
@@ -447,11 +454,13 @@ static void job_start(struct scan *sc, const struct sockaddr_storage *a,
 
 /* Reports an endpoint that never got a connection (DNS failure). */
 static void report_early(struct scan *sc, const char *label,
-    const char *name, uint16_t port, enum probe_verdict v, const char *why)
+    const char *name, uint16_t port, enum probe_verdict v, const char *why,
+    uint64_t born_hr)
 {
 	struct scan_result r;
 
 	memset(&r, 0, sizeof(r));
+	r.elapsed_ms = born_hr ? (double)(uv_hrtime() - born_hr) / 1e6 : 0;
 	r.target = label;
 	r.name = name;
 	r.port = port;
@@ -466,7 +475,7 @@ static void report_early(struct scan *sc, const char *label,
 }
 
 static void pend_push(struct scan *sc, const struct sockaddr_storage *a,
-    const char *name, const char *label)
+    const char *name, const char *label, const struct dns_job *d)
 {
 	struct pending *p = calloc(1, sizeof(*p));
 
@@ -478,12 +487,28 @@ static void pend_push(struct scan *sc, const struct sockaddr_storage *a,
 		return;
 	}
 	p->addr = *a;
+	p->born = d->born;
+	p->born_hr = d->born_hr;
 	if (sc->pend_tail)
 		sc->pend_tail->next = p;
 	else
 		sc->pend_head = p;
 	sc->pend_tail = p;
 	sc->st->total++;
+}
+
+static void on_dns_closed(uv_handle_t *h)
+{
+	struct dns_job *d = h->data;
+
+	free(d->name);
+	free(d);
+}
+
+static void dns_free(struct dns_job *d)
+{
+	uv_timer_stop(&d->timer);
+	uv_close((uv_handle_t *)&d->timer, on_dns_closed);
 }
 
 static void on_resolved(uv_getaddrinfo_t *req, int status,
@@ -495,13 +520,22 @@ static void on_resolved(uv_getaddrinfo_t *req, int status,
 	char label[320], why[160];
 	unsigned n = 0;
 
+	if (d->timed_out) {
+		/* Reported when its deadline passed; only the memory is left. */
+		sc->dns_abandoned--;
+		uv_freeaddrinfo(res);
+		dns_free(d);
+		pump(sc);
+		return;
+	}
 	sc->active--;
 	sc->st->total--;
 	if (status < 0) {
 		snprintf(label, sizeof(label), "%s:%u", d->name, d->port);
 		snprintf(why, sizeof(why), "cannot resolve %s: %s", d->name,
 		    uv_strerror(status));
-		report_early(sc, label, d->name, d->port, PV_DNS_ERROR, why);
+		report_early(sc, label, d->name, d->port, PV_DNS_ERROR, why,
+		    d->born_hr);
 	}
 	for (ai = res; status == 0 && ai; ai = ai->ai_next) {
 		struct sockaddr_storage a;
@@ -519,17 +553,38 @@ static void on_resolved(uv_getaddrinfo_t *req, int status,
 		addr_text(&a, ip, sizeof(ip), &port);
 		snprintf(label, sizeof(label), a.ss_family == AF_INET6 ?
 		    "%s:%u [%s]" : "%s:%u (%s)", d->name, d->port, ip);
-		pend_push(sc, &a, d->name, label);
+		pend_push(sc, &a, d->name, label, d);
 		n++;
 	}
 	if (status == 0 && n == 0) {
 		snprintf(label, sizeof(label), "%s:%u", d->name, d->port);
 		report_early(sc, label, d->name, d->port, PV_DNS_ERROR,
-		    "no IPv4 or IPv6 address");
+		    "no IPv4 or IPv6 address", d->born_hr);
 	}
 	uv_freeaddrinfo(res);
-	free(d->name);
-	free(d);
+	dns_free(d);
+	pump(sc);
+}
+
+/* The lookup took the whole budget: report now, and let the resolver
+ * thread finish in its own time (getaddrinfo cannot be interrupted). */
+static void on_dns_timeout(uv_timer_t *t)
+{
+	struct dns_job *d = t->data;
+	struct scan *sc = d->sc;
+	char label[320], why[160];
+
+	d->timed_out = 1;
+	sc->active--;
+	sc->st->total--;
+	sc->dns_abandoned++;
+	snprintf(label, sizeof(label), "%s:%u", d->name, d->port);
+	snprintf(why, sizeof(why), "cannot resolve %s: no answer within %u ms",
+	    d->name, sc->o->timeout_ms);
+	report_early(sc, label, d->name, d->port, PV_DNS_ERROR, why,
+	    d->born_hr);
+	/* Succeeds only while the lookup still waits for a thread. */
+	uv_cancel((uv_req_t *)&d->req);
 	pump(sc);
 }
 
@@ -546,6 +601,8 @@ static void start_dns(struct scan *sc, const struct tgt_endpoint *e)
 	d->sc = sc;
 	d->port = e->port;
 	d->req.data = d;
+	d->born = uv_now(&sc->loop);
+	d->born_hr = uv_hrtime();
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -560,10 +617,15 @@ static void start_dns(struct scan *sc, const struct tgt_endpoint *e)
 		sc->st->total--;
 		snprintf(why, sizeof(why), "cannot resolve: %s",
 		    uv_strerror(r));
-		report_early(sc, e->label, e->name, e->port, PV_DNS_ERROR, why);
+		report_early(sc, e->label, e->name, e->port, PV_DNS_ERROR, why,
+		    0);
 		free(d->name);
 		free(d);
+		return;
 	}
+	uv_timer_init(&sc->loop, &d->timer);
+	d->timer.data = d;
+	uv_timer_start(&d->timer, on_dns_timeout, sc->o->timeout_ms, 0);
 }
 
 static int may_start(struct scan *sc)
@@ -593,7 +655,8 @@ static void pump(struct scan *sc)
 			if (!sc->pend_head)
 				sc->pend_tail = NULL;
 			take_token(sc);
-			job_start(sc, &p->addr, p->name, p->label);
+			job_start(sc, &p->addr, p->name, p->label, p->born,
+			    p->born_hr);
 			free(p->name);
 			free(p->label);
 			free(p);
@@ -625,12 +688,17 @@ static void pump(struct scan *sc)
 				memcpy(&s4->sin_addr, e.addr, 4);
 				s4->sin_port = htons(e.port);
 			}
-			job_start(sc, &a, e.name, e.label);
+			job_start(sc, &a, e.name, e.label, 0, 0);
 		}
 	}
-	if (sc->active == 0 && sc->iter_done && !sc->pend_head &&
-	    !uv_is_closing((uv_handle_t *)&sc->tick))
-		uv_close((uv_handle_t *)&sc->tick, NULL);
+	if (sc->active == 0 && sc->iter_done && !sc->pend_head) {
+		if (!uv_is_closing((uv_handle_t *)&sc->tick))
+			uv_close((uv_handle_t *)&sc->tick, NULL);
+		/* Every endpoint is reported: do not wait for lookups that
+		 * are past their deadline. */
+		if (sc->dns_abandoned)
+			uv_stop(&sc->loop);
+	}
 }
 
 static void on_tick(uv_timer_t *t)
@@ -699,6 +767,16 @@ int scan_run(const struct tgt_set *set, const struct scan_opts *o,
 	if (h->progress && o->progress_ms)
 		h->progress(h->ctx, st);
 	tgt_iter_free(sc->it);
+	st->lookups_left = sc->dns_abandoned;
+	if (sc->dns_abandoned) {
+		/* A resolver thread still holds the loop: it must outlive
+		 * us, so it stays allocated and reachable until exit. */
+		static struct scan *left_running;
+
+		sc->tick.data = left_running;
+		left_running = sc;
+		return 0;
+	}
 	r = uv_loop_close(&sc->loop);
 	free(sc);
 	return r == UV_EBUSY ? 0 : r;

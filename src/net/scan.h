@@ -49,6 +49,9 @@ struct scan_stats {
 	uint64_t by_verdict[PV_COUNT];
 	size_t in_flight;
 	size_t peak_in_flight;
+	/* Name lookups reported past their deadline and still running in a
+	 * resolver thread, which exit() would wait for: end with _exit(). */
+	size_t lookups_left;
 };
 
 struct scan_hooks {
