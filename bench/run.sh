@@ -70,7 +70,7 @@ cleanup() {
 trap cleanup EXIT
 
 # ------------------------------------------------------------- the field
-# Field A has the mix of the nmap figure in the shared facts: 30 vuln,
+# Field A has the mix of a published nmap measurement: 30 vuln,
 # 30 fixed, 900 nohb, 20 silent and 20 refused.  Field B replaces the 20
 # silent ones with nohb, so its wall time is not set by a timeout.  The
 # ports lie below the ephemeral range, where no client socket of ours or

@@ -38,7 +38,7 @@ static void scan_usage(FILE *f)
 	    "  -iL, --input FILE        read targets from FILE, one per line (- = stdin)\n"
 	    "      --shard K/N          scan only shard K of N (deterministic, disjoint)\n"
 	    "  -c, --concurrency N      probes in flight at once (default %d)\n"
-	    "  -t, --timeout MS         deadline per connection attempt (default %d)\n"
+	    "  -t, --timeout MS         budget per endpoint, all connections (default %d)\n"
 	    "      --rate N             start at most N probes per second\n"
 	    "      --max-version V      first version offered: tls1.2 (default),\n"
 	    "                           tls1.1, tls1.0, ssl3\n"
