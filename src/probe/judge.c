@@ -107,8 +107,13 @@ const char *reply_reason(const struct reply_summary *s, int ext_echoed,
 			    s->disclosed);
 		break;
 	case HBV_INCONCLUSIVE:
-		snprintf(why, cap, "heartbeat response matches no request "
-		    "we sent; nothing proven");
+		if (s->lax_echoed && !s->foreign)
+			snprintf(why, cap, "the probe was echoed without its "
+			    "over-read: a lax length check, or a stack that "
+			    "trims the claim; nothing proven");
+		else
+			snprintf(why, cap, "heartbeat response matches no "
+			    "request we sent; nothing proven");
 		break;
 	case HBV_PATCHED:
 		if (s->sentinel_echoed)
