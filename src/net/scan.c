@@ -46,6 +46,7 @@ struct job {
 	uint64_t t0;
 	uint64_t deadline;    /* loop time (ms) by which the verdict is due */
 	uint64_t wake_at;     /* loop time of the engine's wake-up, or 0 */
+	uint32_t tx, rx;      /* bytes sent and received, every connection */
 	uint8_t open_handles;
 	uint8_t tcp_open;
 	uint8_t finished;
@@ -180,6 +181,8 @@ static void job_report(struct job *j)
 	r.attempts = j->probe.attempts + 1;
 	r.strategy = probe_strategy_name(&j->probe);
 	r.nudges = j->probe.nudges;
+	r.bytes_sent = j->tx;
+	r.bytes_received = j->rx;
 	r.elapsed_ms = (double)(uv_hrtime() - j->t0) / 1e6;
 	r.leaked = j->leak;
 	r.leaked_len = j->leak_len;
@@ -216,6 +219,7 @@ static int job_send(struct job *j, const uint8_t *b, size_t n)
 	uv_write_t *req;
 	int r;
 
+	j->tx += (uint32_t)n;
 	r = uv_try_write((uv_stream_t *)&j->tcp, &buf, 1);
 	if (r == (int)n)
 		return 0;
@@ -329,6 +333,8 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	if (nread == 0 || j->finished)
 		return;
 	o = job_out(j);
+	if (nread > 0)
+		j->rx += (uint32_t)nread;
 	if (nread > 0)
 		probe_on_data(&j->probe, (const uint8_t *)buf->base,
 		    (size_t)nread, &o);

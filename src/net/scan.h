@@ -38,6 +38,7 @@ struct scan_result {
 	unsigned attempts;      /* connections used */
 	const char *strategy;   /* what gave the verdict: probe_strategy_name */
 	unsigned nudges;        /* nudge records sent */
+	uint32_t bytes_sent, bytes_received; /* TCP payload, every connection */
 	double elapsed_ms;
 	const uint8_t *leaked;  /* --leak only: the whole over-read tail */
 	size_t leaked_len;

@@ -116,6 +116,9 @@ json_t *out_scan_json(const struct scan_result *r)
 	json_object_set_new(j, "strategy", r->strategy && r->attempts ?
 	    json_string(r->strategy) : json_null());
 	json_object_set_new(j, "nudges", json_integer(r->nudges));
+	json_object_set_new(j, "bytes_sent", json_integer(r->bytes_sent));
+	json_object_set_new(j, "bytes_received",
+	    json_integer(r->bytes_received));
 	json_object_set_new(j, "elapsed_ms",
 	    json_real((double)(long long)(r->elapsed_ms * 10) / 10));
 	if (r->leaked_len) {
