@@ -178,6 +178,7 @@ static void d_reset_out(struct drv *d)
 	d->o.len = 0;
 	d->o.reconnect = 0;
 	d->o.done = 0;
+	d->o.wake_ms = 0;
 }
 
 static void d_collect(struct drv *d)
@@ -1147,6 +1148,238 @@ static void on_leak(void *ctx, size_t off, const uint8_t *b, size_t n)
 	l->n += n;
 }
 
+/* ------------------------------------------------------------------ */
+/* Server programs (docs/probe.md §4, §5)                               */
+
+static void d_wake(struct drv *d)
+{
+	d_reset_out(d);
+	probe_on_wake(&d->p, &d->o);
+	d_collect(d);
+}
+
+/*
+ * A server with read-ahead (nginx): the whole flight sits in one buffer,
+ * so the probe over-reads the records behind it.  Answers are held until
+ * the fence is processed, one record per arrival.
+ */
+static void edge_answer(const uint8_t *fl, size_t n, uint16_t ver, int fixed,
+    struct bb *out)
+{
+	static uint8_t buf[4096];
+	size_t off = 0;
+
+	memset(buf, 0xee, sizeof(buf));
+	assert_true(n <= sizeof(buf));
+	memcpy(buf, fl, n);
+	while (off + 5 <= n) {
+		size_t len = be16(buf + off + 3);
+
+		if (buf[off] == TLS_CT_APPDATA) {
+			srv_alert(out, ver, 2, 10);
+			return;
+		}
+		if (buf[off] == TLS_CT_HEARTBEAT) {
+			size_t pl = be16(buf + off + 6);
+
+			if (!(fixed && 3 + pl + 16 > len))
+				srv_hb_response(out, ver, buf + off + 8, pl);
+		}
+		off += 5 + len;
+	}
+}
+
+/* Nudges: nothing comes back to the flight; a 1-byte record per wake-up,
+ * spaced at least 20 ms, at most 12; the answer after them is judged with
+ * the fence's bytes as ours. */
+static void test_probe_nudges(void **state)
+{
+	int fixed;
+
+	(void)state;
+	for (fixed = 0; fixed < 2; fixed++) {
+		struct drv d;
+		struct bb out = { 0 };
+		const uint8_t *fl;
+		size_t fn;
+		uint8_t flight[512];
+		int i;
+
+		d_init(&d, NULL, 0, 0);
+		probe_clock(&d.p, 1000);
+		d_connect(&d);
+		probe_clock(&d.p, 1003);
+		srv_hello_flight(&out, 0x0303, 1, 900, 0);
+		d_feed(&d, out.p, out.n, out.n);
+		bb_free(&out);
+		assert_int_equal(d.p.state, PS_FLIGHT);
+		assert_int_equal(d.o.wake_ms, 20);
+		fl = d_flight(&d, &fn);
+		assert_true(fn <= sizeof(flight));
+		memcpy(flight, fl, fn);
+		/* A wake-up sends exactly one 1-byte record. */
+		for (i = 0; i < 3; i++) {
+			size_t before = d.sent.n;
+
+			d_wake(&d);
+			assert_int_equal(d.sent.n - before, 6);
+			assert_memory_equal(d.sent.p + before,
+			    "\x17\x03\x03\x00\x01\x00", 6);
+			assert_int_equal(d.o.wake_ms, 20);
+		}
+		assert_int_equal(d.p.nudges, 3);
+		edge_answer(flight, fn, 0x0303, fixed, &out);
+		d_feed(&d, out.p, out.n, 7);
+		bb_free(&out);
+		assert_true(d.done);
+		assert_int_equal(d.p.verdict, fixed ? PV_PATCHED :
+		    PV_VULNERABLE);
+		assert_int_equal(d.p.disclosed, 0);
+		assert_string_equal(probe_strategy_name(&d.p), "nudge");
+		if (!fixed)
+			assert_non_null(strstr(d.p.reason, "fence record"));
+		d_free(&d);
+	}
+	/* At most 12, then silence until the deadline. */
+	{
+		struct drv d;
+		struct bb out = { 0 };
+		int i;
+
+		d_init(&d, NULL, 0, 0);
+		d_connect(&d);
+		srv_hello_flight(&out, 0x0303, 1, 900, 0);
+		d_feed(&d, out.p, out.n, out.n);
+		bb_free(&out);
+		for (i = 0; i < 20; i++)
+			d_wake(&d);
+		assert_int_equal(d.p.nudges, 12);
+		assert_int_equal(d.o.wake_ms, 0);
+		d_timeout(&d);
+		assert_int_equal(d.p.verdict, PV_TIMEOUT);
+		assert_non_null(strstr(d.p.reason, "12 nudges"));
+		d_free(&d);
+	}
+	/* A wake-up before the flight, or after the verdict, does nothing. */
+	{
+		struct drv d;
+
+		d_init(&d, NULL, 0, 0);
+		d_connect(&d);
+		d_wake(&d);
+		assert_int_equal(d.o.len, 0);
+		assert_int_equal(d.p.nudges, 0);
+		d_free(&d);
+	}
+}
+
+/*
+ * A program that gives up on the first heartbeat: the flight gets a
+ * close, then a padded hello and one large probe, whose over-read is the
+ * stale hello; unanswered, a valid heartbeat of the same size.
+ */
+static void test_probe_large_record(void **state)
+{
+	int fixed;
+
+	(void)state;
+	for (fixed = 0; fixed < 2; fixed++) {
+		struct drv d;
+		struct bb out = { 0 };
+		static uint8_t rbuf[16384];
+		uint8_t hello[8192];
+		size_t hn, fn, pl;
+		const uint8_t *fl;
+
+		d_init(&d, NULL, 0x0301, 0);
+		d_connect(&d);
+		srv_hello_flight(&out, 0x0301, 1, 900, 0);
+		d_feed(&d, out.p, out.n, out.n);
+		d_close(&d, -ECONNRESET);
+		assert_true(d.reconnect);
+		assert_false(d.done);
+		/* Connection 2: the padded hello. */
+		d.reconnect = 0;
+		d_connect(&d);
+		assert_int_equal(d.p.strategy, PST_LARGE);
+		hn = d.sent.n;
+		assert_int_equal(hn, 4501);
+		memcpy(hello, d.sent.p, hn);
+		/* The pad is the last extension, of a reserved type. */
+		assert_int_equal(be16(hello + d.p.plan.pad_at - 4), 0x3a3a);
+		assert_int_equal(d.p.plan.pad_at + d.p.plan.pad_len, 4501);
+		d_feed(&d, out.p, out.n, out.n);
+		assert_int_equal(d.p.state, PS_FLIGHT);
+		/* No nudges on this connection. */
+		assert_int_equal(d.o.wake_ms, 0);
+		fl = d_flight(&d, &fn);
+		assert_int_equal(fn, 5 + 3 + 4100);
+		assert_int_equal(fl[0], 24);
+		assert_int_equal(be16(fl + 1), 0x0301);
+		pl = be16(fl + 6);
+		assert_int_equal(pl, 4116);
+		bb_free(&out);
+		if (!fixed) {
+			/* One read buffer: the hello, then the probe over it. */
+			memset(rbuf, 0xee, sizeof(rbuf));
+			memcpy(rbuf, hello, hn);
+			memcpy(rbuf, fl, fn);
+			srv_hb_response(&out, 0x0301, rbuf + 8, pl);
+			d_feed(&d, out.p, out.n, 1000);
+			bb_free(&out);
+			assert_true(d.done);
+			assert_int_equal(d.p.verdict, PV_VULNERABLE);
+			assert_int_equal(d.p.disclosed, 0);
+			assert_non_null(strstr(d.p.reason, "ClientHello"));
+			assert_string_equal(probe_strategy_name(&d.p),
+			    "large-record");
+			assert_int_equal(d.p.attempts, 1);
+			d_free(&d);
+			continue;
+		}
+		d_close(&d, 0);
+		assert_true(d.reconnect);
+		d.reconnect = 0;
+		/* Connection 3: a normal hello, one valid large heartbeat. */
+		d_connect(&d);
+		assert_int_equal(d.p.strategy, PST_VALID);
+		assert_true(d.sent.n < 1024);
+		srv_hello_flight(&out, 0x0301, 1, 900, 0);
+		d_feed(&d, out.p, out.n, out.n);
+		bb_free(&out);
+		fl = d_flight(&d, &fn);
+		assert_int_equal(fn, 5 + 3 + 4100 + 16);
+		assert_int_equal(be16(fl + 6), 4100);
+		srv_hb_response(&out, 0x0301, fl + 8, 4100);
+		d_feed(&d, out.p, out.n, 999);
+		bb_free(&out);
+		assert_true(d.done);
+		assert_int_equal(d.p.verdict, PV_PATCHED);
+		assert_non_null(strstr(d.p.reason, "first heartbeat"));
+		assert_int_equal(d.p.attempts, 2);
+		d_free(&d);
+	}
+}
+
+/* A close without extension 15 is no reason for the large strategy. */
+static void test_probe_close_no_ext(void **state)
+{
+	struct drv d;
+	struct bb out = { 0 };
+
+	(void)state;
+	d_init(&d, NULL, 0, 0);
+	d_connect(&d);
+	srv_hello_flight(&out, 0x0303, 0, 900, 0);
+	d_feed(&d, out.p, out.n, out.n);
+	bb_free(&out);
+	d_close(&d, 0);
+	assert_true(d.done);
+	assert_false(d.reconnect);
+	assert_int_equal(d.p.verdict, PV_NO_HEARTBEAT);
+	d_free(&d);
+}
+
 static void test_probe_leak(void **state)
 {
 	static const uint16_t leaks[] = { 16, 100, 0x4000 - 32, 65535 - 32 };
@@ -1202,6 +1435,9 @@ int main(void)
 		cmocka_unit_test(test_probe_bad_server_hello),
 		cmocka_unit_test(test_probe_after_done),
 		cmocka_unit_test(test_probe_leak),
+		cmocka_unit_test(test_probe_nudges),
+		cmocka_unit_test(test_probe_large_record),
+		cmocka_unit_test(test_probe_close_no_ext),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
