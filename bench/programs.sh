@@ -80,7 +80,7 @@ for p in "${progs[@]}"; do
 		ms=(); v=; strat=; sent=; recv=; conns=
 		for ((r = 0; r < RUNS; r++)); do
 			before=$(lines)
-			out=$(timeout 60 "$HC" scan --json --timeout 8000 "127.0.0.1:$port" | head -n 1)
+			out=$(timeout 60 "$HC" scan --json --timeout 8000 "127.0.0.1:$port" | head -n 1 || true)
 			sleep 0.05
 			read -r rx tx conns < <(bytes_since "$port" "$before")
 			ms+=("$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["elapsed_ms"])' "$out")")
