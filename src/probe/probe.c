@@ -354,7 +354,9 @@ static void next_strategy(struct probe *p, struct probe_out *o)
 		    "nothing else", p->nudges);
 		return;
 	}
-	trace(p, "nothing came back: strategy %s", strategy_names[p->strategy]);
+	trace(p, "nothing came back: next, %s", p->strategy == PST_LARGE ?
+	    "a padded hello and one over-length large heartbeat" :
+	    "one valid large heartbeat");
 	p->attempts++;
 	probe_set_state(p, PS_IDLE);
 	o->reconnect = 1;
