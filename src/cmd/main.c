@@ -3,6 +3,7 @@
  * Argument dispatch only; the work is in the subcommands.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "cmd/cmd.h"
 #include "local/libtest.h"
+#include "report/out.h"
 
 static void usage(FILE *f)
 {
@@ -25,7 +27,8 @@ static void usage(FILE *f)
 	    "  version          print the version\n"
 	    "\n"
 	    "Exit status: 0 nothing vulnerable, 1 vulnerable found, 2 usage error,\n"
-	    "3 some targets could not be tested.  See heartcheck(1).\n");
+	    "3 some targets could not be tested, 4 the output could not be written\n"
+	    "(standard output full or closed).  See heartcheck(1).\n");
 }
 
 int cmd_parse_uint(const char *s, unsigned long lo, unsigned long hi,
@@ -42,6 +45,17 @@ int cmd_parse_uint(const char *s, unsigned long lo, unsigned long hi,
 		return -1;
 	*out = v;
 	return 0;
+}
+
+void cmd_getopt_error(const char *cmd, int argc, char **argv)
+{
+	const char *arg = optind > 0 && optind - 1 < argc ? argv[optind - 1] :
+	    "";
+
+	/* getopt's own message would echo the argument raw. */
+	fprintf(stderr, "heartcheck %s: unknown option, or an option "
+	    "without its value: \"%s\"\n[hint] heartcheck %s --help\n", cmd,
+	    out_esc(arg), cmd);
 }
 
 int cmd_parse_color(const char *arg, int *color)
@@ -97,6 +111,6 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "heartcheck: unknown command \"%s\"\n"
 	    "[hint] heartcheck scan HOST[:PORT]   or   heartcheck --help\n",
-	    cmd);
+	    out_esc(cmd));
 	return EXIT_USAGE;
 }

@@ -75,6 +75,8 @@ struct scan {
 
 static void pump(struct scan *sc);
 static void job_connect(struct job *j);
+static void on_tick(uv_timer_t *t);
+static void scan_abort(struct scan *sc);
 
 static uint64_t next_nonce(struct scan *sc)
 {
@@ -538,8 +540,16 @@ static void take_token(struct scan *sc)
 static void pump(struct scan *sc)
 {
 	struct tgt_endpoint e;
+	int busy = sc->h->busy ? sc->h->busy(sc->h->ctx) : 0;
 
-	while (may_start(sc)) {
+	if (busy < 0)
+		scan_abort(sc);
+	else if (sc->h->busy && !uv_is_closing((uv_handle_t *)&sc->tick) &&
+	    !uv_is_active((uv_handle_t *)&sc->tick))
+		/* The tick asks again while held, and notices output that
+		 * failed while no probe ends. */
+		uv_timer_start(&sc->tick, on_tick, 10, 10);
+	while (busy == 0 && may_start(sc)) {
 		if (sc->pend_head) {
 			struct pending *p = sc->pend_head;
 
@@ -656,4 +666,39 @@ int scan_run(const struct tgt_set *set, const struct scan_opts *o,
 	r = uv_loop_close(&sc->loop);
 	free(sc);
 	return r == UV_EBUSY ? 0 : r;
+}
+
+/* Ends each job still in flight: its timer handle is the one handle every
+ * job holds from job_start until it is freed. */
+static void abort_job(uv_handle_t *h, void *arg)
+{
+	struct scan *sc = arg;
+	struct job *j;
+
+	if (h == (uv_handle_t *)&sc->tick || h->type != UV_TIMER ||
+	    uv_is_closing(h))
+		return;
+	j = h->data;
+	if (j->finished)
+		return;
+	probe_finish(&j->probe, PV_INCONCLUSIVE, "the scan was stopped");
+	job_done(j);
+}
+
+/* Stops the scan: no endpoint is started any more, queued ones are
+ * dropped, and every probe in flight ends now.  Lookups under way finish
+ * on their own; what they resolve is dropped by the next pump. */
+static void scan_abort(struct scan *sc)
+{
+	struct pending *p;
+
+	sc->iter_done = 1;
+	while ((p = sc->pend_head) != NULL) {
+		sc->pend_head = p->next;
+		free(p->name);
+		free(p->label);
+		free(p);
+	}
+	sc->pend_tail = NULL;
+	uv_walk(&sc->loop, abort_job, sc);
 }

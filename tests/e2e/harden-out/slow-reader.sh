@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# A reader of standard output that stalls longer than --timeout must not
+# turn answers into timeouts: output never blocks the probes.
+. "$(dirname "$0")/../lib.sh"
+: "${HEARTCHECK:?}" "${FAKESSL:?}"
+
+# 100 vulnerable servers; a second set of 100 sends its answers in 64-byte
+# pieces 2 ms apart, so that those are still arriving when the first
+# results have filled the pipe.
+"$FAKESSL" --lifetime 60 vuln:0,n=100 vuln:0,n=100,split=64 >"$E2E_TMP/fx" &
+E2E_PIDS+=($!)
+for i in $(seq 1 200); do grep -q all-ready "$E2E_TMP/fx" && break; sleep 0.05; done
+awk '/^ready/{print "127.0.0.1:" $3}' "$E2E_TMP/fx" | head -100 >"$E2E_TMP/targets"
+awk '/^ready/{print "127.0.0.1:" $3}' "$E2E_TMP/fx" >"$E2E_TMP/targets2"
+check "fixture up with 200 vulnerable listeners" test "$(wc -l <"$E2E_TMP/targets2")" = 200
+
+count() { # count FILE: vulnerable results, and whether a summary ends it
+  python3 - "$1" <<'PY'
+import json, sys
+n, last = 0, None
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    last = o.get("type")
+    n += o.get("verdict") == "vulnerable"
+print(n, last)
+PY
+}
+
+# The consumer reads nothing for 3 s, six times --timeout.  Each endpoint
+# is listed three times, so that the results (about 100 KiB) overflow a
+# default pipe of 64 KiB.
+"$HEARTCHECK" scan --json --timeout 500 -iL "$E2E_TMP/targets" -iL "$E2E_TMP/targets" \
+  -iL "$E2E_TMP/targets" 2>"$E2E_TMP/err" | (sleep 3; cat) >"$E2E_TMP/out"
+check "a pipe that stalls 3 s: all 300 reported vulnerable" test "$(count "$E2E_TMP/out")" = "300 summary"
+
+# The same through a pipe of one page, so that even the first few results
+# fill it (a default pipe holds 64 KiB, about 200 of these lines).
+python3 - "$HEARTCHECK" "$E2E_TMP/targets2" >"$E2E_TMP/out2" <<'PY'
+import fcntl, os, subprocess, sys, time
+r, w = os.pipe()
+try:
+    fcntl.fcntl(w, 1031, 4096)  # F_SETPIPE_SZ
+except OSError:
+    pass
+p = subprocess.Popen([sys.argv[1], "scan", "--json", "--timeout", "500",
+                      "-iL", sys.argv[2]], stdout=w)
+os.close(w)
+time.sleep(3)
+while True:
+    b = os.read(r, 65536)
+    if not b:
+        break
+    sys.stdout.buffer.write(b)
+sys.exit(p.wait())
+PY
+rc=$?
+check "a one-page pipe that stalls 3 s: all 200 reported vulnerable" test "$(count "$E2E_TMP/out2")" = "200 summary"
+check "exit 1" test "$rc" = 1
+finish
