@@ -62,6 +62,7 @@ static void scan_usage(FILE *f)
 struct scan_ctx {
 	struct out out;
 	int progress_tty;
+	int progress_drawn;     /* a progress line may be on the terminal */
 	uint64_t invalid;
 	unsigned long shard_n;  /* N of --shard K/N, for the progress total */
 };
@@ -72,8 +73,12 @@ static void on_result(void *ctx, const struct scan_result *r)
 
 	if (out_failed(&c->out))
 		return;
-	if (c->progress_tty)
-		fputs("\r\033[K", stderr);
+	/* Through the writer, in order with the result: a terminal stopped
+	 * with Ctrl-S must not stop the probes either. */
+	if (c->progress_drawn) {
+		out_stderr(&c->out, "\r\033[K", 0);
+		c->progress_drawn = 0;
+	}
 	out_scan_result(&c->out, r);
 }
 
@@ -89,16 +94,20 @@ static int on_busy(void *ctx)
 static void on_progress(void *ctx, const struct scan_stats *st)
 {
 	struct scan_ctx *c = ctx;
+	char line[160];
 
-	if (!c->progress_tty)
+	if (!c->progress_tty || out_failed(&c->out))
 		return;
 	/* With --shard the total is known only for the whole target space:
 	 * show this shard's expected share. */
-	fprintf(stderr, "\r\033[K[%llu/%s%llu] %llu vulnerable, %zu in flight",
+	snprintf(line, sizeof(line),
+	    "\r\033[K[%llu/%s%llu] %llu vulnerable, %zu in flight",
 	    (unsigned long long)st->done, c->shard_n > 1 ? "~" : "",
 	    (unsigned long long)(st->total / (c->shard_n ? c->shard_n : 1)),
 	    (unsigned long long)st->by_verdict[PV_VULNERABLE], st->in_flight);
-	fflush(stderr);
+	/* Dropped while output waits: the next one says it all. */
+	out_stderr(&c->out, line, 1);
+	c->progress_drawn = 1;
 }
 
 static void on_bad_line(void *ctx, const char *msg)
@@ -345,8 +354,8 @@ int cmd_scan(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	t0 = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	r = scan_run(set, &so, &hooks, &st);
-	if (ctx.progress_tty)
-		fputs("\r\033[K", stderr);
+	if (ctx.progress_drawn)
+		out_stderr(&ctx.out, "\r\033[K", 0);
 	if (r < 0) {
 		fprintf(stderr, "heartcheck: the scan could not run: error %d\n",
 		    r);

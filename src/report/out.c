@@ -70,6 +70,18 @@ int out_busy(struct out *o)
 	return writer_pending(o->w) > OUT_HOLD_BYTES ? 1 : 0;
 }
 
+void out_stderr(struct out *o, const char *s, int droppable)
+{
+	if (!o->w) {
+		fputs(s, stderr);
+		fflush(stderr);
+		return;
+	}
+	if (droppable && writer_pending(o->w) > 0)
+		return;
+	writer_put_fd(o->w, STDERR_FILENO, s, strlen(s));
+}
+
 void out_write_error(int err)
 {
 	if (err == EPIPE)

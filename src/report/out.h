@@ -43,6 +43,11 @@ int out_failed(struct out *o);
  * than OUT_HOLD_BYTES wait to be written (start no new probe), else 0. */
 int out_busy(struct out *o);
 
+/* Writes s to standard error in order with the output, without blocking;
+ * with droppable, not at all while output waits to be written (a progress
+ * line that a stalled terminal would only queue up). */
+void out_stderr(struct out *o, const char *s, int droppable);
+
 /* Says on stderr that the output could not be written, and why. */
 void out_write_error(int err);
 

@@ -16,6 +16,7 @@
 
 struct chunk {
 	struct chunk *next;
+	int fd;
 	size_t len, cap;
 	char b[];
 };
@@ -100,9 +101,11 @@ static void *writer_main(void *arg)
 		if (!w->head)
 			w->tail = NULL;
 		pthread_mutex_unlock(&w->mu);
-		e = write_all(w->fd, c->b, c->len);
+		e = write_all(c->fd, c->b, c->len);
 		pthread_mutex_lock(&w->mu);
 		w->pending -= c->len;
+		if (c->fd != w->fd)
+			e = 0;
 		free(c);
 		if (e && !w->err) {
 			w->err = e;
@@ -135,6 +138,11 @@ struct writer *writer_new(int fd)
 
 int writer_put(struct writer *w, const void *b, size_t n)
 {
+	return writer_put_fd(w, w->fd, b, n);
+}
+
+int writer_put_fd(struct writer *w, int fd, const void *b, size_t n)
+{
 	struct chunk *t;
 	int e = 0;
 
@@ -145,7 +153,7 @@ int writer_put(struct writer *w, const void *b, size_t n)
 	}
 	t = w->tail;
 	/* Append to the last chunk while it is not being written. */
-	if (t && t->cap - t->len >= n) {
+	if (t && t->fd == fd && t->cap - t->len >= n) {
 		memcpy(t->b + t->len, b, n);
 		t->len += n;
 	} else {
@@ -157,6 +165,7 @@ int writer_put(struct writer *w, const void *b, size_t n)
 			goto out;
 		}
 		t->next = NULL;
+		t->fd = fd;
 		t->len = n;
 		t->cap = cap;
 		memcpy(t->b, b, n);

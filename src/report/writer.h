@@ -24,6 +24,11 @@ struct writer *writer_new(int fd);
  * earlier write failed (the bytes are dropped) or out of memory. */
 int writer_put(struct writer *w, const void *b, size_t n);
 
+/* Queues bytes for another descriptor (progress on stderr), in order with
+ * the rest.  A failure to write them is not kept: it does not stop the
+ * run. */
+int writer_put_fd(struct writer *w, int fd, const void *b, size_t n);
+
 /* Bytes queued and not yet written. */
 size_t writer_pending(struct writer *w);
 
