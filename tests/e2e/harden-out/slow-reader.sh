@@ -56,6 +56,20 @@ rc=$?
 check "a one-page pipe that stalls 3 s: all 200 reported vulnerable" test "$(count "$E2E_TMP/out2")" = "200 summary"
 check "exit 1" test "$rc" = 1
 
+# Results held for a stalled reader stay bounded: past 64 KiB queued, no
+# new probe starts, so 2,000 results (about 650 KiB) cannot all be done
+# before the reader comes back after 2 s.
+for i in $(seq 10); do cat "$E2E_TMP/targets2"; done >"$E2E_TMP/targets10"
+"$HEARTCHECK" scan --json --timeout 2000 -iL "$E2E_TMP/targets10" 2>/dev/null |
+  (sleep 2; cat) >"$E2E_TMP/out4"
+check "a stalled reader holds the scan: 2000 results, the scan waited" python3 - "$E2E_TMP/out4" <<'PY'
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1])]
+s = objs[-1]
+assert s["type"] == "summary" and s["verdicts"]["vulnerable"] == 2000, s
+assert s["seconds"] > 1.5, s
+PY
+
 # A terminal stopped with Ctrl-S stalls the progress line on stderr the same
 # way: that must not stop the probes either.
 python3 - "$HEARTCHECK" "$E2E_TMP/targets2" >"$E2E_TMP/out3" <<'PY'
