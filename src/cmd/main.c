@@ -74,6 +74,17 @@ int cmd_parse_color(const char *arg, int *color)
 	return 0;
 }
 
+/* What went to stdout directly (help, version) must have arrived too. */
+static int checked(int ret)
+{
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		out_write_error(errno ? errno : EIO);
+		return EXIT_OUTPUT;
+	}
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "local";
@@ -87,30 +98,30 @@ int main(int argc, char **argv)
 	if (argc > 1 && argv[1][0] == '-') {
 		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 			usage(stdout);
-			return EXIT_CLEAN;
+			return checked(EXIT_CLEAN);
 		}
 		if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
 			printf("heartcheck %s\n", HEARTCHECK_VERSION);
-			return EXIT_CLEAN;
+			return checked(EXIT_CLEAN);
 		}
 		/* Options without a command belong to the default command. */
-		return cmd_local(argc, argv);
+		return checked(cmd_local(argc, argv));
 	}
 	if (!strcmp(cmd, "scan"))
-		return cmd_scan(argc - 1, argv + 1);
+		return checked(cmd_scan(argc - 1, argv + 1));
 	if (!strcmp(cmd, "local"))
-		return cmd_local(argc > 1 ? argc - 1 : 1, argc > 1 ? argv + 1 :
-		    argv);
+		return checked(cmd_local(argc > 1 ? argc - 1 : 1,
+		    argc > 1 ? argv + 1 : argv));
 	if (!strcmp(cmd, "help")) {
 		usage(stdout);
-		return EXIT_CLEAN;
+		return checked(EXIT_CLEAN);
 	}
 	if (!strcmp(cmd, "version")) {
 		printf("heartcheck %s\n", HEARTCHECK_VERSION);
-		return EXIT_CLEAN;
+		return checked(EXIT_CLEAN);
 	}
 	fprintf(stderr, "heartcheck: unknown command \"%s\"\n"
 	    "[hint] heartcheck scan HOST[:PORT]   or   heartcheck --help\n",
 	    out_esc(cmd));
-	return EXIT_USAGE;
+	return checked(EXIT_USAGE);
 }

@@ -25,6 +25,8 @@ full "local --openmetrics" 4 local --openmetrics --no-libtest --no-listeners --n
 full "local --json" 4 local --json --no-libtest --no-listeners --no-packages
 full "local (text)" 4 local --no-libtest --no-listeners --no-packages
 full "local --nagios" 3 local --nagios --no-libtest --no-listeners --no-packages
+full "--help" 4 --help
+full "scan --help" 4 scan --help
 
 # The documented metrics recipe must not publish an empty file.
 d=$E2E_TMP/textfile
