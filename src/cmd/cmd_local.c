@@ -110,7 +110,9 @@ static void local_usage(FILE *f)
 	    "\n"
 	    "Exit status: 0 nothing vulnerable and nothing to restart, 1 something\n"
 	    "vulnerable or a process to restart, 2 usage error, 3 some things could\n"
-	    "not be tested.  With --nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n",
+	    "not be tested, 4 the report could not be written (standard output full\n"
+	    "or closed).  With --nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also\n"
+	    "when the status line could not be written).\n",
 	    DEFAULT_LIB_TIMEOUT_MS);
 }
 
@@ -277,16 +279,15 @@ static void print_library(struct audit *a, const struct lib_cand *c,
 		json_t *j = json_object(), *src = json_array();
 
 		json_object_set_new(j, "type", json_string("library"));
-		json_object_set_new(j, "path", json_string(c->path));
-		json_object_set_new(j, "soname", json_string(c->soname));
-		json_object_set_new(j, "version", json_string(r->version));
+		out_json_set_str(j, "path", c->path);
+		out_json_set_str(j, "soname", c->soname);
+		out_json_set_str(j, "version", r->version);
 		json_object_set_new(j, "verdict",
 		    json_string(lib_verdict_text(r)));
-		json_object_set_new(j, "reason", json_string(r->reason));
+		out_json_set_str(j, "reason", r->reason);
 		json_object_set_new(j, "disclosed", json_integer(r->disclosed));
 		if (c->crypto_path[0])
-			json_object_set_new(j, "libcrypto",
-			    json_string(c->crypto_path));
+			out_json_set_str(j, "libcrypto", c->crypto_path);
 		if (c->sources & LS_LDCACHE)
 			json_array_append_new(src, json_string("ld.so.cache"));
 		if (c->sources & LS_DIR)
@@ -303,9 +304,9 @@ static void print_library(struct audit *a, const struct lib_cand *c,
 	    r->verdict == LIB_NO_HEARTBEAT))
 		return;
 	fprintf(a->out.f, "  %s%-20s%s %s\n      %s%s%s\n",
-	    lib_color(a, r), lib_verdict_text(r), out_reset(&a->out), c->path,
-	    r->version[0] ? r->version : "", r->version[0] ? ": " : "",
-	    r->reason);
+	    lib_color(a, r), lib_verdict_text(r), out_reset(&a->out),
+	    out_esc(c->path), r->version[0] ? out_esc(r->version) : "",
+	    r->version[0] ? ": " : "", out_esc(r->reason));
 	fflush(a->out.f);
 }
 
@@ -436,21 +437,18 @@ static void print_process(struct audit *a, const struct proc_info *p,
 		json_object_set_new(j, "type", json_string("process"));
 		json_object_set_new(j, "pid", json_integer(p->pid));
 		json_object_set_new(j, "uid", json_integer(p->uid));
-		json_object_set_new(j, "comm", json_string(p->comm));
-		json_object_set_new(j, "cmdline", json_string(p->cmdline));
-		json_object_set_new(j, "unit", p->unit[0] ?
-		    json_string(p->unit) : json_null());
+		out_json_set_str(j, "comm", p->comm);
+		out_json_set_str(j, "cmdline", p->cmdline);
+		out_json_set_str(j, "unit", p->unit[0] ? p->unit : NULL);
 		if (p->container[0])
-			json_object_set_new(j, "container",
-			    json_string(p->container));
+			out_json_set_str(j, "container", p->container);
 		json_object_set_new(j, "restart", json_boolean(why_all != 0));
 		if (p->unreadable)
-			json_object_set_new(j, "error", json_string(p->errmsg));
+			out_json_set_str(j, "error", p->errmsg);
 		for (i = 0; i < p->nlibs; i++) {
 			json_t *l = json_object();
 
-			json_object_set_new(l, "path",
-			    json_string(p->libs[i].path));
+			out_json_set_str(l, "path", p->libs[i].path);
 			json_object_set_new(l, "why", json_string(
 			    restart_why_str(p->libs[i].why, wb, sizeof(wb))));
 			json_array_append_new(libs, l);
@@ -467,17 +465,18 @@ static void print_process(struct audit *a, const struct proc_info *p,
 		if (a->procs_unreadable <= 5)
 			fprintf(a->out.f, "  %s%-20s%s pid %d %s: %s\n",
 			    out_yellow(&a->out), "unreadable",
-			    out_reset(&a->out), (int)p->pid, p->comm,
-			    p->errmsg);
+			    out_reset(&a->out), (int)p->pid, out_esc(p->comm),
+			    out_esc(p->errmsg));
 		return;
 	}
 	fprintf(a->out.f, "  %s%-20s%s pid %d %s%s%s%s\n", why_all &
 	    WHY_VULNERABLE ? out_red(&a->out) : out_yellow(&a->out),
-	    "restart", out_reset(&a->out), (int)p->pid, p->comm,
-	    p->unit[0] ? " (" : "", p->unit, p->unit[0] ? ")" : "");
+	    "restart", out_reset(&a->out), (int)p->pid, out_esc(p->comm),
+	    p->unit[0] ? " (" : "", out_esc(p->unit), p->unit[0] ? ")" : "");
 	for (i = 0; i < p->nlibs; i++)
 		if (p->libs[i].why)
-			fprintf(a->out.f, "      %s: %s\n", p->libs[i].path,
+			fprintf(a->out.f, "      %s: %s\n",
+			    out_esc(p->libs[i].path),
 			    restart_why_str(p->libs[i].why, wb, sizeof(wb)));
 	fflush(a->out.f);
 }
@@ -589,10 +588,8 @@ static void on_listener_result(void *ctx, const struct scan_result *r)
 		json_object_set_new(j, "type", json_string("listener"));
 		json_object_set_new(j, "pid", l && l->pid ?
 		    json_integer(l->pid) : json_null());
-		json_object_set_new(j, "comm", l && l->comm[0] ?
-		    json_string(l->comm) : json_null());
-		json_object_set_new(j, "unit", unit[0] ? json_string(unit) :
-		    json_null());
+		out_json_set_str(j, "comm", l && l->comm[0] ? l->comm : NULL);
+		out_json_set_str(j, "unit", unit[0] ? unit : NULL);
 		out_json(&a->out, j);
 		return;
 	}
@@ -602,10 +599,20 @@ static void on_listener_result(void *ctx, const struct scan_result *r)
 	fprintf(a->out.f, "  %s%-20s%s %-24s %s%s%s%s%s %s\n",
 	    r->verdict == PV_VULNERABLE ? out_red(&a->out) : tls ?
 	    out_green(&a->out) : out_yellow(&a->out),
-	    probe_verdict_name(r->verdict), out_reset(&a->out), r->target,
-	    l && l->comm[0] ? "(" : "", l ? l->comm : "",
-	    unit[0] ? ", " : "", unit, l && l->comm[0] ? ")" : "", r->reason);
+	    probe_verdict_name(r->verdict), out_reset(&a->out),
+	    out_esc(r->target), l && l->comm[0] ? "(" : "",
+	    l ? out_esc(l->comm) : "", unit[0] ? ", " : "", out_esc(unit),
+	    l && l->comm[0] ? ")" : "", out_esc(r->reason));
 	fflush(a->out.f);
+}
+
+/* Output that backs up holds new listener probes; output that fails ends
+ * them. */
+static int on_listener_busy(void *ctx)
+{
+	struct lctx *c = ctx;
+
+	return out_busy(&c->a->out);
 }
 
 static int is_loopback(int family, const uint8_t *addr)
@@ -626,7 +633,7 @@ static void audit_listeners(struct audit *a)
 {
 	struct lctx c = { a, NULL, 0 };
 	struct scan_opts so;
-	struct scan_hooks h = { on_listener_result, NULL, &c };
+	struct scan_hooks h = { on_listener_result, NULL, &c, on_listener_busy };
 	struct scan_stats st;
 	struct tgt_set *set;
 	char spec[80], ip[INET6_ADDRSTRLEN], err[TGT_ERRMAX];
@@ -637,7 +644,7 @@ static void audit_listeners(struct audit *a)
 	if (listeners_scan(a->o.procroot, &c.ls, &c.n) < 0) {
 		if (text_out(a))
 			fprintf(a->out.f, "  cannot read %s/net/tcp\n",
-			    a->o.procroot);
+			    out_esc(a->o.procroot));
 		return;
 	}
 	set = tgt_set_new();
@@ -699,17 +706,17 @@ static void on_package(void *ctx, const struct pkg_finding *f)
 		json_t *j = json_object();
 
 		json_object_set_new(j, "type", json_string("package"));
-		json_object_set_new(j, "name", json_string(f->name));
-		json_object_set_new(j, "version", json_string(f->version));
-		json_object_set_new(j, "arch", json_string(f->arch));
+		out_json_set_str(j, "name", f->name);
+		out_json_set_str(j, "version", f->version);
+		out_json_set_str(j, "arch", f->arch);
 		json_object_set_new(j, "verdict",
 		    json_string(pkg_verdict_name(f->verdict)));
-		json_object_set_new(j, "fixed_in", f->fixed_in[0] ?
-		    json_string(f->fixed_in) : json_null());
-		json_object_set_new(j, "advisory", f->advisory[0] ?
-		    json_string(f->advisory) : json_null());
+		out_json_set_str(j, "fixed_in", f->fixed_in[0] ? f->fixed_in :
+		    NULL);
+		out_json_set_str(j, "advisory", f->advisory[0] ? f->advisory :
+		    NULL);
 		json_object_set_new(j, "confirmed", json_boolean(f->confirmed));
-		json_object_set_new(j, "reason", json_string(f->reason));
+		out_json_set_str(j, "reason", f->reason);
 		out_json(&a->out, j);
 		return;
 	}
@@ -719,7 +726,8 @@ static void on_package(void *ctx, const struct pkg_finding *f)
 	    f->verdict == PKG_VULNERABLE ? out_red(&a->out) :
 	    f->verdict == PKG_UNKNOWN ? out_yellow(&a->out) :
 	    out_green(&a->out), pkg_verdict_name(f->verdict),
-	    out_reset(&a->out), f->name, f->version, f->reason);
+	    out_reset(&a->out), out_esc(f->name), out_esc(f->version),
+	    out_esc(f->reason));
 }
 
 static void audit_packages(struct audit *a)
@@ -733,7 +741,7 @@ static void audit_packages(struct audit *a)
 	os_release_load(a->o.root, &os);
 	if (pkgdb_scan(a->o.root, &os, on_package, a, err, sizeof(err)) < 0 &&
 	    text_out(a))
-		fprintf(a->out.f, "  %s\n", err[0] ? err :
+		fprintf(a->out.f, "  %s\n", err[0] ? out_esc(err) :
 		    "no package database found");
 	else if (text_out(a) && a->pkgs_total == 0)
 		fprintf(a->out.f, "  no OpenSSL package installed\n");
@@ -744,6 +752,35 @@ static void audit_packages(struct audit *a)
 }
 
 /* ---- summary ---- */
+
+/* restart_plan_print(), with every name and command line escaped. */
+static void print_restart_plan(struct audit *a, const char **names,
+    const unsigned *counts, size_t nu, const struct restart_loose *loose,
+    size_t nl)
+{
+	char cmd[600], why[64];
+	size_t i;
+
+	for (i = 0; i < nu; i++) {
+		if (unit_restart_command(names[i], cmd, sizeof(cmd)) != 0)
+			continue;
+		fprintf(a->out.f, "%s    # %u process%s\n", out_esc(cmd),
+		    counts[i], counts[i] == 1 ? "" : "es");
+	}
+	for (i = 0; i < nl; i++) {
+		const struct restart_loose *l = &loose[i];
+
+		fprintf(a->out.f, "restart pid %d (%s): %s    # %s",
+		    (int)l->pid, out_esc(l->comm),
+		    l->cmdline[0] ? out_esc(l->cmdline) : "?",
+		    restart_why_str(l->why, why, sizeof(why)));
+		if (l->container[0])
+			fprintf(a->out.f, ", in %s", out_esc(l->container));
+		else if (l->unit[0])
+			fprintf(a->out.f, ", in %s", out_esc(l->unit));
+		fputc('\n', a->out.f);
+	}
+}
 
 static void print_advice(struct audit *a)
 {
@@ -764,10 +801,10 @@ static void print_advice(struct audit *a)
 			    sizeof(cmd)) != 0)
 				continue;
 			json_object_set_new(j, "type", json_string("restart"));
-			json_object_set_new(j, "unit", json_string(names[i]));
+			out_json_set_str(j, "unit", names[i]);
 			json_object_set_new(j, "processes",
 			    json_integer(counts[i]));
-			json_object_set_new(j, "command", json_string(cmd));
+			out_json_set_str(j, "command", cmd);
 			out_json(&a->out, j);
 		}
 		for (i = 0; i < nl; i++) {
@@ -775,10 +812,8 @@ static void print_advice(struct audit *a)
 
 			json_object_set_new(j, "type", json_string("restart"));
 			json_object_set_new(j, "pid", json_integer(loose[i].pid));
-			json_object_set_new(j, "comm",
-			    json_string(loose[i].comm));
-			json_object_set_new(j, "cmdline",
-			    json_string(loose[i].cmdline));
+			out_json_set_str(j, "comm", loose[i].comm);
+			out_json_set_str(j, "cmdline", loose[i].cmdline);
 			json_object_set_new(j, "command", json_null());
 			out_json(&a->out, j);
 		}
@@ -799,7 +834,7 @@ static void print_advice(struct audit *a)
 	if (nu || nl) {
 		fprintf(a->out.f, "  %d. Restart what still maps the old "
 		    "library:\n", ++step);
-		restart_plan_print(a->rp, a->out.f);
+		print_restart_plan(a, names, counts, nu, loose, nl);
 	} else if (a->listeners_vuln) {
 		fprintf(a->out.f, "  %d. Restart the services behind the "
 		    "vulnerable listeners.\n", ++step);
@@ -874,7 +909,7 @@ static void print_summary(struct audit *a, double total)
 			state = "WARNING";
 		else if (a->procs_unreadable)
 			state = "UNKNOWN";
-		printf("HEARTCHECK %s - %u vulnerable libraries, %u processes "
+		fprintf(a->out.f, "HEARTCHECK %s - %u vulnerable libraries, %u processes "
 		    "to restart, %u vulnerable listeners, %u vulnerable "
 		    "packages | vulnerable_libraries=%u;;1 "
 		    "processes_need_restart=%u;1; vulnerable_listeners=%u;;1 "
@@ -886,7 +921,7 @@ static void print_summary(struct audit *a, double total)
 		return;
 	}
 	if (a->o.openmetrics) {
-		printf("# HELP heartcheck_vulnerable_libraries OpenSSL "
+		fprintf(a->out.f, "# HELP heartcheck_vulnerable_libraries OpenSSL "
 		    "libraries proven vulnerable by running their own code.\n"
 		    "# TYPE heartcheck_vulnerable_libraries gauge\n"
 		    "heartcheck_vulnerable_libraries %u\n"
@@ -951,7 +986,7 @@ int cmd_local(int argc, char **argv)
 	};
 	struct audit *a;
 	unsigned long v;
-	int ch, ret = EXIT_USAGE, modes;
+	int ch, ret = EXIT_USAGE, modes, out_inited = 0, e;
 	double t0 = now_s();
 
 	a = calloc(1, sizeof(*a));
@@ -962,6 +997,7 @@ int cmd_local(int argc, char **argv)
 	a->o.procroot = "/proc";
 	a->o.color = -1;
 	optind = 1;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "jqht:", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j': a->o.json = 1; break;
@@ -991,14 +1027,14 @@ int cmd_local(int argc, char **argv)
 			ret = EXIT_CLEAN;
 			goto out;
 		default:
-			fprintf(stderr, "[hint] heartcheck local --help\n");
+			cmd_getopt_error("local", argc, argv);
 			goto out;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "heartcheck local: unexpected argument \"%s\"\n"
 		    "[hint] to probe servers: heartcheck scan %s\n",
-		    argv[optind], argv[optind]);
+		    out_esc(argv[optind]), out_esc(argv[optind]));
 		goto out;
 	}
 	modes = a->o.json + a->o.nagios + a->o.openmetrics;
@@ -1008,6 +1044,7 @@ int cmd_local(int argc, char **argv)
 		goto out;
 	}
 	out_init(&a->out, stdout, a->o.json, a->o.color);
+	out_inited = 1;
 	a->out.quiet = a->o.quiet;
 	a->rp = restart_plan_new();
 	if (!a->rp) {
@@ -1019,18 +1056,21 @@ int cmd_local(int argc, char **argv)
 
 		if (proc_scan(a->o.procroot, on_proc, a, &a->pst) < 0)
 			fprintf(stderr, "heartcheck: cannot read %s\n",
-			    a->o.procroot);
+			    out_esc(a->o.procroot));
 		a->t_procs = now_s() - tp;
 	}
+	/* A write that failed stops the audit: its report cannot arrive. */
 	audit_libraries(a);
-	if (!a->o.no_processes)
+	if (!a->o.no_processes && !out_failed(&a->out))
 		audit_processes(a);
-	if (!a->o.no_listeners)
+	if (!a->o.no_listeners && !out_failed(&a->out))
 		audit_listeners(a);
-	if (!a->o.no_packages)
+	if (!a->o.no_packages && !out_failed(&a->out))
 		audit_packages(a);
-	print_advice(a);
-	print_summary(a, now_s() - t0);
+	if (!out_failed(&a->out)) {
+		print_advice(a);
+		print_summary(a, now_s() - t0);
+	}
 	if (a->o.nagios) {
 		if (a->listeners_vuln || a->procs_vuln_loaded)
 			ret = 2;
@@ -1049,6 +1089,13 @@ int cmd_local(int argc, char **argv)
 	else
 		ret = EXIT_CLEAN;
 out:
+	/* Every byte must reach the reader: a failed write has its own exit
+	 * code (UNKNOWN for a Nagios check), whatever was found, so that no
+	 * empty or cut report is taken for a result. */
+	if (out_inited && (e = out_close(&a->out)) != 0) {
+		out_write_error(e);
+		ret = a->o.nagios ? 3 : EXIT_OUTPUT;
+	}
 	if (a->rp)
 		restart_plan_free(a->rp);
 	lib_list_free(&a->libs);

@@ -2,6 +2,7 @@
  * heartcheck scan: argument parsing and wiring of targets, the scan driver
  * and the output sink.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,13 +54,15 @@ static void scan_usage(FILE *f)
 	    "  -h, --help               this text\n"
 	    "\n"
 	    "Exit status: 0 nothing vulnerable, 1 vulnerable found, 2 usage error,\n"
-	    "3 some targets could not be tested (and none vulnerable).\n",
+	    "3 some targets could not be tested (and none vulnerable), 4 the results\n"
+	    "could not be written (standard output full or closed; the scan stops).\n",
 	    DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS);
 }
 
 struct scan_ctx {
 	struct out out;
 	int progress_tty;
+	int progress_drawn;     /* a progress line may be on the terminal */
 	uint64_t invalid;
 	unsigned long shard_n;  /* N of --shard K/N, for the progress total */
 };
@@ -68,24 +71,43 @@ static void on_result(void *ctx, const struct scan_result *r)
 {
 	struct scan_ctx *c = ctx;
 
-	if (c->progress_tty)
-		fputs("\r\033[K", stderr);
+	if (out_failed(&c->out))
+		return;
+	/* Through the writer, in order with the result: a terminal stopped
+	 * with Ctrl-S must not stop the probes either. */
+	if (c->progress_drawn) {
+		out_stderr(&c->out, "\r\033[K", 0);
+		c->progress_drawn = 0;
+	}
 	out_scan_result(&c->out, r);
+}
+
+/* Output that backs up holds new probes; output that fails stops the
+ * scan. */
+static int on_busy(void *ctx)
+{
+	struct scan_ctx *c = ctx;
+
+	return out_busy(&c->out);
 }
 
 static void on_progress(void *ctx, const struct scan_stats *st)
 {
 	struct scan_ctx *c = ctx;
+	char line[160];
 
-	if (!c->progress_tty)
+	if (!c->progress_tty || out_failed(&c->out))
 		return;
 	/* With --shard the total is known only for the whole target space:
 	 * show this shard's expected share. */
-	fprintf(stderr, "\r\033[K[%llu/%s%llu] %llu vulnerable, %zu in flight",
+	snprintf(line, sizeof(line),
+	    "\r\033[K[%llu/%s%llu] %llu vulnerable, %zu in flight",
 	    (unsigned long long)st->done, c->shard_n > 1 ? "~" : "",
 	    (unsigned long long)(st->total / (c->shard_n ? c->shard_n : 1)),
 	    (unsigned long long)st->by_verdict[PV_VULNERABLE], st->in_flight);
-	fflush(stderr);
+	/* Dropped while output waits: the next one says it all. */
+	out_stderr(&c->out, line, 1);
+	c->progress_drawn = 1;
 }
 
 static void on_bad_line(void *ctx, const char *msg)
@@ -93,12 +115,12 @@ static void on_bad_line(void *ctx, const char *msg)
 	struct scan_ctx *c = ctx;
 
 	c->invalid++;
-	fprintf(stderr, "heartcheck: %s\n", msg);
+	fprintf(stderr, "heartcheck: %s\n", out_esc(msg));
 	if (c->out.json) {
 		json_t *j = json_object();
 
 		json_object_set_new(j, "type", json_string("error"));
-		json_object_set_new(j, "error", json_string(msg));
+		out_json_set_str(j, "error", msg);
 		out_json(&c->out, j);
 	}
 }
@@ -137,6 +159,10 @@ static unsigned fit_concurrency(unsigned want)
 		unsigned fit = rl.rlim_cur > 96 ? (unsigned)rl.rlim_cur - 64 :
 		    16;
 
+		/* Only ever lower it: a small window asked for stays. */
+		if (fit >= want)
+			return want;
+
 		fprintf(stderr, "heartcheck: concurrency lowered to %u to fit "
 		    "the open-file limit\n", fit);
 		return fit;
@@ -174,6 +200,7 @@ int cmd_scan(int argc, char **argv)
 	size_t ninputs = 0, i;
 	unsigned long v;
 	int json = 0, color = -1, quiet = 0, ch, r, ret = EXIT_USAGE;
+	int out_inited = 0;
 	uint64_t t0;
 	struct timespec ts;
 
@@ -191,11 +218,12 @@ int cmd_scan(int argc, char **argv)
 			argv[i] = (char *)"--input";
 	}
 	optind = 1;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "p:c:t:jqh", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
 			if (tgt_set_ports(set, optarg, err) != 0) {
-				fprintf(stderr, "heartcheck: %s\n", err);
+				fprintf(stderr, "heartcheck: %s\n", out_esc(err));
 				goto out;
 			}
 			break;
@@ -212,7 +240,7 @@ int cmd_scan(int argc, char **argv)
 			if (tgt_set_shard(set, optarg, err) != 0) {
 				fprintf(stderr, "heartcheck: %s\n[hint] --shard "
 				    "K/N with 1 <= K <= N, e.g. --shard 2/8\n",
-				    err);
+				    out_esc(err));
 				goto out;
 			}
 			break;
@@ -244,7 +272,7 @@ int cmd_scan(int argc, char **argv)
 			if (parse_version(optarg, &so.max_version) != 0) {
 				fprintf(stderr, "heartcheck: --max-version: "
 				    "\"%s\" is not one of tls1.2, tls1.1, "
-				    "tls1.0, ssl3\n", optarg);
+				    "tls1.0, ssl3\n", out_esc(optarg));
 				goto out;
 			}
 			break;
@@ -277,11 +305,12 @@ int cmd_scan(int argc, char **argv)
 			ret = EXIT_CLEAN;
 			goto out;
 		default:
-			fprintf(stderr, "[hint] heartcheck scan --help\n");
+			cmd_getopt_error("scan", argc, argv);
 			goto out;
 		}
 	}
 	out_init(&ctx.out, stdout, json, color);
+	out_inited = 1;
 	ctx.out.quiet = quiet;
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
 		if (tgt_set_add(set, argv[i], err) != 0)
@@ -290,7 +319,7 @@ int cmd_scan(int argc, char **argv)
 	for (i = 0; i < ninputs; i++) {
 		r = tgt_set_add_file(set, inputs[i], on_bad_line, &ctx, err);
 		if (r < 0) {
-			fprintf(stderr, "heartcheck: %s\n", err);
+			fprintf(stderr, "heartcheck: %s\n", out_esc(err));
 			goto out;
 		}
 	}
@@ -301,6 +330,11 @@ int cmd_scan(int argc, char **argv)
 			    "192.0.2.0/24:8443   or   -iL targets.txt\n");
 			goto out;
 		}
+		/* Every target was bad: the stream still ends with its
+		 * summary, of nothing. */
+		memset(&st, 0, sizeof(st));
+		if (!quiet || json)
+			out_scan_summary(&ctx.out, &st, 0.0);
 		ret = EXIT_UNTESTED;
 		goto out;
 	}
@@ -312,14 +346,16 @@ int cmd_scan(int argc, char **argv)
 	so.concurrency = fit_concurrency(so.concurrency);
 	ctx.progress_tty = isatty(STDERR_FILENO) && !so.trace;
 	so.progress_ms = ctx.progress_tty ? 200 : 0;
+	memset(&hooks, 0, sizeof(hooks));
 	hooks.result = on_result;
 	hooks.progress = on_progress;
+	hooks.busy = on_busy;
 	hooks.ctx = &ctx;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	t0 = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	r = scan_run(set, &so, &hooks, &st);
-	if (ctx.progress_tty)
-		fputs("\r\033[K", stderr);
+	if (ctx.progress_drawn)
+		out_stderr(&ctx.out, "\r\033[K", 0);
 	if (r < 0) {
 		fprintf(stderr, "heartcheck: the scan could not run: error %d\n",
 		    r);
@@ -327,6 +363,8 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (out_failed(&ctx.out))
+		goto out;
 	if (!quiet || json)
 		out_scan_summary(&ctx.out, &st, (double)((uint64_t)ts.tv_sec *
 		    1000000000ull + (uint64_t)ts.tv_nsec - t0) / 1e9);
@@ -342,6 +380,16 @@ int cmd_scan(int argc, char **argv)
 		ret = untested ? EXIT_UNTESTED : EXIT_CLEAN;
 	}
 out:
+	/* Every result must reach its reader: a failed write is an outcome
+	 * of its own, whatever was found. */
+	if (out_inited) {
+		int e = out_close(&ctx.out);
+
+		if (e) {
+			out_write_error(e);
+			ret = EXIT_OUTPUT;
+		}
+	}
 	tgt_set_free(set);
 	if (st.lookups_left) {
 		/* libuv joins its resolver threads at exit, and one may sit

@@ -3,6 +3,7 @@
  * Argument dispatch only; the work is in the subcommands.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "cmd/cmd.h"
 #include "local/libtest.h"
+#include "report/out.h"
 
 static void usage(FILE *f)
 {
@@ -25,7 +27,8 @@ static void usage(FILE *f)
 	    "  version          print the version\n"
 	    "\n"
 	    "Exit status: 0 nothing vulnerable, 1 vulnerable found, 2 usage error,\n"
-	    "3 some targets could not be tested.  See heartcheck(1).\n");
+	    "3 some targets could not be tested, 4 the output could not be written\n"
+	    "(standard output full or closed).  See heartcheck(1).\n");
 }
 
 int cmd_parse_uint(const char *s, unsigned long lo, unsigned long hi,
@@ -44,6 +47,17 @@ int cmd_parse_uint(const char *s, unsigned long lo, unsigned long hi,
 	return 0;
 }
 
+void cmd_getopt_error(const char *cmd, int argc, char **argv)
+{
+	const char *arg = optind > 0 && optind - 1 < argc ? argv[optind - 1] :
+	    "";
+
+	/* getopt's own message would echo the argument raw. */
+	fprintf(stderr, "heartcheck %s: unknown option, or an option "
+	    "without its value: \"%s\"\n[hint] heartcheck %s --help\n", cmd,
+	    out_esc(arg), cmd);
+}
+
 int cmd_parse_color(const char *arg, int *color)
 {
 	if (!strcmp(arg, "auto"))
@@ -60,6 +74,17 @@ int cmd_parse_color(const char *arg, int *color)
 	return 0;
 }
 
+/* What went to stdout directly (help, version) must have arrived too. */
+static int checked(int ret)
+{
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		out_write_error(errno ? errno : EIO);
+		return EXIT_OUTPUT;
+	}
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "local";
@@ -73,30 +98,30 @@ int main(int argc, char **argv)
 	if (argc > 1 && argv[1][0] == '-') {
 		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 			usage(stdout);
-			return EXIT_CLEAN;
+			return checked(EXIT_CLEAN);
 		}
 		if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
 			printf("heartcheck %s\n", HEARTCHECK_VERSION);
-			return EXIT_CLEAN;
+			return checked(EXIT_CLEAN);
 		}
 		/* Options without a command belong to the default command. */
-		return cmd_local(argc, argv);
+		return checked(cmd_local(argc, argv));
 	}
 	if (!strcmp(cmd, "scan"))
-		return cmd_scan(argc - 1, argv + 1);
+		return checked(cmd_scan(argc - 1, argv + 1));
 	if (!strcmp(cmd, "local"))
-		return cmd_local(argc > 1 ? argc - 1 : 1, argc > 1 ? argv + 1 :
-		    argv);
+		return checked(cmd_local(argc > 1 ? argc - 1 : 1,
+		    argc > 1 ? argv + 1 : argv));
 	if (!strcmp(cmd, "help")) {
 		usage(stdout);
-		return EXIT_CLEAN;
+		return checked(EXIT_CLEAN);
 	}
 	if (!strcmp(cmd, "version")) {
 		printf("heartcheck %s\n", HEARTCHECK_VERSION);
-		return EXIT_CLEAN;
+		return checked(EXIT_CLEAN);
 	}
 	fprintf(stderr, "heartcheck: unknown command \"%s\"\n"
 	    "[hint] heartcheck scan HOST[:PORT]   or   heartcheck --help\n",
-	    cmd);
-	return EXIT_USAGE;
+	    out_esc(cmd));
+	return checked(EXIT_USAGE);
 }

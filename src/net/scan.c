@@ -33,7 +33,12 @@ struct pending {
 	uint64_t born_hr;
 };
 
+/* The first byte of what a timer's data points at: scan_abort walks the
+ * loop's timers and must tell probes from lookups. */
+enum { KIND_JOB = 1, KIND_DNS };
+
 struct job {
+	uint8_t kind;         /* KIND_JOB */
 	struct scan *sc;
 	uv_tcp_t tcp;
 	uv_timer_t timer;
@@ -56,6 +61,7 @@ struct job {
 };
 
 struct dns_job {
+	uint8_t kind;         /* KIND_DNS */
 	uv_getaddrinfo_t req;
 	uv_timer_t timer;     /* the lookup's share of the endpoint budget */
 	struct scan *sc;
@@ -87,6 +93,8 @@ struct scan {
 static void pump(struct scan *sc);
 static void job_connect(struct job *j);
 static void on_timer(uv_timer_t *t);
+static void on_tick(uv_timer_t *t);
+static void scan_abort(struct scan *sc);
 
 /* A fresh engine answer buffer, with the engine told the time. */
 static struct probe_out job_out(struct job *j)
@@ -430,6 +438,7 @@ static void job_start(struct scan *sc, const struct sockaddr_storage *a,
 		fprintf(stderr, "heartcheck: out of memory\n");
 		return;
 	}
+	j->kind = KIND_JOB;
 	j->sc = sc;
 	j->addr = *a;
 	/* A looked-up name's budget began with its lookup. */
@@ -604,6 +613,7 @@ static void start_dns(struct scan *sc, const struct tgt_endpoint *e)
 		free(d);
 		return;
 	}
+	d->kind = KIND_DNS;
 	d->sc = sc;
 	d->port = e->port;
 	d->req.data = d;
@@ -652,8 +662,16 @@ static void take_token(struct scan *sc)
 static void pump(struct scan *sc)
 {
 	struct tgt_endpoint e;
+	int busy = sc->h->busy ? sc->h->busy(sc->h->ctx) : 0;
 
-	while (may_start(sc)) {
+	if (busy < 0)
+		scan_abort(sc);
+	else if (sc->h->busy && !uv_is_closing((uv_handle_t *)&sc->tick) &&
+	    !uv_is_active((uv_handle_t *)&sc->tick))
+		/* The tick asks again while held, and notices output that
+		 * failed while no probe ends. */
+		uv_timer_start(&sc->tick, on_tick, 10, 10);
+	while (busy == 0 && may_start(sc)) {
 		if (sc->pend_head) {
 			struct pending *p = sc->pend_head;
 
@@ -786,4 +804,40 @@ int scan_run(const struct tgt_set *set, const struct scan_opts *o,
 	r = uv_loop_close(&sc->loop);
 	free(sc);
 	return r == UV_EBUSY ? 0 : r;
+}
+
+/* Ends each job still in flight: its timer handle is the one handle every
+ * job holds from job_start until it is freed. */
+static void abort_job(uv_handle_t *h, void *arg)
+{
+	struct scan *sc = arg;
+	struct job *j;
+
+	if (h == (uv_handle_t *)&sc->tick || h->type != UV_TIMER ||
+	    uv_is_closing(h))
+		return;
+	j = h->data;
+	/* A lookup reports itself when it ends; only probes are cut short. */
+	if (j->kind != KIND_JOB || j->finished)
+		return;
+	probe_finish(&j->probe, PV_INCONCLUSIVE, "the scan was stopped");
+	job_done(j);
+}
+
+/* Stops the scan: no endpoint is started any more, queued ones are
+ * dropped, and every probe in flight ends now.  Lookups under way finish
+ * on their own; what they resolve is dropped by the next pump. */
+static void scan_abort(struct scan *sc)
+{
+	struct pending *p;
+
+	sc->iter_done = 1;
+	while ((p = sc->pend_head) != NULL) {
+		sc->pend_head = p->next;
+		free(p->name);
+		free(p->label);
+		free(p);
+	}
+	sc->pend_tail = NULL;
+	uv_walk(&sc->loop, abort_job, sc);
 }

@@ -59,6 +59,13 @@ struct scan_hooks {
 	void (*result)(void *ctx, const struct scan_result *r);
 	void (*progress)(void *ctx, const struct scan_stats *st);
 	void *ctx;
+	/* Optional, asked before new probes start: 0 go on; 1 hold (start
+	 * nothing new, ask again every 10 ms; probes in flight go on); -1
+	 * abort (start nothing more, end every probe in flight now with the
+	 * verdict "inconclusive", reported through result).  For output that
+	 * backs up or fails: results queued stay bounded by the probes in
+	 * flight, and a verdict never waits on the output. */
+	int (*busy)(void *ctx);
 };
 
 /* Scans every endpoint of set.  Returns 0, or a negative libuv error if the

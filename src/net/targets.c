@@ -545,8 +545,18 @@ int tgt_set_ports(struct tgt_set *s, const char *list, char err[TGT_ERRMAX])
 		} else {
 			const char *a = it, *b = dash + 1;
 			size_t alen = (size_t)(dash - it), blen = ilen - alen - 1;
+			uint32_t va, vb;
+
 			trim(&a, &alen);
 			trim(&b, &blen);
+			/* "1-0" is reversed before it is out of range. */
+			if (parse_uint(a, alen, 5, &va) == 0 &&
+			    parse_uint(b, blen, 5, &vb) == 0 && vb < va) {
+				fail(err, "port list", list, len,
+				     "range %u-%u is reversed", (unsigned)va,
+				     (unsigned)vb);
+				goto out;
+			}
 			r = parse_port(a, alen, &lo);
 			if (r == 0)
 				r = parse_port(b, blen, &hi);
@@ -776,25 +786,69 @@ static void report_line(void (*on_error)(void *, const char *), void *ctx,
 	on_error(ctx, msg);
 }
 
+/*
+ * Reads one line of at most TGT_LINE_MAX bytes (without its newline) into
+ * buf.  Returns 1, 0 at the end of the file, or -1 when the line is longer
+ * (the rest of the file is not read).  *nul says whether it had a NUL.
+ */
+static int read_line(FILE *f, char *buf, size_t *len, int *nul)
+{
+	size_t n = 0;
+	int c;
+
+	*nul = 0;
+	while ((c = getc_unlocked(f)) != EOF) {
+		if (c == '\n')
+			break;
+		if (c == '\0')
+			*nul = 1;
+		if (n == TGT_LINE_MAX) {
+			*len = n;
+			return -1;
+		}
+		buf[n++] = (char)c;
+	}
+	*len = n;
+	if (c == EOF && n == 0)
+		return 0;
+	return 1;
+}
+
 int tgt_set_add_stream(struct tgt_set *s, FILE *f, const char *name,
 		       void (*on_error)(void *ctx, const char *msg), void *ctx,
 		       char err[TGT_ERRMAX])
 {
 	char *line = NULL, why[TGT_ERRMAX], spare[TGT_ERRMAX];
-	size_t cap = 0;
-	ssize_t got;
-	unsigned long lineno = 0;
-	int bad = 0, ret = -1;
+	unsigned long lineno = 0, specs = 0;
+	int bad = 0, ret = -1, got, nul;
+	size_t len;
 
 	if (err == NULL)
 		err = spare;
-	while ((got = getline(&line, &cap, f)) >= 0) {
-		size_t len = (size_t)got;
+	if ((line = malloc(TGT_LINE_MAX + 1)) == NULL) {
+		snprintf(err, TGT_ERRMAX, "out of memory while reading %.200s", name);
+		return -1;
+	}
+	/* Both bounds stop the whole file: past them it is not a list of
+	 * targets (a binary file, /dev/zero), and reading on would only use up
+	 * memory. */
+	while ((got = read_line(f, line, &len, &nul)) != 0) {
 		const char *p;
 		char *hash;
 		int r;
 
 		lineno++;
+		if (got < 0) {
+			snprintf(err, TGT_ERRMAX, "%.150s:%lu: line longer than %d "
+				 "bytes%s: not a list of targets", name, lineno,
+				 TGT_LINE_MAX, nul ? ", with NUL bytes" : "");
+			goto out;
+		}
+		if (nul) {
+			report_line(on_error, ctx, name, lineno, "line contains a NUL byte");
+			bad++;
+			continue;
+		}
 		if (memchr(line, '\0', len) != NULL) {
 			report_line(on_error, ctx, name, lineno, "line contains a NUL byte");
 			bad++;
@@ -806,6 +860,12 @@ int tgt_set_add_stream(struct tgt_set *s, FILE *f, const char *name,
 		trim(&p, &len);
 		if (len == 0)
 			continue;
+		if (++specs > TGT_FILE_MAXSPECS) {
+			snprintf(err, TGT_ERRMAX, "%.150s:%lu: more than %lu targets in "
+				 "one file; split it", name, lineno,
+				 (unsigned long)TGT_FILE_MAXSPECS);
+			goto out;
+		}
 		r = add_spec(s, p, len, why);
 		if (r == -2) {
 			snprintf(err, TGT_ERRMAX, "%s", why);

@@ -37,6 +37,10 @@
 
 #define TGT_ERRMAX 256
 #define TGT_MAXEXPAND (UINT64_C(1) << 24)
+/* Bounds of a target file: bytes in a line (without the newline), and
+ * target lines in one file.  Past either, the file is refused. */
+#define TGT_LINE_MAX 4096
+#define TGT_FILE_MAXSPECS (1UL << 22)
 
 struct tgt_endpoint {
 	char name[256];   /* hostname as typed (for DNS and SNI), or "" for a literal address */
@@ -64,10 +68,12 @@ int tgt_set_add(struct tgt_set *s, const char *spec, char err[TGT_ERRMAX]);
 
 /*
  * Parse a file of targets (path "-" is stdin): one per line, '#' starts a
- * comment, blank lines are skipped.  Each bad line is reported through
- * on_error (which may be NULL) as "FILE:LINE: message", and parsing goes on.
- * Returns the number of bad lines, or -1 with err filled when the file
- * cannot be opened or read.
+ * comment, blank lines are skipped.  Each bad line (a NUL byte is one) is
+ * reported through on_error (which may be NULL) as "FILE:LINE: message",
+ * and parsing goes on.  Returns the number of bad lines, or -1 with err
+ * filled ("FILE:LINE: ..." where there is a line) when the file cannot be
+ * opened or read, has a line longer than TGT_LINE_MAX bytes, or more than
+ * TGT_FILE_MAXSPECS targets.
  */
 int tgt_set_add_file(struct tgt_set *s, const char *path,
 		     void (*on_error)(void *ctx, const char *msg), void *ctx,
