@@ -568,6 +568,8 @@ static void print_process(struct audit *a, const struct proc_info *p,
 		if (p->libs[i].why)
 			fprintf(a->out.f, "      %s: %s\n", p->libs[i].path,
 			    restart_why_str(p->libs[i].why, wb, sizeof(wb)));
+	if (p->libs_dropped)
+		fprintf(a->out.f, "      and %s\n", p->errmsg);
 	fflush(a->out.f);
 }
 
