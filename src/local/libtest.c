@@ -664,12 +664,19 @@ int libtest_run(const char *self_exe, const char *libssl,
 	/* The helper may open nothing by a name a user could swap, so the
 	 * libcrypto that libssl needs is opened here too. */
 	if (libcrypto == NULL && find_crypto(libssl, img, imgn, cpath,
-	    sizeof(cpath)) == 0)
-		libcrypto = cpath;
-	if (libcrypto != NULL &&
+	    sizeof(cpath)) == 0) {
+		/* Our own guess: when it cannot be used, libssl pulls in
+		 * its own from the system's directories. */
+		if ((cfd = open_image(cpath, "libcrypto", &cimg, &cimgn, &cst,
+		    out)) >= 0)
+			libcrypto = cpath;
+		out->verdict = LIB_INCONCLUSIVE;
+		out->reason[0] = '\0';
+	} else if (libcrypto != NULL &&
 	    (cfd = open_image(libcrypto, "libcrypto", &cimg, &cimgn, &cst,
-	    out)) < 0)
+	    out)) < 0) {
 		goto out;
+	}
 
 	if (getrandom(&nonce, sizeof(nonce), GRND_NONBLOCK) !=
 	    (ssize_t)sizeof(nonce))

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -564,6 +565,39 @@ static void t_run_missing_file(void **state)
 	assert_int_equal(r.verdict, LIB_LOAD_FAILED);
 }
 
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A FIFO where a library should be is refused at once, never waited on;
+ * so is a directory. */
+static void t_run_fifo(void **state)
+{
+	char dir[] = "/tmp/hc-libtest-fifo-XXXXXX", fifo[64];
+	struct libtest_result r;
+	long long t0;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/libssl.so.1.0.0", dir);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	t0 = mono_ms();
+	assert_int_equal(libtest_run("/proc/self/exe", fifo, NULL, TIMEOUT_MS,
+	    &r), 0);
+	assert_true(mono_ms() - t0 < 1000);
+	assert_int_equal(r.verdict, LIB_NOT_LIBRARY);
+	assert_non_null(strstr(r.reason, "FIFO"));
+	assert_int_equal(libtest_run("/proc/self/exe", dir, NULL, TIMEOUT_MS,
+	    &r), 0);
+	assert_int_equal(r.verdict, LIB_NOT_LIBRARY);
+	assert_non_null(strstr(r.reason, "directory"));
+	unlink(fifo);
+	rmdir(dir);
+}
+
 static void t_run_bad_helper(void **state)
 {
 	char ssl[256];
@@ -646,6 +680,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(t_run_text_file),
 		cmocka_unit_test(t_run_foreign_elf),
 		cmocka_unit_test(t_run_missing_file),
+		cmocka_unit_test(t_run_fifo),
 		cmocka_unit_test(t_run_bad_helper),
 	};
 
