@@ -5,10 +5,12 @@
  */
 #include <arpa/inet.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -26,11 +28,15 @@
 #include "report/out.h"
 
 #define DEFAULT_LIB_TIMEOUT_MS 5000
+/* The whole audit's deadline, in seconds: check_nrpe gives a check 10 s. */
+#define DEFAULT_DEADLINE_S 600
+#define DEFAULT_NAGIOS_DEADLINE_S 9
 
 struct local_opts {
 	int json, nagios, openmetrics, quiet, color;
 	int no_listeners, no_libtest, no_packages, no_processes;
 	unsigned timeout_ms;
+	unsigned deadline_s;    /* 0: the default for the output mode */
 	const char *root;       /* file system root for libraries, packages */
 	const char *procroot;
 };
@@ -60,6 +66,10 @@ struct audit {
 	unsigned pkgs_total, pkgs_vuln;
 	double t_procs, t_libs, t_listeners, t_pkgs;
 	int section_printed;
+	double deadline_at;     /* now_s() time the audit must end by */
+	/* What the deadline (or a listener's budget) cut short. */
+	unsigned libs_unfinished, procs_unfinished, listeners_unfinished;
+	unsigned packages_skipped;
 };
 
 static double now_s(void)
@@ -68,6 +78,23 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Milliseconds left before the audit's deadline, 0 when it has passed. */
+static long long left_ms(const struct audit *a)
+{
+	double left = a->deadline_at - now_s();
+
+	return left > 0 ? (long long)(left * 1000) : 0;
+}
+
+static void deadline_result(struct libtest_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->exit_status = -1;
+	r->verdict = LIB_TIMEOUT;
+	snprintf(r->reason, sizeof(r->reason), "not tested: the audit's "
+	    "deadline (--deadline) passed first");
 }
 
 static int text_out(const struct audit *a)
@@ -102,8 +129,11 @@ static void local_usage(FILE *f)
 	    "      --no-listeners   do not probe listening services\n"
 	    "      --no-packages    do not read the package database\n"
 	    "      --no-processes   do not read process maps\n"
-	    "      --timeout MS     deadline per library test and per listener\n"
-	    "                       probe (default %d)\n"
+	    "      --timeout MS     deadline per library test, and for all listener\n"
+	    "                       probes together (default %d)\n"
+	    "      --deadline S     the whole audit ends within S seconds (default\n"
+	    "                       %d, with --nagios %d); what it could not finish\n"
+	    "                       is reported as not finished\n"
 	    "  -q, --quiet          text: findings only\n"
 	    "      --color WHEN     auto (default), always, never\n"
 	    "  -h, --help           this text\n"
@@ -113,7 +143,8 @@ static void local_usage(FILE *f)
 	    "not be tested, 4 the report could not be written (standard output full\n"
 	    "or closed).  With --nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also\n"
 	    "when the status line could not be written).\n",
-	    DEFAULT_LIB_TIMEOUT_MS);
+	    DEFAULT_LIB_TIMEOUT_MS, DEFAULT_DEADLINE_S,
+	    DEFAULT_NAGIOS_DEADLINE_S);
 }
 
 /* ---- processes ---- */
@@ -121,10 +152,6 @@ static void local_usage(FILE *f)
 static void on_proc(void *ctx, const struct proc_info *p)
 {
 	struct audit *a = ctx;
-	/* struct proc_info is about 34 KiB because of PROC_MAX_LIBS paths;
-	 * copy only the entries in use, so 2,000 processes cost a few MiB. */
-	size_t sz = offsetof(struct proc_info, libs) +
-	    (size_t)p->nlibs * sizeof(p->libs[0]);
 	struct proc_info *copy;
 
 	if (a->nprocs == a->procs_cap) {
@@ -136,9 +163,26 @@ static void on_proc(void *ctx, const struct proc_info *p)
 		a->procs = v;
 		a->procs_cap = cap;
 	}
-	if ((copy = malloc(sz)) == NULL)
+	if ((copy = malloc(sizeof(*copy))) == NULL)
 		return;
-	memcpy(copy, p, sz);
+	*copy = *p;
+	copy->libs = NULL;
+	copy->libs_cap = 0;
+	if (p->nlibs > 0) {
+		copy->libs = malloc((size_t)p->nlibs * sizeof(p->libs[0]));
+		if (!copy->libs) {
+			/* Never lose an image without a word. */
+			copy->libs_dropped += copy->nlibs;
+			copy->nlibs = 0;
+			snprintf(copy->errmsg, sizeof(copy->errmsg),
+			    "out of memory keeping its %d images",
+			    copy->libs_dropped);
+		} else {
+			memcpy(copy->libs, p->libs,
+			    (size_t)p->nlibs * sizeof(p->libs[0]));
+			copy->libs_cap = p->nlibs;
+		}
+	}
 	a->procs[a->nprocs++] = copy;
 }
 
@@ -232,12 +276,18 @@ static int possibly(const struct libtest_result *r)
 static void test_one(struct audit *a, const char *path, const char *crypto,
     struct libtest_result *r)
 {
+	long long left = left_ms(a);
+
 	if (a->o.no_libtest) {
 		judge_by_version(path, crypto, "not loaded (--no-libtest)", r);
 		return;
 	}
+	if (left < 100) {
+		deadline_result(r);
+		return;
+	}
 	libtest_run("/proc/self/exe", path, crypto && crypto[0] ? crypto :
-	    NULL, (int)a->o.timeout_ms, r);
+	    NULL, left < a->o.timeout_ms ? (int)left : (int)a->o.timeout_ms, r);
 	if (r->verdict == LIB_LOAD_FAILED && !r->version[0]) {
 		struct libtest_result v;
 
@@ -268,7 +318,9 @@ static void count_lib(struct audit *a, const struct libtest_result *r)
 		a->libs_vuln++;
 	else if (possibly(r))
 		a->libs_possibly++;
-	else if (r->verdict != LIB_PATCHED && r->verdict != LIB_NO_HEARTBEAT)
+	/* A file that is no library is an answer, not a gap. */
+	else if (r->verdict != LIB_PATCHED && r->verdict != LIB_NO_HEARTBEAT &&
+	    r->verdict != LIB_NOT_LIBRARY)
 		a->libs_untested++;
 }
 
@@ -339,6 +391,16 @@ static void audit_libraries(struct audit *a)
 		const struct lib_cand *c = &a->libs.v[i];
 		struct libtest_result r;
 
+		if (c->notlib[0]) {
+			/* Named like a library, but none: say so. */
+			memset(&r, 0, sizeof(r));
+			r.exit_status = -1;
+			r.verdict = LIB_NOT_LIBRARY;
+			snprintf(r.reason, sizeof(r.reason), "%s", c->notlib);
+			count_lib(a, &r);
+			print_library(a, c, &r);
+			continue;
+		}
 		if (c->kind != LK_SSL)
 			continue;
 		if (c->elf == ELF_EXEC)
@@ -353,7 +415,19 @@ static void audit_libraries(struct audit *a)
 			    "another machine", &r);
 		else
 			test_one(a, c->path, c->crypto_path, &r);
-		tested_add(a, c->dev, c->ino, &r);
+		if (r.verdict == LIB_TIMEOUT && left_ms(a) < 100)
+			a->libs_unfinished++;
+		/* Remember the verdict only for the file that was really
+		 * tested: the path may name another file by now (a FIFO
+		 * swapped in), and then the mapped image is tested on its
+		 * own.  A version-string verdict reads the candidate itself. */
+		if (r.ino == 0 && (a->o.no_libtest || c->elf == ELF_EXEC ||
+		    c->musl || c->elf == ELF_OTHER_MACHINE)) {
+			r.dev = c->dev;
+			r.ino = c->ino;
+		}
+		if (r.dev == c->dev && r.ino == c->ino)
+			tested_add(a, r.dev, r.ino, &r);
 		count_lib(a, &r);
 		print_library(a, c, &r);
 	}
@@ -421,6 +495,13 @@ static const struct libtest_result *image_verdict(struct audit *a,
 			    sizeof(cimg));
 		test_one(a, img, cimg, &r);
 	}
+	/* A deadline is no verdict: do not remember it. */
+	if (r.verdict == LIB_TIMEOUT && left_ms(a) < 100) {
+		static struct libtest_result cut;
+
+		cut = r;
+		return &cut;
+	}
 	t = tested_add(a, dev, (ino_t)l->inode, &r);
 	return t ? &t->r : NULL;
 }
@@ -442,8 +523,10 @@ static void print_process(struct audit *a, const struct proc_info *p,
 		out_json_set_str(j, "unit", p->unit[0] ? p->unit : NULL);
 		if (p->container[0])
 			out_json_set_str(j, "container", p->container);
-		json_object_set_new(j, "restart", json_boolean(why_all != 0));
-		if (p->unreadable)
+		/* Unknown (null) when some of its images were not examined. */
+		json_object_set_new(j, "restart", why_all ? json_true() :
+		    p->libs_dropped ? json_null() : json_false());
+		if (p->unreadable || p->libs_dropped)
 			out_json_set_str(j, "error", p->errmsg);
 		for (i = 0; i < p->nlibs; i++) {
 			json_t *l = json_object();
@@ -457,8 +540,14 @@ static void print_process(struct audit *a, const struct proc_info *p,
 		out_json(&a->out, j);
 		return;
 	}
-	if (!text_out(a) || (!why_all && !p->unreadable))
+	if (!text_out(a) || (!why_all && !p->unreadable && !p->libs_dropped))
 		return;
+	if (p->libs_dropped && !why_all) {
+		fprintf(a->out.f, "  %s%-20s%s pid %d %s: %s\n",
+		    out_yellow(&a->out), "not-examined", out_reset(&a->out),
+		    (int)p->pid, out_esc(p->comm), out_esc(p->errmsg));
+		return;
+	}
 	if (p->unreadable) {
 		/* Without root most processes are unreadable: name a few,
 		 * count the rest. */
@@ -478,6 +567,8 @@ static void print_process(struct audit *a, const struct proc_info *p,
 			fprintf(a->out.f, "      %s: %s\n",
 			    out_esc(p->libs[i].path),
 			    restart_why_str(p->libs[i].why, wb, sizeof(wb)));
+	if (p->libs_dropped)
+		fprintf(a->out.f, "      and %s\n", out_esc(p->errmsg));
 	fflush(a->out.f);
 }
 
@@ -502,6 +593,14 @@ static void audit_processes(struct audit *a)
 
 			if (r && r->verdict == LIB_VULNERABLE)
 				p->libs[k].why |= WHY_VULNERABLE;
+			if (r && r->verdict == LIB_TIMEOUT && left_ms(a) < 100 &&
+			    !p->libs_dropped) {
+				/* Cut short: never "no restart". */
+				p->libs_dropped = 1;
+				snprintf(p->errmsg, sizeof(p->errmsg), "not "
+				    "examined: the audit's deadline passed");
+				a->procs_unfinished++;
+			}
 			why_all |= p->libs[k].why;
 		}
 		if (why_all) {
@@ -510,6 +609,9 @@ static void audit_processes(struct audit *a)
 				a->procs_vuln_loaded++;
 			restart_plan_add(a->rp, p);
 		}
+		/* Images it could not list: never "no restart". */
+		if (p->libs_dropped && !why_all)
+			a->procs_unreadable++;
 		print_process(a, p, why_all);
 	}
 	if (text_out(a) && a->procs_unreadable > 5)
@@ -526,10 +628,34 @@ static void audit_processes(struct audit *a)
 
 /* ---- listening services ---- */
 
+/* One endpoint handed to the scan, and whether its result came. */
+struct lprobe {
+	char spec[80];
+	char ip[INET6_ADDRSTRLEN];
+	uint16_t port;
+	int done;
+};
+
+/*
+ * The listener scan runs in a thread of its own, so that the audit can stop
+ * waiting at its budget even though scan_run() has no way to be cancelled.
+ * Results are handled under mu; once closed is set, a late result is never
+ * reported (it could no longer be trusted to reach the output in order),
+ * and the scan thread is parked in the hook until the process exits.
+ */
 struct lctx {
 	struct audit *a;
 	struct listener *ls;
 	size_t n;
+	struct lprobe *probes;
+	size_t nprobes;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int done, closed;
+	const struct tgt_set *set;
+	struct scan_opts so;
+	struct scan_hooks h;
+	struct scan_stats st;
 };
 
 static const struct listener *listener_for(const struct lctx *c,
@@ -565,9 +691,8 @@ static void unit_of(const struct audit *a, pid_t pid, char *unit, size_t cap)
 		unit[0] = '\0';
 }
 
-static void on_listener_result(void *ctx, const struct scan_result *r)
+static void report_listener(struct lctx *c, const struct scan_result *r)
 {
-	struct lctx *c = ctx;
 	struct audit *a = c->a;
 	const struct listener *l = listener_for(c, r);
 	int tls = !probe_verdict_untested(r->verdict);
@@ -579,6 +704,10 @@ static void on_listener_result(void *ctx, const struct scan_result *r)
 		a->listeners_tls++;
 	if (r->verdict == PV_VULNERABLE)
 		a->listeners_vuln++;
+	/* Out of budget, in the scan or at the audit's deadline: either way
+	 * the listener was not finished. */
+	if (r->verdict == PV_TIMEOUT)
+		a->listeners_unfinished++;
 	if (a->o.json) {
 		/* The scan object, with the owner added. */
 		json_t *j = out_scan_json(r);
@@ -629,17 +758,82 @@ static int is_any(int family, const uint8_t *addr)
 	return !memcmp(addr, zero, family == AF_INET ? 4 : 16);
 }
 
+static void on_listener_result(void *ctx, const struct scan_result *r)
+{
+	struct lctx *c = ctx;
+	size_t i;
+
+	pthread_mutex_lock(&c->mu);
+	if (c->closed) {
+		pthread_mutex_unlock(&c->mu);
+		/* Too late: the audit has moved on.  Park here for good. */
+		for (;;)
+			pause();
+	}
+	for (i = 0; i < c->nprobes; i++)
+		if (!c->probes[i].done && c->probes[i].port == r->port &&
+		    !strcmp(c->probes[i].ip, r->ip)) {
+			c->probes[i].done = 1;
+			break;
+		}
+	report_listener(c, r);
+	pthread_mutex_unlock(&c->mu);
+}
+
+static void *listener_thread(void *arg)
+{
+	struct lctx *c = arg;
+
+	scan_run(c->set, &c->so, &c->h, &c->st);
+	pthread_mutex_lock(&c->mu);
+	c->done = 1;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+/* Reports every listener whose probe did not finish within the budget. */
+static void report_unfinished(struct lctx *c, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < c->nprobes; i++) {
+		struct lprobe *p = &c->probes[i];
+		struct scan_result r;
+
+		if (p->done)
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.target = p->spec;
+		r.name = "";
+		snprintf(r.ip, sizeof(r.ip), "%s", p->ip);
+		r.port = p->port;
+		r.verdict = PV_TIMEOUT;
+		r.reason = why;
+		r.alert = -1;
+		report_listener(c, &r);
+	}
+}
+
 static void audit_listeners(struct audit *a)
 {
-	struct lctx c = { a, NULL, 0 };
-	struct scan_opts so;
-	struct scan_hooks h = { on_listener_result, NULL, &c, on_listener_busy };
-	struct scan_stats st;
+	/* Static: a scan thread still running at the budget keeps using it
+	 * until the process exits. */
+	static struct lctx c;
+	static char why[160];
 	struct tgt_set *set;
+	struct rlimit rl;
 	char spec[80], ip[INET6_ADDRSTRLEN], err[TGT_ERRMAX];
-	size_t i, added = 0;
+	size_t i;
 	double t0 = now_s();
+	long long budget;
+	pthread_t th;
+	int running = 0;
 
+	memset(&c, 0, sizeof(c));
+	c.a = a;
+	pthread_mutex_init(&c.mu, NULL);
+	pthread_cond_init(&c.cv, NULL);
 	section(a, "Listening TCP services (probed over loopback)");
 	if (listeners_scan(a->o.procroot, &c.ls, &c.n) < 0) {
 		if (text_out(a))
@@ -648,7 +842,8 @@ static void audit_listeners(struct audit *a)
 		return;
 	}
 	set = tgt_set_new();
-	for (i = 0; set && i < c.n; i++) {
+	c.probes = calloc(c.n ? c.n : 1, sizeof(*c.probes));
+	for (i = 0; set && c.probes && i < c.n; i++) {
 		const struct listener *l = &c.ls[i];
 		uint8_t lo[16] = { 0 };
 		const uint8_t *addr = l->addr;
@@ -670,26 +865,92 @@ static void audit_listeners(struct audit *a)
 		inet_ntop(l->family, addr, ip, sizeof(ip));
 		snprintf(spec, sizeof(spec), l->family == AF_INET6 ?
 		    "[%s]:%u" : "%s:%u", ip, l->port);
-		if (tgt_set_add(set, spec, err) == 0)
-			added++;
+		if (tgt_set_add(set, spec, err) == 0) {
+			struct lprobe *p = &c.probes[c.nprobes++];
+
+			snprintf(p->spec, sizeof(p->spec), "%s", spec);
+			snprintf(p->ip, sizeof(p->ip), "%s", ip);
+			p->port = l->port;
+		}
 	}
-	if (set && added) {
-		memset(&so, 0, sizeof(so));
-		so.concurrency = 64;
-		so.timeout_ms = a->o.timeout_ms < 3000 ? a->o.timeout_ms : 3000;
-		scan_run(set, &so, &h, &st);
+	/* Every listener at once: one stalled service must not hold up the
+	 * others.  Room for a socket each, as far as the hard limit allows. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max &&
+	    rl.rlim_cur < 65536) {
+		rl.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	/* All probes together get --timeout, and never past the deadline. */
+	budget = left_ms(a);
+	if (budget > a->o.timeout_ms)
+		budget = a->o.timeout_ms;
+	if (set && c.nprobes && budget < 100) {
+		snprintf(why, sizeof(why), "not probed: the audit's deadline "
+		    "(--deadline) passed first");
+		report_unfinished(&c, why);
+	} else if (set && c.nprobes) {
+		struct timespec until;
+		double end = now_s() + (double)budget / 1000;
+
+		c.set = set;
+		c.so.concurrency = c.nprobes < 64 ? 64 : c.nprobes > 4096 ?
+		    4096 : (unsigned)c.nprobes;
+		c.so.timeout_ms = a->o.timeout_ms < 3000 ? a->o.timeout_ms :
+		    3000;
+		if (c.so.timeout_ms > budget)
+			c.so.timeout_ms = (unsigned)budget;
+		c.h.result = on_listener_result;
+		c.h.busy = on_listener_busy;
+		c.h.ctx = &c;
+		if (pthread_create(&th, NULL, listener_thread, &c) == 0) {
+			running = 1;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += budget / 1000;
+			until.tv_nsec += (budget % 1000) * 1000000;
+			if (until.tv_nsec >= 1000000000) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000;
+			}
+			pthread_mutex_lock(&c.mu);
+			while (!c.done && now_s() < end &&
+			    pthread_cond_timedwait(&c.cv, &c.mu, &until) == 0)
+				;
+			if (!c.done)
+				c.closed = 1;
+			pthread_mutex_unlock(&c.mu);
+			if (c.done) {
+				pthread_join(th, NULL);
+				running = 0;
+			} else {
+				pthread_detach(th);
+			}
+		} else {
+			scan_run(set, &c.so, &c.h, &c.st);
+		}
+		snprintf(why, sizeof(why), "not finished within %lld ms (the "
+		    "listener budget: --timeout, or what was left of "
+		    "--deadline)", budget);
+		report_unfinished(&c, why);
 	}
 	if (text_out(a)) {
 		fprintf(a->out.f, "  %u listening sockets, %u speak TLS",
 		    a->listeners_total, a->listeners_tls);
+		if (a->listeners_unfinished)
+			fprintf(a->out.f, ", %u not finished",
+			    a->listeners_unfinished);
 		if (a->listeners_skipped)
 			fprintf(a->out.f, ", %u bound to non-loopback "
 			    "addresses not probed (use heartcheck scan)",
 			    a->listeners_skipped);
 		fputc('\n', a->out.f);
 	}
-	tgt_set_free(set);
-	free(c.ls);
+	if (!running) {
+		tgt_set_free(set);
+		free(c.ls);
+		free(c.probes);
+		c.ls = NULL;
+		c.probes = NULL;
+	}
 	a->t_listeners = now_s() - t0;
 }
 
@@ -864,8 +1125,37 @@ static void print_advice(struct audit *a)
 		    out_reset(&a->out));
 }
 
+static unsigned unfinished(const struct audit *a)
+{
+	return a->libs_unfinished + a->procs_unfinished +
+	    a->listeners_unfinished + a->packages_skipped;
+}
+
+/* ", not finished: 2 listeners, 1 library" or "". */
+static void unfinished_text(const struct audit *a, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (!unfinished(a))
+		return;
+	n += (size_t)snprintf(buf, cap, ", not finished");
+#define PART(cnt, one, many) \
+	if ((cnt) && n < cap) \
+		n += (size_t)snprintf(buf + n, cap - n, "%s %u %s", \
+		    n > 14 ? "," : ":", (cnt), (cnt) == 1 ? (one) : (many));
+	PART(a->libs_unfinished, "library", "libraries")
+	PART(a->procs_unfinished, "process", "processes")
+	PART(a->listeners_unfinished, "listener", "listeners")
+	PART(a->packages_skipped, "package check", "package checks")
+#undef PART
+}
+
 static void print_summary(struct audit *a, double total)
 {
+	char unf[160];
+
+	unfinished_text(a, unf, sizeof(unf));
 	if (a->o.json) {
 		json_t *j = json_object(), *t = json_object();
 
@@ -889,6 +1179,19 @@ static void print_summary(struct audit *a, double total)
 		    json_integer(a->listeners_vuln));
 		json_object_set_new(j, "vulnerable_packages",
 		    json_integer(a->pkgs_vuln));
+		{
+			json_t *u = json_object();
+
+			json_object_set_new(u, "libraries",
+			    json_integer(a->libs_unfinished));
+			json_object_set_new(u, "processes",
+			    json_integer(a->procs_unfinished));
+			json_object_set_new(u, "listeners",
+			    json_integer(a->listeners_unfinished));
+			json_object_set_new(u, "packages",
+			    json_integer(a->packages_skipped));
+			json_object_set_new(j, "unfinished", u);
+		}
 		json_object_set_new(t, "processes", json_real(a->pst.seconds));
 		json_object_set_new(t, "libraries", json_real(a->t_libs));
 		json_object_set_new(t, "listeners", json_real(a->t_listeners));
@@ -907,15 +1210,15 @@ static void print_summary(struct audit *a, double total)
 		else if (a->procs_restart || a->libs_vuln || a->pkgs_vuln ||
 		    a->libs_possibly)
 			state = "WARNING";
-		else if (a->procs_unreadable)
+		else if (a->procs_unreadable || unfinished(a))
 			state = "UNKNOWN";
 		fprintf(a->out.f, "HEARTCHECK %s - %u vulnerable libraries, %u processes "
 		    "to restart, %u vulnerable listeners, %u vulnerable "
-		    "packages | vulnerable_libraries=%u;;1 "
+		    "packages%s | vulnerable_libraries=%u;;1 "
 		    "processes_need_restart=%u;1; vulnerable_listeners=%u;;1 "
 		    "vulnerable_packages=%u;1; libraries=%u processes=%u "
 		    "seconds=%.3fs\n", state, a->libs_vuln, a->procs_restart,
-		    a->listeners_vuln, a->pkgs_vuln, a->libs_vuln,
+		    a->listeners_vuln, a->pkgs_vuln, unf, a->libs_vuln,
 		    a->procs_restart, a->listeners_vuln, a->pkgs_vuln,
 		    a->libs_total, a->pst.processes, total);
 		return;
@@ -959,6 +1262,9 @@ static void print_summary(struct audit *a, double total)
 	    a->libs_total, a->libs_vuln, a->procs_restart, a->pst.processes,
 	    a->listeners_tls, a->listeners_vuln, a->pkgs_vuln, total,
 	    a->pst.seconds);
+	if (unf[0])
+		fprintf(a->out.f, "Not finished before the deadline or budget%s."
+		    "\n", unf + 14);
 	if (a->procs_unreadable)
 		fprintf(a->out.f, "%u process%s could not be read%s.\n",
 		    a->procs_unreadable, a->procs_unreadable == 1 ? "" : "es",
@@ -977,6 +1283,7 @@ int cmd_local(int argc, char **argv)
 		{ "no-packages", no_argument, NULL, 'P' },
 		{ "no-processes", no_argument, NULL, 'p' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "deadline", required_argument, NULL, 'D' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "color", required_argument, NULL, 'C' },
 		{ "root", required_argument, NULL, 'R' },
@@ -1018,6 +1325,14 @@ int cmd_local(int argc, char **argv)
 			}
 			a->o.timeout_ms = (unsigned)v;
 			break;
+		case 'D':
+			if (cmd_parse_uint(optarg, 1, 86400, &v) != 0) {
+				fprintf(stderr, "heartcheck: --deadline takes "
+				    "seconds, 1 to 86400\n");
+				goto out;
+			}
+			a->o.deadline_s = (unsigned)v;
+			break;
 		case 'C':
 			if (cmd_parse_color(optarg, &a->o.color) != 0)
 				goto out;
@@ -1043,6 +1358,10 @@ int cmd_local(int argc, char **argv)
 		    "--nagios, --openmetrics\n");
 		goto out;
 	}
+	if (!a->o.deadline_s)
+		a->o.deadline_s = a->o.nagios ? DEFAULT_NAGIOS_DEADLINE_S :
+		    DEFAULT_DEADLINE_S;
+	a->deadline_at = t0 + a->o.deadline_s;
 	out_init(&a->out, stdout, a->o.json, a->o.color);
 	out_inited = 1;
 	a->out.quiet = a->o.quiet;
@@ -1065,8 +1384,12 @@ int cmd_local(int argc, char **argv)
 		audit_processes(a);
 	if (!a->o.no_listeners && !out_failed(&a->out))
 		audit_listeners(a);
-	if (!a->o.no_packages && !out_failed(&a->out))
+	/* Reading the package database is quick and cannot hang (root's own
+	 * files), so it runs unless the deadline is already gone. */
+	if (!a->o.no_packages && !out_failed(&a->out) && left_ms(a) > 0)
 		audit_packages(a);
+	else if (!a->o.no_packages && !out_failed(&a->out))
+		a->packages_skipped = 1;
 	if (!out_failed(&a->out)) {
 		print_advice(a);
 		print_summary(a, now_s() - t0);
@@ -1077,14 +1400,15 @@ int cmd_local(int argc, char **argv)
 		else if (a->procs_restart || a->libs_vuln || a->pkgs_vuln ||
 		    a->libs_possibly)
 			ret = 1;
-		else if (a->procs_unreadable)
+		else if (a->procs_unreadable || unfinished(a))
 			ret = 3;
 		else
 			ret = 0;
 	} else if (a->libs_vuln || a->procs_restart || a->listeners_vuln ||
 	    a->pkgs_vuln)
 		ret = EXIT_VULNERABLE;
-	else if (a->libs_untested || a->libs_possibly || a->procs_unreadable)
+	else if (a->libs_untested || a->libs_possibly || a->procs_unreadable ||
+	    unfinished(a))
 		ret = EXIT_UNTESTED;
 	else
 		ret = EXIT_CLEAN;
@@ -1099,8 +1423,10 @@ out:
 	if (a->rp)
 		restart_plan_free(a->rp);
 	lib_list_free(&a->libs);
-	for (size_t i = 0; i < a->nprocs; i++)
+	for (size_t i = 0; i < a->nprocs; i++) {
+		free(a->procs[i]->libs);
 		free(a->procs[i]);
+	}
 	free(a->procs);
 	free(a->tested);
 	free(a);

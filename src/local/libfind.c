@@ -3,6 +3,7 @@
  * and the candidate list.  See libfind.h for the contract.
  */
 #include "local/libfind.h"
+#include "local/safeopen.h"
 
 #include <dirent.h>
 #include <elf.h>
@@ -659,7 +660,7 @@ int openssl_version_scan_file(const char *path, uint64_t max_bytes,
 
 	if (max_bytes == 0)
 		max_bytes = 512ull << 20;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = safe_open_regular(AT_FDCWD, path, 0, NULL)) < 0)
 		goto out;
 	if ((buf = malloc(KEEP + CHUNK)) == NULL) {
 		r = LIBFIND_ERR_NOMEM;
@@ -715,51 +716,15 @@ out:
 
 int libfind_read_file(const char *path, size_t cap, uint8_t **out, size_t *n)
 {
-	uint8_t *buf = NULL, *nb;
-	size_t have = 0, size = 0;
-	ssize_t got;
-	int fd, r = LIBFIND_ERR_IO, saved;
+	int fd, r = 0, saved;
 
 	*out = NULL;
 	*n = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = safe_open_regular(AT_FDCWD, path, 0, NULL)) < 0)
 		return LIBFIND_ERR_IO;
-	for (;;) {
-		if (have == size) {
-			size_t ns = size == 0 ? 65536 : size * 2;
-
-			if (size >= cap)
-				break;
-			if (ns > cap)
-				ns = cap;
-			if ((nb = realloc(buf, ns + 1)) == NULL) {
-				r = LIBFIND_ERR_NOMEM;
-				goto out;
-			}
-			buf = nb;
-			size = ns;
-		}
-		got = read(fd, buf + have, size - have);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			goto out;
-		if (got == 0)
-			break;
-		have += (size_t)got;
-	}
-	if (buf == NULL && (buf = malloc(1)) == NULL) {
-		r = LIBFIND_ERR_NOMEM;
-		goto out;
-	}
-	buf[have] = 0;
-	*out = buf;
-	*n = have;
-	buf = NULL;
-	r = 0;
-out:
+	if (safe_read_fd(fd, cap, out, n, NULL) != 0)
+		r = errno == ENOMEM ? LIBFIND_ERR_NOMEM : LIBFIND_ERR_IO;
 	saved = errno;
-	free(buf);
 	close(fd);
 	errno = saved;
 	return r;
@@ -815,47 +780,130 @@ static int canonical_path(const char *path, const struct stat *st, char *out,
 	return r;
 }
 
-int libfind_add(struct lib_list *l, const char *path, enum lib_source src)
+static int list_grow(struct lib_list *l)
+{
+	struct lib_cand *nv;
+
+	if (l->n < l->cap)
+		return 0;
+	{
+		size_t nc = l->cap == 0 ? 8 : l->cap * 2;
+
+		if ((nv = realloc(l->v, nc * sizeof(*nv))) == NULL)
+			return LIBFIND_ERR_NOMEM;
+		l->v = nv;
+		l->cap = nc;
+	}
+	return 0;
+}
+
+static enum lib_kind kind_of(const char *soname, const char *path)
+{
+	return strncmp(soname, "libcrypto", 9) == 0 ||
+	    strncmp(base_name(path), "libcrypto", 9) == 0 ? LK_CRYPTO : LK_SSL;
+}
+
+/*
+ * Adds path; when it is not a library and record_notlib is set, adds it
+ * anyway as a candidate whose notlib says why, so that the report names
+ * it.  Every open goes through safe_open_regular(): a FIFO named
+ * libssl.so.3 is never waited on.
+ */
+static int add_path(struct lib_list *l, const char *path, enum lib_source src,
+    int record_notlib)
 {
 	struct stat st;
-	struct lib_cand *c = NULL, *nv;
+	struct lib_cand *c = NULL;
 	uint8_t *img = NULL;
-	size_t n, i;
-	const char *name;
-	int r;
+	char why[sizeof(c->notlib)] = "", key[PATH_MAX] = "";
+	size_t n = 0, i;
+	int r, fd, err;
 
-	if (stat(path, &st) != 0)
+	fd = safe_open_regular(AT_FDCWD, path, 0, &st);
+	err = errno;
+	if (fd < 0 && err != SAFE_ENOTREG && err != ELOOP)
 		return LIBFIND_ERR_IO;
-	if (!S_ISREG(st.st_mode))
-		return LIBFIND_ERR_NOTLIB;
+	if (fd < 0)
+		safe_open_why(err, &st, why, sizeof(why));
+	/* A looping path has no inode: it merges by its directory's real
+	 * path and its own name. */
+	if (st.st_ino == 0) {
+		const char *b = base_name(path);
+		char *dir = strndup(path, (size_t)(b - path));
+		char *rd = dir != NULL ? realpath(dir[0] ? dir : ".", NULL) :
+		    NULL;
+
+		if (rd == NULL || snprintf(key, sizeof(key), "%s/%s", rd, b) >=
+		    (int)sizeof(key))
+			snprintf(key, sizeof(key), "%s", path);
+		free(dir);
+		free(rd);
+	}
 	for (i = 0; i < l->n; i++) {
-		if (l->v[i].dev == st.st_dev && l->v[i].ino == st.st_ino) {
+		int same = st.st_ino != 0 ? l->v[i].dev == st.st_dev &&
+		    l->v[i].ino == st.st_ino : strcmp(l->v[i].path, key) == 0;
+
+		if (same) {
+			if (fd >= 0)
+				close(fd);
+			if (fd < 0 && !record_notlib)
+				return LIBFIND_ERR_NOTLIB;
 			l->v[i].sources |= (unsigned)src;
 			return cand_seen_add(&l->v[i], path);
 		}
 	}
-	if ((r = libfind_read_file(path, LIB_READ_CAP, &img, &n)) != 0)
-		return r;
-	if (l->n == l->cap) {
-		size_t nc = l->cap == 0 ? 8 : l->cap * 2;
-
-		if ((nv = realloc(l->v, nc * sizeof(*nv))) == NULL) {
-			r = LIBFIND_ERR_NOMEM;
-			goto out;
-		}
-		l->v = nv;
-		l->cap = nc;
+	if (fd >= 0) {
+		r = safe_read_fd(fd, LIB_READ_CAP, &img, &n, NULL);
+		close(fd);
+		if (r != 0)
+			return errno == ENOMEM ? LIBFIND_ERR_NOMEM :
+			    LIBFIND_ERR_IO;
 	}
+	if ((r = list_grow(l)) != 0)
+		goto out;
 	c = &l->v[l->n];
 	memset(c, 0, sizeof(*c));
-	c->elf = elf_sniff(img, n, &c->musl);
-	if (c->elf == ELF_NOT_ELF || c->elf == ELF_BAD) {
-		r = LIBFIND_ERR_NOTLIB;
-		goto out;
-	}
 	c->sources = (unsigned)src;
 	c->dev = st.st_dev;
 	c->ino = st.st_ino;
+	if (fd >= 0) {
+		c->elf = elf_sniff(img, n, &c->musl);
+		if (c->elf == ELF_NOT_ELF)
+			snprintf(why, sizeof(why), n == 0 ? "an empty file" :
+			    "not an ELF object (%zu bytes)", n);
+		else if (c->elf == ELF_BAD)
+			snprintf(why, sizeof(why), "a truncated or corrupt ELF "
+			    "file");
+	} else {
+		c->elf = ELF_NOT_ELF;
+	}
+	if (why[0] != '\0') {
+		if (!record_notlib) {
+			r = LIBFIND_ERR_NOTLIB;
+			goto out;
+		}
+		/* Named as found (a loop by its directory's real path): a
+		 * FIFO or a loop has no better name. */
+		{
+			const char *name = key[0] ? key : path;
+
+			if (strlen(name) >= sizeof(c->path)) {
+				r = LIBFIND_ERR_TOOLONG;
+				goto out;
+			}
+			memcpy(c->path, name, strlen(name) + 1);
+		}
+		memcpy(c->notlib, why, sizeof(c->notlib));
+		copy_out((const uint8_t *)base_name(path),
+		    strlen(base_name(path)), c->soname, sizeof(c->soname));
+		c->kind = kind_of(c->soname, path);
+		if ((r = cand_seen_add(c, path)) != 0)
+			goto out;
+		l->n++;
+		c = NULL;
+		r = LIBFIND_ERR_NOTLIB;
+		goto out;
+	}
 	if ((r = canonical_path(path, &st, c->path, sizeof(c->path))) != 0)
 		goto out;
 	if (elf_soname(img, n, c->soname, sizeof(c->soname)) != 1)
@@ -863,9 +911,7 @@ int libfind_add(struct lib_list *l, const char *path, enum lib_source src)
 		    strlen(base_name(c->path)), c->soname, sizeof(c->soname));
 	/* Whatever is not libcrypto is tested as libssl: a static binary
 	 * carries the TLS code the tester needs. */
-	name = c->soname;
-	c->kind = strncmp(name, "libcrypto", 9) == 0 ||
-	    strncmp(base_name(path), "libcrypto", 9) == 0 ? LK_CRYPTO : LK_SSL;
+	c->kind = kind_of(c->soname, path);
 	if ((r = cand_seen_add(c, path)) != 0)
 		goto out;
 	l->n++;
@@ -880,6 +926,11 @@ out:
 	}
 	free(img);
 	return r;
+}
+
+int libfind_add(struct lib_list *l, const char *path, enum lib_source src)
+{
+	return add_path(l, path, src, 0);
 }
 
 /* Joins a prefix and a path; returns LIBFIND_ERR_TOOLONG when it won't fit. */
@@ -906,7 +957,7 @@ static int scan_dir(struct lib_list *l, const char *dir)
 			continue;
 		if (join(p, sizeof(p), dir, "/", de->d_name) != 0)
 			continue;
-		if (libfind_add(l, p, LS_DIR) == LIBFIND_ERR_NOMEM) {
+		if (add_path(l, p, LS_DIR, 1) == LIBFIND_ERR_NOMEM) {
 			r = LIBFIND_ERR_NOMEM;
 			break;
 		}
@@ -990,7 +1041,7 @@ static int scan_ldcache(struct lib_list *l, const char *prefix)
 	for (i = 0; i < lp.n; i++) {
 		/* Cache paths are absolute on the audited root. */
 		if (r == 0 && join(p, sizeof(p), prefix, lp.v[i], "") == 0 &&
-		    libfind_add(l, p, LS_LDCACHE) == LIBFIND_ERR_NOMEM)
+		    add_path(l, p, LS_LDCACHE, 1) == LIBFIND_ERR_NOMEM)
 			r = LIBFIND_ERR_NOMEM;
 		free(lp.v[i]);
 	}
@@ -1079,7 +1130,7 @@ void libfind_pair(struct lib_list *l)
 	for (i = 0; i < l->n; i++) {
 		struct lib_cand *c = &l->v[i];
 
-		if (c->kind != LK_SSL)
+		if (c->kind != LK_SSL || c->notlib[0] != '\0')
 			continue;
 		c->crypto_path[0] = '\0';
 		memset(&fc, 0, sizeof(fc));
@@ -1103,6 +1154,7 @@ void libfind_pair(struct lib_list *l)
 		c->crypto_path[0] = '\0';
 		for (j = 0; j < l->n; j++) {
 			if (l->v[j].kind == LK_CRYPTO &&
+			    l->v[j].notlib[0] == '\0' &&
 			    strcmp(l->v[j].soname, fc.name) == 0) {
 				memcpy(c->crypto_path, l->v[j].path,
 				    sizeof(c->crypto_path));

@@ -47,6 +47,9 @@ struct lib_cand {
 	char soname[128];       /* DT_SONAME, else the cache's name, else basename */
 	enum elf_class elf;     /* elf_sniff of the file's first bytes */
 	int musl;               /* built against musl: needs a musl helper */
+	char notlib[128];       /* non-empty: named like a library but is none
+	                         * (empty, text, a FIFO, a directory, a link
+	                         * loop): the reason, and nothing else is set */
 	char **seen;            /* every path this file was found under */
 	size_t nseen;
 };
@@ -113,7 +116,10 @@ int openssl_version_scan_file(const char *path, uint64_t max_bytes,
  * standard directories under root: /lib, /lib64, /usr/lib, /usr/lib64,
  * /usr/local/lib, /usr/local/ssl/lib, /opt/NAME/lib, /usr/lib/TRIPLET and
  * /lib/TRIPLET.  root is "/" in production.  Files that cannot be read are
- * skipped.  Returns the number of candidates in the list, or a negative
+ * skipped; files named like a library that are none (empty, text, ELF
+ * garbage, a FIFO, a directory, a symbolic link loop) become candidates
+ * with notlib set, so that the report can name them.  No open blocks:
+ * every file goes through safe_open_regular().  Returns the number of candidates in the list, or a negative
  * error (only LIBFIND_ERR_NOMEM is fatal).
  */
 int libfind_scan_system(struct lib_list *l, const char *root);
@@ -122,7 +128,8 @@ int libfind_scan_system(struct lib_list *l, const char *root);
  * Adds one path from source src.  Merges with an existing candidate for the
  * same file (sources are OR-ed, the path is remembered).  Returns 1 when a
  * candidate was added, 0 when merged, or a negative error:
- * LIBFIND_ERR_IO (cannot stat or read), LIBFIND_ERR_NOTLIB (not ELF).
+ * LIBFIND_ERR_IO (cannot stat or read), LIBFIND_ERR_NOTLIB (not ELF, or
+ * not a regular file; nothing is added).
  */
 int libfind_add(struct lib_list *l, const char *path, enum lib_source src);
 
@@ -138,7 +145,8 @@ void lib_list_free(struct lib_list *l);
 /*
  * Reads a whole file, or its first cap bytes, into a malloc'd buffer with
  * one spare NUL byte after the data.  Works on /proc files, whose st_size is
- * 0.  Returns 0, LIBFIND_ERR_IO (errno kept) or LIBFIND_ERR_NOMEM.
+ * 0.  Only regular files are read, never waited on (safe_open_regular()).
+ * Returns 0, LIBFIND_ERR_IO (errno kept) or LIBFIND_ERR_NOMEM.
  */
 int libfind_read_file(const char *path, size_t cap, uint8_t **out, size_t *n);
 

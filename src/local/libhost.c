@@ -1,11 +1,14 @@
 /*
- * The library helper: `heartcheck __libhost LIBSSL [LIBCRYPTO]`.
+ * The library helper: `heartcheck __libhost LIBSSL [LIBCRYPTO]`, with the
+ * library images already open on fd 3 (libssl) and fd 4 (libcrypto).
  *
- * It stays dumb on purpose.  It loads the library, locks itself down,
- * pushes the request bytes through the library's server side over memory
- * BIOs and returns whatever came out; the parent builds the request and
- * judges the answer.  Symbols are looked up by name with fallbacks, so one
- * helper copes with the OpenSSL 0.9.8 to 3.x ABIs without their headers.
+ * It stays dumb on purpose.  It drops to an unprivileged user, locks
+ * itself down, loads the library from the descriptors it was given (never
+ * by path), pushes the request bytes through the library's server side
+ * over memory BIOs and returns whatever came out; the parent builds the
+ * request and judges the answer, and trusts nothing of it beyond a fixed
+ * format.  Symbols are looked up by name with fallbacks, so one helper
+ * copes with the OpenSSL 0.9.8 to 3.x ABIs without their headers.
  */
 #include "local/libtest.h"
 
@@ -16,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "local/sandbox.h"
@@ -209,24 +214,24 @@ static int run_test(const struct api *a, int out_fd, const uint8_t *req,
 	else
 		a->library_init();
 	if ((ctx = a->ctx_new(a->method())) == NULL) {
-		put_line(out_fd, "init-failed: SSL_CTX_new returned NULL");
+		put_line(out_fd, "init-failed ctx");
 		return 1;
 	}
 	if ((ssl = a->ssl_new(ctx)) == NULL) {
-		put_line(out_fd, "init-failed: SSL_new returned NULL");
+		put_line(out_fd, "init-failed ssl");
 		return 1;
 	}
 	rbio = a->bio_new(a->bio_s_mem());
 	wbio = a->bio_new(a->bio_s_mem());
 	if (rbio == NULL || wbio == NULL) {
-		put_line(out_fd, "init-failed: BIO_new returned NULL");
+		put_line(out_fd, "init-failed bio");
 		return 1;
 	}
 	a->set_bio(ssl, rbio, wbio);
 	a->set_accept_state(ssl);
 	if (reqlen > 0 && a->bio_write(rbio, (void *)req, (int)reqlen) !=
 	    (int)reqlen) {
-		put_line(out_fd, "init-failed: BIO_write took less than asked");
+		put_line(out_fd, "init-failed write");
 		return 1;
 	}
 	ver = a->version != NULL ? a->version(0) : NULL;
@@ -258,6 +263,32 @@ static int run_test(const struct api *a, int out_fd, const uint8_t *req,
 	return write_all(out_fd, obuf, olen) == 0 ? 0 : 1;
 }
 
+/* The fixed code for a dlerror() text: the parent accepts nothing else. */
+static const char *load_code(const char *err)
+{
+	if (err == NULL)
+		return "other";
+	if (strstr(err, "musl") != NULL)
+		return "musl";
+	if (strstr(err, "wrong ELF class") != NULL ||
+	    strstr(err, "machine") != NULL)
+		return "arch";
+	if (strstr(err, "position-independent executable") != NULL)
+		return "pie";
+	if (strstr(err, "undefined symbol") != NULL)
+		return "undefined-symbol";
+	if (strstr(err, "cannot open shared object") != NULL)
+		return "missing-dependency";
+	return "other";
+}
+
+/* Where the loader may still look for a library's own dependencies once
+ * Landlock is on: the system's library directories and its cache. */
+static const char *const system_lib_paths[] = {
+	"/etc/ld.so.cache", "/lib", "/lib64", "/lib32", "/libx32", "/usr/lib",
+	"/usr/lib64", "/usr/lib32", "/usr/libx32", NULL,
+};
+
 int libhost_main(int argc, char **argv)
 {
 	static uint8_t req[REQ_MAX];
@@ -267,53 +298,75 @@ int libhost_main(int argc, char **argv)
 		.nofile = 64,
 	};
 	struct api a;
+	struct stat st;
 	void *hc = NULL, *hs;
 	const char *missing;
 	ssize_t reqlen;
-	int out_fd, r, base, nlibs;
+	int out_fd, r, base, nlibs, i;
 
 	memset(&a, 0, sizeof(a));
-	/* Keep the reply channel on a private fd and point stdout at stderr
-	 * (/dev/null), so that a library printing to stdout cannot forge the
-	 * frame. */
-	if ((out_fd = fcntl(1, F_DUPFD_CLOEXEC, 3)) < 0 || dup2(2, 1) < 0)
+	/* Keep the reply channel on a private fd above the library fds and
+	 * point stdout at stderr (/dev/null), so that a library printing to
+	 * stdout cannot forge the frame. */
+	if ((out_fd = fcntl(1, F_DUPFD_CLOEXEC, 5)) < 0 || dup2(2, 1) < 0)
 		_exit(3);
 	/* Accept the whole argv or one that starts at "__libhost". */
 	base = argc > 0 && strcmp(argv[0], "__libhost") == 0 ? 1 : 2;
 	nlibs = argc - base;
 	if (nlibs < 1 || nlibs > 2) {
-		put_line(out_fd, "usage: __libhost LIBSSL [LIBCRYPTO]");
+		put_line(out_fd, "init-failed usage");
 		_exit(2);
 	}
-	if (sandbox_limit(&lim) != 0) {
-		put_line(out_fd, "init-failed: could not set resource limits");
+	/* The parent opened the images; nothing is opened here by a name
+	 * that a user could swap. */
+	for (i = 0; i < nlibs; i++)
+		if (fstat(3 + i, &st) != 0 || !S_ISREG(st.st_mode)) {
+			put_line(out_fd, "init-failed files");
+			_exit(1);
+		}
+	/* Before any code of the library runs: no root, no groups ... */
+	if (sandbox_drop_privileges() != 0) {
+		put_line(out_fd, "init-failed drop");
 		_exit(1);
 	}
-	/* Lock down before dlopen(): loading runs the library's constructors,
-	 * which are as untrusted as the rest of its code.  The filter still
-	 * lets the loader open files read-only and map them. */
+	if (sandbox_limit(&lim) != 0) {
+		put_line(out_fd, "init-failed limits");
+		_exit(1);
+	}
+	/* ... no files but the system's libraries (where the kernel has
+	 * Landlock; without it the unprivileged user's rights are the
+	 * bound) ... */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    sandbox_landlock(system_lib_paths) < 0) {
+		put_line(out_fd, "init-failed sandbox");
+		_exit(1);
+	}
+	/* ... and a seccomp allow-list.  Lock down before dlopen(): loading
+	 * runs the library's constructors, which are as untrusted as the rest
+	 * of its code.  The filter still lets the loader open files read-only
+	 * and map them. */
 	if (sandbox_lock() != 0) {
-		put_line(out_fd, "init-failed: could not enter the sandbox");
+		put_line(out_fd, "init-failed sandbox");
 		_exit(1);
 	}
 	/* libcrypto goes first and global, so libssl binds to this copy and
 	 * not to whichever one its own DT_NEEDED finds. */
 	if (nlibs == 2 &&
-	    (hc = dlopen(argv[base + 1], RTLD_NOW | RTLD_GLOBAL)) == NULL) {
-		put_line(out_fd, "load-failed: %s", dlerror());
+	    (hc = dlopen("/proc/self/fd/4", RTLD_NOW | RTLD_GLOBAL)) == NULL) {
+		put_line(out_fd, "load-failed %s", load_code(dlerror()));
 		_exit(0);
 	}
-	if ((hs = dlopen(argv[base], RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		put_line(out_fd, "load-failed: %s", dlerror());
+	if ((hs = dlopen("/proc/self/fd/3", RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		put_line(out_fd, "load-failed %s", load_code(dlerror()));
 		_exit(0);
 	}
 	if ((missing = resolve(hs, &a)) != NULL) {
-		put_line(out_fd, "no-symbol: %s", missing);
+		put_line(out_fd, "no-symbol %s", missing);
 		_exit(0);
 	}
 	(void)hc;
 	if ((reqlen = read_request(req, sizeof(req))) < 0) {
-		put_line(out_fd, "init-failed: could not read the request");
+		put_line(out_fd, "init-failed request");
 		_exit(1);
 	}
 	r = run_test(&a, out_fd, req, (size_t)reqlen);

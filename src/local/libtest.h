@@ -5,23 +5,33 @@
  * library's answer is judged here with the project's own codecs.
  *
  * Loading a library runs its constructors, so the library's code never runs
- * in the caller's process: libtest_run() forks and execs
- * `SELF __libhost LIBSSL [LIBCRYPTO]`, whose main is libhost_main().  The
- * helper is locked down (rlimits, no_new_privs, seccomp) before the library
- * is loaded, so its constructors run locked down too, gets an environment
- * with nothing of ours in it, and is killed when it overruns its deadline.
+ * in the caller's process: libtest_run() opens the images itself (never
+ * blocking, regular files only), copies them into sealed anonymous files,
+ * and forks and execs `SELF __libhost LIBSSL [LIBCRYPTO]` with them on fd 3
+ * and 4; its main is libhost_main().  Before the library is loaded the
+ * helper drops to an unprivileged user with no groups, sets rlimits and
+ * no_new_privs, limits file access with Landlock where the kernel has it
+ * (to the system's library directories; the images come as descriptors)
+ * and enters seccomp, so the library's constructors run locked down too.
+ * It gets an environment with nothing of ours in it, and is killed when it
+ * overruns its deadline.
  *
  * Wire between the two, over one socketpair that is the helper's fd 0 and
  * fd 1: the parent sends the request bytes and shuts down its write side;
- * the helper answers with a status line ("ok METHOD", "load-failed: WHY",
- * "no-symbol: NAME", "init-failed: WHY"), a version line, then the raw bytes
- * the library wrote, up to EOF.
+ * the helper answers with a status line ("ok METHOD", "load-failed CODE",
+ * "no-symbol NAME", "init-failed CODE", each from a fixed list), a version
+ * line, then the raw bytes the library wrote, up to EOF.  The library's
+ * code runs in that process and can write anything there, so the parent
+ * accepts only that fixed format: an unknown word rejects the whole reply,
+ * the version must be an OpenSSL version string found in the files under
+ * test, and every sentence of the report is the parent's own.
  */
 #ifndef HEARTCHECK_LOCAL_LIBTEST_H
 #define HEARTCHECK_LOCAL_LIBTEST_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 enum lib_verdict {
 	LIB_VULNERABLE,     /* the library's own code over-read (proof) */
@@ -44,13 +54,19 @@ struct libtest_result {
 	char reason[256];   /* one human sentence */
 	unsigned disclosed; /* over-read bytes that were not ours (0 on OpenSSL) */
 	int exit_status;    /* raw wait status of the helper, -1 if none ran */
+	dev_t dev;          /* the libssl file actually opened; 0 when none */
+	ino_t ino;
 };
 
 /*
  * Runs one helper process for one library pair and waits at most
  * timeout_ms (5000 when it is 0 or less).  self_exe is the binary whose argv[1] == "__libhost" enters
  * libhost_main() ("/proc/self/exe" is fine).  libcrypto may be NULL, and
- * then libssl pulls in its own.  Never returns without filling *out.
+ * then the one libssl's DT_NEEDED names is looked for beside it and in the
+ * system's library directories (else libssl pulls in its own).  A path
+ * that is not a regular file (a FIFO, a directory, a link loop) gets
+ * LIB_NOT_LIBRARY without ever being waited on.  Never returns without
+ * filling *out.
  * Returns 0, or -1 only when the helper could not be started (out is still
  * filled).
  */

@@ -5,9 +5,11 @@
 #include "local/listeners.h"
 
 #include "local/libfind.h"
+#include "local/safeopen.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,16 +257,20 @@ static void read_comm(const char *procroot, const char *pid, char *out,
     size_t cap)
 {
 	char path[PATH_MAX];
-	FILE *f;
+	ssize_t n;
+	int fd;
 
 	out[0] = '\0';
 	if (snprintf(path, sizeof(path), "%s/%s/comm", procroot, pid) >=
-	    (int)sizeof(path) || (f = fopen(path, "re")) == NULL)
+	    (int)sizeof(path) ||
+	    (fd = safe_open_regular(AT_FDCWD, path, 0, NULL)) < 0)
 		return;
-	if (fgets(out, (int)cap, f) == NULL)
-		out[0] = '\0';
+	do
+		n = read(fd, out, cap - 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	out[n > 0 ? n : 0] = '\0';
 	out[strcspn(out, "\n")] = '\0';
-	fclose(f);
 }
 
 /* Parses "socket:[INODE]" link text. */

@@ -3,6 +3,7 @@
  * See procmaps.h for the contract.
  */
 #include "local/procmaps.h"
+#include "local/safeopen.h"
 #include "local/units.h"
 
 #include <dirent.h>
@@ -248,7 +249,7 @@ read_maps(struct scan *s, const char *rel)
 	int fd, r;
 	size_t len = 0;
 
-	if ((fd = openat(s->procfd, rel, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = safe_open_regular(s->procfd, rel, 0, NULL)) < 0)
 		return -errno;
 	for (;;) {
 		ssize_t n;
@@ -295,7 +296,7 @@ read_small(int dirfd, const char *rel, char *buf, size_t cap)
 	size_t len = 0;
 
 	buf[0] = '\0';
-	if ((fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = safe_open_regular(dirfd, rel, 0, NULL)) < 0)
 		return -errno;
 	while (len + 1 < cap) {
 		ssize_t n = read(fd, buf + len, cap - 1 - len);
@@ -331,15 +332,17 @@ format_cmdline(char *raw, size_t n, char *out, size_t cap)
 	memcpy(out + keep, "...", 4);
 }
 
-/* Records one TLS library mapping, once per image. */
-static void
-add_lib(struct proc_info *pi, const struct map_line *ml)
+/* Records one TLS library mapping, once per image.  The list grows up to
+ * PROC_MAX_LIBS; past that, images are counted in libs_dropped. */
+static void add_lib(struct proc_info *pi, const struct map_line *ml)
 {
 	struct proc_lib *lib;
 	int i;
 
-	if (ml->path_len >= sizeof(lib->path))
+	if (ml->path_len >= sizeof(lib->path) - (sizeof(DELETED_SUFFIX) - 1)) {
+		pi->libs_dropped++;
 		return;
+	}
 	for (i = 0; i < pi->nlibs; i++) {
 		lib = &pi->libs[i];
 		if (lib->inode == ml->inode && lib->dev_major == ml->dev_major &&
@@ -352,7 +355,22 @@ add_lib(struct proc_info *pi, const struct map_line *ml)
 		pi->libs_dropped++;
 		return;
 	}
+	if (pi->nlibs == pi->libs_cap) {
+		int ncap = pi->libs_cap ? pi->libs_cap * 2 : 8;
+		struct proc_lib *nv;
+
+		if (ncap > PROC_MAX_LIBS)
+			ncap = PROC_MAX_LIBS;
+		if ((nv = realloc(pi->libs, (size_t)ncap * sizeof(*nv))) ==
+		    NULL) {
+			pi->libs_dropped++;
+			return;
+		}
+		pi->libs = nv;
+		pi->libs_cap = ncap;
+	}
 	lib = &pi->libs[pi->nlibs++];
+	memset(lib, 0, sizeof(*lib));
 	memcpy(lib->path, ml->path, ml->path_len);
 	lib->path[ml->path_len] = '\0';
 	lib->start = ml->start;
@@ -360,6 +378,7 @@ add_lib(struct proc_info *pi, const struct map_line *ml)
 	lib->dev_major = ml->dev_major;
 	lib->dev_minor = ml->dev_minor;
 	lib->inode = ml->inode;
+	lib->text_deleted = ml->deleted;
 	lib->why = ml->deleted ? WHY_DELETED : WHY_NONE;
 }
 
@@ -405,25 +424,100 @@ collect_libs(struct proc_info *pi, const char *buf, size_t len)
 	}
 }
 
-/* Decides whether a still-linked mapped file was replaced.  The maps line
- * carries the mapped inode; stat of the path through the process's own
- * root gives the file there now, so containers are judged against their
- * own root.  Device numbers in maps come from the superblock, which on
- * btrfs and overlayfs differ from what stat reports for the same file, so
- * a mismatch is confirmed through map_files when that can be read. */
-static void
-check_replaced(struct scan *s, const char *pidname, struct proc_lib *lib)
+/* stat() of path below the process's root; when that fails and the kernel
+ * escaped a newline as "\012", of the unescaped name too. */
+static int stat_in_root(struct scan *s, const char *pidname, const char *path,
+    struct stat *st)
+{
+	char rel[4096 + 64], un[4096];
+	const char *p;
+	size_t o = 0;
+	int n;
+
+	n = snprintf(rel, sizeof(rel), "%s/root%s", pidname, path);
+	if (n < 0 || (size_t)n >= sizeof(rel)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (fstatat(s->procfd, rel, st, 0) == 0)
+		return 0;
+	if (strstr(path, "\\012") == NULL)
+		return -1;
+	for (p = path; *p != '\0' && o + 1 < sizeof(un); ) {
+		if (strncmp(p, "\\012", 4) == 0) {
+			un[o++] = '\n';
+			p += 4;
+		} else {
+			un[o++] = *p++;
+		}
+	}
+	un[o] = '\0';
+	n = snprintf(rel, sizeof(rel), "%s/root%s", pidname, un);
+	if (n < 0 || (size_t)n >= sizeof(rel)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return fstatat(s->procfd, rel, st, 0);
+}
+
+/*
+ * Decides whether a mapped file was deleted or replaced.
+ *
+ * With /proc/PID/map_files readable (root), the mapped inode decides: a
+ * link count of 0 means deleted, whatever the text of the path says, and a
+ * still-linked image needs a restart only when the path through the
+ * process's own root names another file.  A " (deleted)" at the end of the
+ * text is part of the name when the name with it is the mapped inode, and a
+ * "\012" may be an escaped newline.  Device numbers in maps come from the superblock,
+ * which on btrfs and overlayfs differ from what stat reports, so both sides
+ * of the comparison come from stat here.
+ *
+ * Without map_files, the text and the inode number in maps decide, as well
+ * as they can.
+ */
+static void check_replaced(struct scan *s, const char *pidname, struct proc_lib *lib)
 {
 	char rel[4096 + 64];
 	struct stat now, mapped;
 	int n;
 
+	n = snprintf(rel, sizeof(rel), "%s/map_files/%llx-%llx", pidname,
+	    (unsigned long long)lib->start, (unsigned long long)lib->end);
+	if (n > 0 && (size_t)n < sizeof(rel) &&
+	    fstatat(s->procfd, rel, &mapped, 0) == 0) {
+		lib->why &= ~(unsigned)(WHY_DELETED | WHY_REPLACED);
+		if (mapped.st_nlink == 0) {
+			lib->why |= WHY_DELETED;
+			return;
+		}
+		/* Still linked, yet marked: either the name really ends in
+		 * " (deleted)", or the mapped name was unlinked while another
+		 * link keeps the inode (a dpkg upgrade of a hard-linked file). */
+		if (lib->text_deleted) {
+			char full[sizeof(lib->path)];
+			size_t k = strlen(lib->path);
+
+			memcpy(full, lib->path, k);
+			memcpy(full + k, DELETED_SUFFIX, sizeof(DELETED_SUFFIX));
+			if (stat_in_root(s, pidname, full, &now) == 0 &&
+			    now.st_ino == mapped.st_ino &&
+			    now.st_dev == mapped.st_dev) {
+				memcpy(lib->path, full, sizeof(full));
+				lib->text_deleted = 0;
+			} else {
+				lib->why |= WHY_DELETED;
+			}
+			return;
+		}
+		if (stat_in_root(s, pidname, lib->path, &now) != 0 ||
+		    now.st_ino != mapped.st_ino || now.st_dev != mapped.st_dev)
+			lib->why |= WHY_REPLACED;
+		return;
+	}
+
 	if (lib->why & WHY_DELETED)
 		return;
-	n = snprintf(rel, sizeof(rel), "%s/root%s", pidname, lib->path);
-	if (n < 0 || (size_t)n >= sizeof(rel))
-		return;
-	if (fstatat(s->procfd, rel, &now, 0) != 0) {
+	if (stat_in_root(s, pidname, lib->path, &now) != 0) {
 		struct stat root;
 
 		/* A process that exits mid-scan loses its root as well, and
@@ -438,14 +532,6 @@ check_replaced(struct scan *s, const char *pidname, struct proc_lib *lib)
 	    major(now.st_dev) == lib->dev_major &&
 	    minor(now.st_dev) == lib->dev_minor)
 		return;
-	n = snprintf(rel, sizeof(rel), "%s/map_files/%llx-%llx", pidname,
-	    (unsigned long long)lib->start, (unsigned long long)lib->end);
-	if (n > 0 && (size_t)n < sizeof(rel) &&
-	    fstatat(s->procfd, rel, &mapped, 0) == 0) {
-		if (mapped.st_ino != now.st_ino || mapped.st_dev != now.st_dev)
-			lib->why |= WHY_REPLACED;
-		return;
-	}
 	/* Without map_files (not root), a live mapped inode cannot share its
 	 * number with another file on the same filesystem, so the inode alone
 	 * decides. */
@@ -546,7 +632,7 @@ proc_scan(const char *procroot,
 	if (fstatat(s.procfd, "self/root", &s.self_root, 0) == 0 ||
 	    stat("/", &s.self_root) == 0)
 		s.have_self_root = 1;
-	if ((pi = malloc(sizeof(*pi))) == NULL) {
+	if ((pi = calloc(1, sizeof(*pi))) == NULL) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -565,13 +651,21 @@ proc_scan(const char *procroot,
 		if (n == -ENOENT || n == -ESRCH)
 			continue;
 		local.processes++;
-		memset(pi, 0, sizeof(*pi));
+		{
+			struct proc_lib *keep = pi->libs;
+			int keep_cap = pi->libs_cap;
+
+			memset(pi, 0, sizeof(*pi));
+			pi->libs = keep;
+			pi->libs_cap = keep_cap;
+		}
 		pi->pid = pid;
 		pi->uid = (uid_t)-1;
 		if (n < 0) {
 			pi->unreadable = 1;
 			snprintf(pi->errmsg, sizeof(pi->errmsg),
 			    "cannot read %s/%s: %s", procroot, rel,
+			    n == -SAFE_ENOTREG ? "not a regular file" :
 			    strerror((int)-n));
 			local.unreadable++;
 			describe(&s, name, pi);
@@ -580,8 +674,12 @@ proc_scan(const char *procroot,
 			continue;
 		}
 		collect_libs(pi, s.buf, (size_t)n);
-		if (pi->nlibs == 0)
+		if (pi->nlibs == 0 && pi->libs_dropped == 0)
 			continue;
+		if (pi->libs_dropped)
+			snprintf(pi->errmsg, sizeof(pi->errmsg), "maps %d more "
+			    "libssl/libcrypto images than the %d examined",
+			    pi->libs_dropped, pi->nlibs);
 		for (i = 0; i < pi->nlibs; i++)
 			check_replaced(&s, name, &pi->libs[i]);
 		local.with_tls++;
@@ -594,6 +692,8 @@ out:
 	local.seconds = now_seconds() - t0;
 	if (st)
 		*st = local;
+	if (pi)
+		free(pi->libs);
 	free(pi);
 	free(s.buf);
 	if (dir)

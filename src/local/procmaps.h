@@ -2,7 +2,10 @@
  * Processes that must be restarted.  proc_scan walks a /proc tree, finds
  * every process that maps libssl or libcrypto, and says why each mapped
  * image needs a restart: the file was deleted, or the file now at that
- * path is not the one mapped.  Whether the mapped image itself is
+ * path is not the one mapped.  "Deleted" is decided from the mapped inode
+ * (its link count, through /proc/PID/map_files) where that can be read,
+ * not from the text of the path: a file may be named "libssl.so.3
+ * (deleted)" or contain a newline.  Whether the mapped image itself is
  * vulnerable is decided by the caller, which tests the exact copy through
  * /proc/PID/map_files/<start>-<end> (see proc_lib_map_file) and then sets
  * WHY_VULNERABLE.
@@ -47,14 +50,20 @@ enum restart_why {
 	WHY_VULNERABLE = 4,  /* set by the caller after testing the image */
 };
 
-#define PROC_MAX_LIBS 8
+/* The per-process list of images grows as needed up to this hard bound (4
+ * MiB of paths); a process that maps more has libs_dropped set and must be
+ * reported as not fully examined, never as "no restart". */
+#define PROC_MAX_LIBS 1024
 
 struct proc_lib {
-	char path[4096];      /* as in maps, without " (deleted)" */
+	char path[4096];      /* as in maps, without a " (deleted)" that marks
+	                       * a deleted file (kept when it is part of the
+	                       * name); newlines stay escaped as "\012" */
 	uint64_t start, end;  /* first mapping of this image */
 	unsigned dev_major, dev_minor;
 	uint64_t inode;
 	unsigned why;         /* bitmask of enum restart_why */
+	int text_deleted;     /* the maps line ended in " (deleted)" */
 };
 
 struct proc_info {
@@ -64,13 +73,14 @@ struct proc_info {
 	char cmdline[512];    /* NULs turned into spaces, "..." when cut */
 	char unit[256];       /* systemd unit, or "" */
 	char container[128];  /* non-empty when the process has another root */
-	int libs_dropped;     /* images beyond PROC_MAX_LIBS that were seen */
+	int libs_dropped;     /* images beyond PROC_MAX_LIBS that were seen;
+	                       * errmsg then says so */
 	int unreadable;       /* maps could not be read: reason in errmsg */
 	char errmsg[128];
 	int nlibs;
-	/* Last on purpose: a caller that keeps a copy may keep only the first
-	 * nlibs entries (offsetof(struct proc_info, libs) + nlibs entries). */
-	struct proc_lib libs[PROC_MAX_LIBS];
+	struct proc_lib *libs; /* nlibs entries, owned by proc_scan: a caller
+	                        * that keeps the process copies them */
+	int libs_cap;
 };
 
 struct proc_scan_stats {

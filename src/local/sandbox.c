@@ -5,10 +5,20 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <linux/landlock.h>
+#include <pwd.h>
 #include <seccomp.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+/* The account the helper runs untrusted code as when none is found. */
+#define FALLBACK_UID 65534
+#define FALLBACK_GID 65534
 
 /* Bytes already mapped, from /proc/self/statm, or 0 when unknown. */
 static rlim_t mapped_bytes(void)
@@ -152,3 +162,110 @@ int sandbox_enter(const struct sandbox_limits *lim)
 		return r;
 	return sandbox_lock();
 }
+
+int sandbox_drop_privileges(void)
+{
+	struct passwd *pw;
+	uid_t uid = FALLBACK_UID;
+	gid_t gid = FALLBACK_GID;
+
+	if (geteuid() != 0 && getuid() != 0)
+		return 0;
+	/* Looked up while the files are still ours to read. */
+	if ((pw = getpwnam("nobody")) != NULL && pw->pw_uid != 0 &&
+	    pw->pw_gid != 0) {
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+	if (setgroups(0, NULL) != 0)
+		return -errno;
+	if (setresgid(gid, gid, gid) != 0)
+		return -errno;
+	if (setresuid(uid, uid, uid) != 0)
+		return -errno;
+	if (getuid() != uid || geteuid() != uid || getgid() != gid ||
+	    getegid() != gid || getgroups(0, NULL) != 0)
+		return -EPERM;
+	/* The drop must be one-way. */
+	if (setuid(0) == 0 || seteuid(0) == 0)
+		return -EPERM;
+	return 0;
+}
+
+#ifdef LANDLOCK_CREATE_RULESET_VERSION
+static __u64 ll_fs_rights(int abi)
+{
+	__u64 r = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |
+	    LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |
+	    LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |
+	    LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |
+	    LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |
+	    LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |
+	    LANDLOCK_ACCESS_FS_MAKE_SYM;
+
+#ifdef LANDLOCK_ACCESS_FS_REFER
+	if (abi >= 2)
+		r |= LANDLOCK_ACCESS_FS_REFER;
+#endif
+#ifdef LANDLOCK_ACCESS_FS_TRUNCATE
+	if (abi >= 3)
+		r |= LANDLOCK_ACCESS_FS_TRUNCATE;
+#endif
+#ifdef LANDLOCK_ACCESS_FS_IOCTL_DEV
+	if (abi >= 5)
+		r |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+#endif
+	return r;
+}
+
+int sandbox_landlock(const char *const *ro)
+{
+	struct landlock_ruleset_attr attr;
+	int abi, rfd, r = 1;
+	size_t i;
+
+	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi < 1)
+		return 0;
+	memset(&attr, 0, sizeof(attr));
+	attr.handled_access_fs = ll_fs_rights(abi);
+	rfd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr),
+	    0);
+	if (rfd < 0)
+		return errno == ENOSYS || errno == EOPNOTSUPP ? 0 : -errno;
+	for (i = 0; ro != NULL && ro[i] != NULL; i++) {
+		struct landlock_path_beneath_attr pb;
+		struct stat st;
+		int fd = open(ro[i], O_PATH | O_CLOEXEC);
+
+		if (fd < 0)
+			continue;
+		memset(&pb, 0, sizeof(pb));
+		pb.parent_fd = fd;
+		pb.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE |
+		    LANDLOCK_ACCESS_FS_EXECUTE;
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+			pb.allowed_access |= LANDLOCK_ACCESS_FS_READ_DIR;
+		if (syscall(SYS_landlock_add_rule, rfd,
+		    LANDLOCK_RULE_PATH_BENEATH, &pb, 0) != 0 &&
+		    errno != EINVAL) {
+			r = -errno;
+			close(fd);
+			goto out;
+		}
+		close(fd);
+	}
+	if (syscall(SYS_landlock_restrict_self, rfd, 0) != 0)
+		r = -errno;
+out:
+	close(rfd);
+	return r;
+}
+#else
+int sandbox_landlock(const char *const *ro)
+{
+	(void)ro;
+	return 0;
+}
+#endif

@@ -1,7 +1,8 @@
 /*
- * Locks down the current process before it runs untrusted code, in
- * OpenSSH's order: resource limits, then no_new_privs, then a seccomp
- * allow-list.
+ * Locks down the current process before it runs untrusted code: privileges
+ * dropped to an unprivileged user (sandbox_drop_privileges), then, in
+ * OpenSSH's order, resource limits, no_new_privs, Landlock where the kernel
+ * has it (sandbox_landlock), and a seccomp allow-list.
  *
  * What stays allowed after sandbox_lock(): reading and writing fds that are
  * already open, memory management, futexes, clocks, getrandom, fstat, opening
@@ -34,6 +35,26 @@ int sandbox_limit(const struct sandbox_limits *lim);
  * down; the loader only needs read-only opens and mmap, which stay
  * allowed.  Returns 0 or -errno. */
 int sandbox_lock(void);
+
+/*
+ * Drops every privilege before untrusted code runs: supplementary groups
+ * cleared, then real, effective and saved gid and uid set to the
+ * unprivileged account (`nobody`, looked up before the drop, else 65534),
+ * and a check that uid 0 cannot be regained.  A process that is not root
+ * keeps its own unprivileged ids.  Returns 0 or -errno.
+ */
+int sandbox_drop_privileges(void);
+
+/*
+ * Landlock, where the kernel has it (an extra layer, never required): from
+ * now on files may be opened only below the paths in ro (read and map;
+ * directories for the loader's search, single files such as
+ * /etc/ld.so.cache), besides anonymous files (memfd) already open.
+ * Writing, creating, removing or renaming anything is refused everywhere.
+ * Needs no_new_privs first.  Returns 1 when enforced, 0 when the kernel
+ * has no Landlock, or -errno.
+ */
+int sandbox_landlock(const char *const *ro);
 
 /* All three steps at once.  Returns 0 or a negative errno-style code. */
 int sandbox_enter(const struct sandbox_limits *lim);

@@ -939,11 +939,55 @@ static void test_scan_system(void **state)
 	/* A dangling symlink: skipped. */
 	assert_int_equal(symlink("nowhere",
 	    P("%s/usr/lib/libcrypto.so.9", root)), 0);
+	/* Named like libraries but none: each named with its reason, and
+	 * the FIFO never waited on. */
+	assert_int_equal(mkfifo(P("%s/usr/lib/libssl.so.7", root), 0644), 0);
+	assert_int_equal(mkdir(P("%s/usr/lib/libssl.so.d", root), 0755), 0);
+	assert_int_equal(write_file(P("%s/usr/lib/libssl.so.0", root), "", 0),
+	    0);
+	assert_int_equal(symlink("libssl.so.loop",
+	    P("%s/usr/lib/libssl.so.loop", root)), 0);
 	cn = build_new(cache, 0);
 	assert_int_equal(write_file(P("%s/etc/ld.so.cache", root), cache, cn),
 	    0);
 
-	assert_int_equal(libfind_scan_system(&l, root), 3);
+	assert_int_equal(libfind_scan_system(&l, root), 8);
+	assert_int_equal(l.n, 8);
+	{
+		static const struct { const char *name, *why; } nl[] = {
+			{ "libssl.so.txt", "not an ELF object" },
+			{ "libssl.so.7", "a FIFO, not a regular file" },
+			{ "libssl.so.d", "a directory, not a regular file" },
+			{ "libssl.so.0", "an empty file" },
+			{ "libssl.so.loop", "a symbolic link loop" },
+		};
+		size_t k, m, found = 0;
+
+		for (k = 0; k < sizeof(nl) / sizeof(nl[0]); k++)
+			for (m = 0; m < l.n; m++) {
+				const char *b = strrchr(l.v[m].path, '/');
+
+				if (strcmp(b + 1, nl[k].name) != 0)
+					continue;
+				assert_non_null(strstr(l.v[m].notlib,
+				    nl[k].why));
+				assert_int_equal(l.v[m].kind, LK_SSL);
+				found++;
+				break;
+			}
+		assert_int_equal(found, 5);
+		/* Drop them, so the rest of the test sees the libraries. */
+		for (m = 0; m < l.n; ) {
+			if (l.v[m].notlib[0] != '\0') {
+				for (k = 0; k < l.v[m].nseen; k++)
+					free(l.v[m].seen[k]);
+				free(l.v[m].seen);
+				l.v[m] = l.v[--l.n];
+			} else {
+				m++;
+			}
+		}
+	}
 	assert_int_equal(l.n, 3);
 	snprintf(q, sizeof(q), "%s/usr/lib/x86_64-linux-gnu/libssl.so.3", rroot);
 	assert_non_null(c = find_cand(&l, "/usr/lib/x86_64-linux-gnu/libssl.so.3"));

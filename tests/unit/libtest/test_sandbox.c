@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -156,12 +158,107 @@ static void t_sandbox_limits(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* Root drops to an unprivileged user with no groups, for good, and then
+ * cannot read a root-only file. */
+static void t_sandbox_drop(void **state)
+{
+	char path[] = "/tmp/hc-sandbox-secret-XXXXXX";
+	int status = 0, fd;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		skip();
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_int_equal(write(fd, "secret\n", 7), 7);
+	assert_int_equal(fchmod(fd, 0600), 0);
+	close(fd);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int bad = 0;
+
+		if (sandbox_drop_privileges() != 0)
+			_exit(1);
+		if (getuid() == 0 || geteuid() == 0 || getgid() == 0 ||
+		    getegid() == 0)
+			bad |= 2;
+		if (getgroups(0, NULL) != 0)
+			bad |= 4;
+		if (setuid(0) == 0 || seteuid(0) == 0)
+			bad |= 8;
+		if (open(path, O_RDONLY) >= 0 || errno != EACCES)
+			bad |= 16;
+		_exit(bad);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	unlink(path);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* With Landlock, only the listed paths can be opened, and an anonymous
+ * file already open still can through /proc/self/fd. */
+static void t_sandbox_landlock(void **state)
+{
+	char dir[] = "/tmp/hc-sandbox-ll-XXXXXX", in[64], out[64];
+	int status = 0, fd;
+	pid_t pid;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(in, sizeof(in), "%s/in", dir);
+	assert_int_equal(mkdir(in, 0755), 0);
+	snprintf(in, sizeof(in), "%s/in/f", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	assert_true((fd = open(in, O_CREAT | O_WRONLY, 0644)) >= 0);
+	close(fd);
+	assert_true((fd = open(out, O_CREAT | O_WRONLY, 0644)) >= 0);
+	close(fd);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char ind[64], p[64];
+		const char *ro[] = { ind, NULL };
+		int mfd = memfd_create("t", 0), r;
+
+		snprintf(ind, sizeof(ind), "%s/in", dir);
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+			_exit(1);
+		if ((r = sandbox_landlock(ro)) == 0)
+			_exit(77);
+		if (r < 0)
+			_exit(2);
+		r = 0;
+		if (open(in, O_RDONLY) < 0)
+			r |= 4;
+		if (open(out, O_RDONLY) >= 0)
+			r |= 8;
+		if (open(in, O_WRONLY) >= 0)
+			r |= 16;
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", mfd);
+		if (mfd < 0 || open(p, O_RDONLY) < 0)
+			r |= 32;
+		_exit(r);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	unlink(in);
+	unlink(out);
+	snprintf(in, sizeof(in), "%s/in", dir);
+	rmdir(in);
+	rmdir(dir);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77)
+		skip();
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_sandbox_limits),
 		cmocka_unit_test(t_sandbox_refuses),
 		cmocka_unit_test(t_sandbox_abort_still_sigabrt),
+		cmocka_unit_test(t_sandbox_drop),
+		cmocka_unit_test(t_sandbox_landlock),
 	};
 
 	return cmocka_run_group_tests_name("sandbox", tests, NULL, NULL);
