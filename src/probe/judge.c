@@ -107,8 +107,13 @@ const char *reply_reason(const struct reply_summary *s, int ext_echoed,
 			    s->disclosed);
 		break;
 	case HBV_INCONCLUSIVE:
-		snprintf(why, cap, "heartbeat response matches no request "
-		    "we sent; nothing proven");
+		if (s->lax_echoed && !s->foreign)
+			snprintf(why, cap, "the probe came back without its "
+			    "over-read: the padding check is missing, but no "
+			    "over-read is proven");
+		else
+			snprintf(why, cap, "heartbeat response matches no "
+			    "request we sent; nothing proven");
 		break;
 	case HBV_PATCHED:
 		if (s->sentinel_echoed)

@@ -207,6 +207,17 @@ static void t_judge_lax_echo(void **state)
 	put_response(&b, &p, 1, 32, NULL, 0);
 	judge(&p, &b, &r);
 	assert_int_equal(r.verdict, LIB_INCONCLUSIVE);
+	/* Silence is inconclusive too: the reason tells them apart. */
+	assert_non_null(strstr(r.reason, "without its over-read"));
+	/* After the sentinel's echo, a lax echo still proves nothing. */
+	b.n = 0;
+	put_str(&b, "ok TLSv1_2_server_method\nlax\n");
+	put_response(&b, &p, 0, 64, NULL, 0);
+	put_response(&b, &p, 1, 32, NULL, 0);
+	put_alert(&b, 10);
+	judge(&p, &b, &r);
+	assert_int_equal(r.verdict, LIB_INCONCLUSIVE);
+	assert_non_null(strstr(r.reason, "without its over-read"));
 }
 
 static void t_judge_not_tls(void **state)
