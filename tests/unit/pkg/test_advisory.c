@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "../hc_skip.h"
+
 #include "local/advisory.h"
 
 static struct os_release mkos(const char *id, const char *vid)
@@ -266,5 +268,5 @@ int main(void)
 		cmocka_unit_test(test_release_matching),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return hc_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../hc_skip.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1306,5 +1308,5 @@ int main(void)
 		cmocka_unit_test(test_probe_leak),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return hc_run_group_tests(tests, NULL, NULL);
 }
