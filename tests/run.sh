@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs every heartcheck test: unit and end-to-end tests on a normal build,
 # the same again under AddressSanitizer + UBSan, and every fuzz target for a
-# short bounded time.  The last line is "N passed, N failed, N skipped".
+# short bounded time, and the mutation harness (tests/mutants) as one more
+# test.  A test that could not run its real check exits 77 (Meson's SKIP)
+# and prints "SKIP: why"; the summary lists each skipped test with its
+# reason.  The last line is "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -11,7 +14,8 @@ bash scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 results=$(mktemp)
-trap 'rm -f "$results"' EXIT
+skips=$(mktemp)
+trap 'rm -f "$results" "$skips"' EXIT
 
 # pass NAME SETUP-ARGS... -- TEST-ARGS...
 pass() {
@@ -33,28 +37,49 @@ pass() {
   echo "== $name: testing" >&2
   rm -f "$dir/meson-logs/testlog.json"
   meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" >&2
-  python3 - "$name" "$dir/meson-logs/testlog.json" >>"$results" <<'PY'
+  python3 - "$name" "$dir/meson-logs/testlog.json" "$skips" >>"$results" <<'PY'
 import json, sys
-name, path = sys.argv[1], sys.argv[2]
+name, path, skips = sys.argv[1], sys.argv[2], sys.argv[3]
 try:
     lines = open(path).read().splitlines()
 except OSError:
     print(f"{name}:testlog ERROR"); sys.exit()
-for l in lines:
-    t = json.loads(l)
-    print(f"{name}:{t['name']} {t['result']}")
+with open(skips, "a") as sk:
+    for l in lines:
+        t = json.loads(l)
+        print(f"{name}:{t['name']} {t['result']}")
+        if t["result"] == "SKIP":
+            # Tests say why on a line of their own: "SKIP: why".
+            why = [x.strip() for x in t.get("stdout", "").splitlines()
+                   if x.startswith("SKIP: ") or "# SKIP" in x]
+            sk.write(f"{name}:{t['name']}: {'; '.join(why) or 'no reason given'}\n")
 PY
+}
+
+# The mutation harness as one test: every deliberate bug must be caught.
+mutants() {
+  echo "== mutants: running" >&2
+  if MUTANTS_WORK="$out/mutants" bash tests/mutants/run.sh >"$out/mutants.log" 2>&1; then
+    echo "mutants OK" >>"$results"
+  else
+    grep -E "^(SURVIVED|STALE|baseline)" "$out/mutants.log" >&2
+    echo "mutants FAIL" >>"$results"
+  fi
+  tail -1 "$out/mutants.log" >&2
 }
 
 mkdir -p "$out"
 pass plain --buildtype=debugoptimized -- --suite unit --suite e2e
+mutants
 pass asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
   -Dc_args=-fno-sanitize-recover=all -- --suite unit --suite e2e
 CC=clang pass fuzz --buildtype=debug -Dfuzz=true -Dtests=false \
   -Db_sanitize=address,undefined -Db_lundef=false -- --suite fuzz
 
-python3 - "$results" <<'PY'
+python3 - "$results" "$skips" <<'PY'
 import sys
+for line in open(sys.argv[2]):
+    print(f"SKIPPED: {line.rstrip()}")
 ok = {"OK", "EXPECTEDFAIL"}
 skip = {"SKIP"}
 p = f = s = 0

@@ -509,8 +509,14 @@ static void check_replaced(struct scan *s, const char *pidname, struct proc_lib 
 			}
 			return;
 		}
-		if (stat_in_root(s, pidname, lib->path, &now) != 0 ||
-		    now.st_ino != mapped.st_ino || now.st_dev != mapped.st_dev)
+		/* A path that leads nowhere in the process's root is a
+		 * deleted name, as without map_files; one that leads to
+		 * another file is a replaced one. */
+		if (stat_in_root(s, pidname, lib->path, &now) != 0)
+			lib->why |= errno == ENOENT || errno == ENOTDIR ?
+			    WHY_DELETED : WHY_REPLACED;
+		else if (now.st_ino != mapped.st_ino ||
+		    now.st_dev != mapped.st_dev)
 			lib->why |= WHY_REPLACED;
 		return;
 	}

@@ -108,9 +108,9 @@ const char *reply_reason(const struct reply_summary *s, int ext_echoed,
 		break;
 	case HBV_INCONCLUSIVE:
 		if (s->lax_echoed && !s->foreign)
-			snprintf(why, cap, "the probe was echoed without its "
-			    "over-read: a lax length check, or a stack that "
-			    "trims the claim; nothing proven");
+			snprintf(why, cap, "the probe came back without its "
+			    "over-read: the padding check is missing, but no "
+			    "over-read is proven");
 		else
 			snprintf(why, cap, "heartbeat response matches no "
 			    "request we sent; nothing proven");

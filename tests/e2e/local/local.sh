@@ -83,12 +83,32 @@ check "D (deleted copy) must restart" test "$(proc "$pid_D" restart)" = true
 check "D's reason is deleted" grep -q deleted <<<"$(proc "$pid_D" libraries)"
 check "D's reason is not vulnerable (OpenSSL 3 image)" bash -c '! grep -q vulnerable <<<"$0"' "$(proc "$pid_D" libraries)"
 check "DV (vulnerable image, fixed file on disk) must restart" test "$(proc "$pid_DV" restart)" = true
-check "DV's mapped image is proven vulnerable" grep -q "deleted,vulnerable\|vulnerable" <<<"$(proc "$pid_DV" libraries)"
+check "DV's reasons are exactly deleted and vulnerable (its mapped image is proven vulnerable)" \
+  test "$(proc "$pid_DV" libraries)" = "deleted,vulnerable"
 check "OK (untouched copy) is listed" test "$(proc "$pid_OK" pid)" = "$pid_OK"
 check "OK need not restart" test "$(proc "$pid_OK" restart)" = false
-check "restart advice names V's pid" grep -q "\"type\":\"restart\".*\"pid\":$pid_V\b" "$out"
-check "restart advice names D's pid" grep -q "\"type\":\"restart\".*\"pid\":$pid_D\b" "$out"
-check "no restart advice for OK" bash -c '! grep -q "\"type\":\"restart\".*\"pid\":$0\b" "$1"' "$pid_OK" "$out"
+# The mappers are this script's children, so they share its systemd unit
+# (if any, as /proc/self/cgroup names it).  Outside a restartable service
+# the advice names each pid; inside one, it restarts the unit.
+unit=$(proc "$pid_V" unit)
+check "V, D, DV and OK share one unit" test "$(proc "$pid_D" unit)/$(proc "$pid_DV" unit)/$(proc "$pid_OK" unit)" = "$unit/$unit/$unit"
+if [ "$unit" = null ]; then
+  check "no unit, and /proc/self/cgroup names no service" bash -c '! grep -qE "/[^/]+\.service(/|$)" /proc/self/cgroup'
+else
+  check "the unit $unit is in /proc/self/cgroup" bash -c 'for p in ${0//\// }; do grep -q "/$p\(/\|$\)" /proc/self/cgroup || exit 1; done' "$unit"
+fi
+inner=${unit#*/}
+if [ "$unit" = null ] || [[ "$inner" != *.service ]] || [[ "$inner" == *@.service ]]; then
+  check "restart advice names V's pid" grep -q "\"type\":\"restart\".*\"pid\":$pid_V\b" "$out"
+  check "restart advice names D's pid" grep -q "\"type\":\"restart\".*\"pid\":$pid_D\b" "$out"
+  check "restart advice names DV's pid" grep -q "\"type\":\"restart\".*\"pid\":$pid_DV\b" "$out"
+  check "no restart advice for OK" bash -c '! grep -q "\"type\":\"restart\".*\"pid\":$0\b" "$1"' "$pid_OK" "$out"
+else
+  check "restart advice names the unit $unit" python3 -c '
+import json, sys
+sys.exit(0 if any(o.get("type") == "restart" and o.get("unit") == sys.argv[2]
+                  for o in map(json.loads, open(sys.argv[1]))) else 1)' "$out" "$unit"
+fi
 check "the vulnerable library V maps is reported as a vulnerable library" \
   grep -q "\"type\":\"library\",\"path\":\"$T/v/libssl.so.1.0.0\".*\"verdict\":\"vulnerable\"" "$out"
 check "this machine's libssl tests no-heartbeat" \

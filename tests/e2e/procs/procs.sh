@@ -13,7 +13,13 @@
 #     file (in a private mount namespace, when one
 #     can be made)                                   -> D "replaced": its
 #     maps line has no "(deleted)", only the inode tells;
+#   E's directory is covered by an empty tmpfs (in
+#     the same namespace)                            -> E "deleted": the
+#     file is still linked, so its maps line has no "(deleted)", but its
+#     path no longer exists;
 #   C's copy is left alone                           -> C maps it, no reason.
+# Without a mount namespace, D and E cannot be set up: the other checks
+# still run, and the test then exits 77 (skipped) saying so.
 set -u
 
 PROCSCAN=$1
@@ -43,6 +49,7 @@ cleanup() {
 	done
 	if [ -n "$T" ]; then
 		umount "$T/d/libssl.so.3" 2>/dev/null
+		umount "$T/e" 2>/dev/null
 		rm -rf "$T"
 	fi
 }
@@ -63,7 +70,7 @@ fi
 LIB=$(readlink -f "$LIB")
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/procs-e2e-XXXXXX") || fail "mktemp"
-mkdir "$T/a" "$T/b" "$T/c" "$T/d" "$T/keep" || fail "mkdir"
+mkdir "$T/a" "$T/b" "$T/c" "$T/d" "$T/e" "$T/keep" || fail "mkdir"
 
 # Starts a helper on a copy and waits (at most 5 s) until it has mapped it.
 start_mapper() {
@@ -82,8 +89,10 @@ start_mapper a; A=${PIDS[0]}
 start_mapper b; B=${PIDS[1]}
 start_mapper c; C=${PIDS[2]}
 D=
+E=
 if [ "$PROCS_E2E_NS" = 1 ]; then
 	start_mapper d; D=${PIDS[3]}
+	start_mapper e; E=${PIDS[4]}
 fi
 
 rm "$T/a/libssl.so.3" || fail "delete A's copy"
@@ -95,6 +104,9 @@ if [ -n "$D" ]; then
 	mount --bind "$T/d.new" "$T/d/libssl.so.3" || fail "bind mount"
 	grep -q "$T/d/libssl.so.3 (deleted)" "/proc/$D/maps" &&
 		fail "D's maps line says deleted"
+	mount -t tmpfs none "$T/e" || fail "tmpfs over E's directory"
+	grep -q "$T/e/libssl.so.3 (deleted)" "/proc/$E/maps" &&
+		fail "E's maps line says deleted"
 fi
 grep -q "$T/a/libssl.so.3 (deleted)" "/proc/$A/maps" ||
 	fail "A's maps line does not say deleted"
@@ -107,6 +119,8 @@ grep -qx "lib $B deleted $T/b/libssl.so.3" "$OUT" || fail "B not deleted"
 if [ -n "$D" ]; then
 	grep -qx "lib $D replaced $T/d/libssl.so.3" "$OUT" ||
 		fail "D not replaced"
+	grep -qx "lib $E deleted $T/e/libssl.so.3" "$OUT" ||
+		fail "E not deleted (its path is gone)"
 fi
 grep -qx "lib $C none $T/c/libssl.so.3" "$OUT" || fail "C not seen"
 grep "^lib $C " "$OUT" | grep -vq "^lib $C none " &&
@@ -114,10 +128,28 @@ grep "^lib $C " "$OUT" | grep -vq "^lib $C none " &&
 # Each helper also maps the system's libcrypto, which is current.
 grep -q "^lib $A none .*/libcrypto.so.3$" "$OUT" || fail "A's libcrypto"
 
-# The plan lists A, B and D (by PID, or through their unit), never C.
+# The plan lists A, B, D and E, never C: by PID when they run outside a
+# restartable systemd unit, else through their unit.  The unit is this
+# script's own (the helpers are its children), named in /proc/self/cgroup.
 sed -n '/^plan-begin$/,/^plan-end$/p' "$OUT" >"$T/plan"
 grep -q "^restart pid $C " "$T/plan" && fail "C in the restart plan"
-if grep -q "^proc $A - " "$OUT"; then
+unit=$(awk -v p="$A" '$1 == "proc" && $2 == p { print $3 }' "$OUT")
+[ -n "$unit" ] || fail "no proc line for A"
+for p in $B $C $D $E; do
+	grep -q "^proc $p $unit " "$OUT" || fail "pid $p is not in A's unit $unit"
+done
+if [ "$unit" != - ]; then
+	# Every part of the unit name ("user@1000.service/app.service") is a
+	# component of this script's cgroup path.
+	for part in ${unit//\// }; do
+		grep -q "/$part\(/\|$\)" /proc/self/cgroup ||
+			fail "unit $unit is not in this process's cgroup"
+	done
+elif grep -qE '/[^/]+\.service(/|$)' /proc/self/cgroup; then
+	fail "no unit found, but /proc/self/cgroup names a service"
+fi
+inner=${unit#*/}
+if [ "$unit" = - ] || [[ "$inner" != *.service ]] || [[ "$inner" == *@.service ]]; then
 	grep -q "^restart pid $A (.*# deleted" "$T/plan" ||
 		fail "A not in the plan"
 	grep -q "^restart pid $B (.*# deleted" "$T/plan" ||
@@ -125,11 +157,22 @@ if grep -q "^proc $A - " "$OUT"; then
 	if [ -n "$D" ]; then
 		grep -q "^restart pid $D (.*# replaced" "$T/plan" ||
 			fail "D not in the plan"
+		grep -q "^restart pid $E (.*# deleted" "$T/plan" ||
+			fail "E not in the plan"
 	fi
+else
+	want=$((2 + (${D:+2}+0)))
+	grep -qE "^systemctl (--user -M [0-9]+@ )?restart $inner +# $want process(es)?$" "$T/plan" ||
+		fail "the plan does not restart $unit for its $want processes"
 fi
 grep -q '^stats ' "$OUT" || fail "no stats"
 
 echo "ok: A=$A deleted, B=$B deleted (renamed over), C=$C untouched," \
-    "D=${D:-skipped} replaced"
+    "D=${D:-not run} replaced, E=${E:-not run} deleted (path gone)"
 grep '^stats ' "$OUT"
+if [ -z "$D" ]; then
+	echo "SKIP: no private mount namespace could be made, so the" \
+	    "replaced (D) and path-gone (E) cases did not run"
+	exit 77
+fi
 exit 0

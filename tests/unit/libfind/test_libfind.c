@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../hc_skip.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -310,7 +312,7 @@ static void test_ldcache_real(void **state)
 
 	(void)state;
 	if ((b = slurp("/etc/ld.so.cache", &n)) == NULL)
-		skip();
+		hc_skip("no /etc/ld.so.cache on this machine");
 	r = ldcache_parse(b, n, collect2, &nm);
 	free(b);
 	assert_true(r >= 1);
@@ -547,7 +549,7 @@ static void test_elf_real_libssl(void **state)
 
 	(void)state;
 	if (real_lib("libssl.so.3", path, sizeof(path)) != 0)
-		skip();
+		hc_skip("no libssl.so.3 on this machine");
 	assert_non_null(b = slurp(path, &n));
 	assert_true(elf_needed(b, n, collect1, &nm) >= 2);
 	assert_true(has_name(&nm, "libcrypto.so.3"));
@@ -599,7 +601,7 @@ static void test_elf_sniff(void **state)
 	assert_int_equal(musl, 0);
 	free(bin);
 	if (HOST_EM == 0)
-		skip();
+		hc_skip("no ELF machine number known for this architecture");
 	/* A musl PIE: the interpreter alone says so. */
 	n = build_elf(b, sizeof(b), &s);
 	c = elf_sniff(b, n, &musl);
@@ -909,7 +911,7 @@ static void test_scan_system(void **state)
 	(void)state;
 	if (real_lib("libssl.so.3", ssl, sizeof(ssl)) != 0 ||
 	    real_lib("libcrypto.so.3", crypto, sizeof(crypto)) != 0)
-		skip();
+		hc_skip("no libssl.so.3 and libcrypto.so.3 on this machine");
 	assert_non_null(mkdtemp(root));
 	assert_non_null(realpath(root, rroot));
 #define P(...) (snprintf(p, sizeof(p), __VA_ARGS__), p)
@@ -1041,7 +1043,7 @@ static void test_scan_live_system(void **state)
 
 	(void)state;
 	if (real_lib("libssl.so.3", ssl, sizeof(ssl)) != 0)
-		skip();
+		hc_skip("no libssl.so.3 on this machine");
 	assert_true(libfind_scan_system(&l, "/") >= 2);
 	libfind_pair(&l);
 	for (i = 0; i < l.n; i++) {
@@ -1076,5 +1078,5 @@ int main(void)
 		cmocka_unit_test(test_scan_live_system),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return hc_run_group_tests(tests, NULL, NULL);
 }

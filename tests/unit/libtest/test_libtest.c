@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../hc_skip.h"
+
 /* cmocka hands every test a state pointer these tests do not use. */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 
@@ -208,6 +210,17 @@ static void t_judge_lax_echo(void **state)
 	put_response(&b, &p, 1, 32, NULL, 0);
 	judge(&p, &b, &r);
 	assert_int_equal(r.verdict, LIB_INCONCLUSIVE);
+	/* Silence is inconclusive too: the reason tells them apart. */
+	assert_non_null(strstr(r.reason, "without its over-read"));
+	/* After the sentinel's echo, a lax echo still proves nothing. */
+	b.n = 0;
+	put_str(&b, "ok TLSv1_2_server_method\nOpenSSL 1.0.1f\n");
+	put_response(&b, &p, 0, 64, NULL, 0);
+	put_response(&b, &p, 1, 32, NULL, 0);
+	put_alert(&b, 10);
+	judge(&p, &b, &r);
+	assert_int_equal(r.verdict, LIB_INCONCLUSIVE);
+	assert_non_null(strstr(r.reason, "without its over-read"));
 }
 
 static void t_judge_not_tls(void **state)
@@ -400,7 +413,7 @@ static void t_run_openssl3(void **state)
 
 	if (!find_lib("libssl.so.3", ssl, sizeof(ssl)) ||
 	    !find_lib("libcrypto.so.3", crypto, sizeof(crypto)))
-		skip();
+		hc_skip("no libssl.so.3 and libcrypto.so.3 on this machine");
 	assert_int_equal(libtest_run("/proc/self/exe", ssl, crypto, TIMEOUT_MS,
 	    &r), 0);
 	show("openssl3", &r);
@@ -419,7 +432,7 @@ static void run_fake(const char *env, struct libtest_result *r, int timeout)
 	const char *path = getenv(env);
 
 	if (path == NULL || *path == '\0')
-		skip();
+		hc_skip("%s is not set (the fake libraries were not built)", env);
 	assert_int_equal(libtest_run("/proc/self/exe", path, NULL, timeout, r),
 	    0);
 	show(env, r);
@@ -604,7 +617,7 @@ static void t_run_bad_helper(void **state)
 	struct libtest_result r;
 
 	if (!find_lib("libssl.so.3", ssl, sizeof(ssl)))
-		skip();
+		hc_skip("no libssl.so.3 on this machine");
 	assert_int_equal(libtest_run("/nonexistent/heartcheck", ssl, NULL,
 	    TIMEOUT_MS, &r), -1);
 	assert_int_equal(r.verdict, LIB_INCONCLUSIVE);
@@ -618,7 +631,7 @@ static const char *heartcheck_exe(void)
 	const char *p = getenv("HEARTCHECK");
 
 	if (p == NULL || *p == '\0')
-		skip();
+		hc_skip("HEARTCHECK is not set");
 	return p;
 }
 
@@ -630,7 +643,7 @@ static void t_hc_openssl3(void **state)
 
 	if (!find_lib("libssl.so.3", ssl, sizeof(ssl)) ||
 	    !find_lib("libcrypto.so.3", crypto, sizeof(crypto)))
-		skip();
+		hc_skip("no libssl.so.3 and libcrypto.so.3 on this machine");
 	assert_int_equal(libtest_run(exe, ssl, crypto, TIMEOUT_MS, &r), 0);
 	show("heartcheck openssl3", &r);
 	assert_int_equal(r.verdict, LIB_NO_HEARTBEAT);
@@ -644,7 +657,7 @@ static void t_hc_fake_vuln(void **state)
 	struct libtest_result r;
 
 	if (lib == NULL || *lib == '\0')
-		skip();
+		hc_skip("LIBTEST_FAKE_VULN is not set (the fake libraries were not built)");
 	assert_int_equal(libtest_run(exe, lib, NULL, TIMEOUT_MS, &r), 0);
 	show("heartcheck vuln", &r);
 	assert_int_equal(r.verdict, LIB_VULNERABLE);
@@ -693,10 +706,10 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "__libhost") == 0)
 		return libhost_main(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "run") == 0)
-		return cmocka_run_group_tests_name("libtest-run", run, NULL,
+		return hc_run_group_tests_name("libtest-run", run, NULL,
 		    NULL);
 	if (argc > 1 && strcmp(argv[1], "self") == 0)
-		return cmocka_run_group_tests_name("libtest-self", self, NULL,
+		return hc_run_group_tests_name("libtest-self", self, NULL,
 		    NULL);
-	return cmocka_run_group_tests_name("libtest-pure", pure, NULL, NULL);
+	return hc_run_group_tests_name("libtest-pure", pure, NULL, NULL);
 }

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../hc_skip.h"
+
 /* cmocka hands every test a state pointer these tests do not use. */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 
@@ -261,5 +263,5 @@ int main(void)
 		cmocka_unit_test(t_sandbox_landlock),
 	};
 
-	return cmocka_run_group_tests_name("sandbox", tests, NULL, NULL);
+	return hc_run_group_tests_name("sandbox", tests, NULL, NULL);
 }

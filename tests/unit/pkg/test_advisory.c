@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "../hc_skip.h"
+
 #include "local/advisory.h"
 
 static struct os_release mkos(const char *id, const char *vid)
@@ -120,6 +122,14 @@ static void test_named_cases(void **state)
 	assert_int_equal(judge("debian", "7", "libssl-dev", "1.0.1e-2+deb7u4", PKG_SCHEME_DEB, &f),
 		PKG_VULNERABLE);
 	assert_string_equal(f.advisory, "DSA-2896-1");
+	/* A Debian epoch is skipped before the upstream version is read. */
+	assert_int_equal(judge("debian", "7", "libssl1.0.0", "1:1.0.1e-2+deb7u4", PKG_SCHEME_DEB, &f),
+		PKG_VULNERABLE);
+	assert_int_equal(f.confirmed, 1);
+	assert_int_equal(judge("debian", "7", "libssl1.0.0", "1:1.0.1e-2+deb7u5", PKG_SCHEME_DEB, &f),
+		PKG_FIXED);
+	assert_int_equal(judge("debian", "12", "libssl3", "1:3.0.11-1~deb12u2", PKG_SCHEME_DEB, &f),
+		PKG_NOT_AFFECTED);
 }
 
 static void test_upstream_rule(void **state)
@@ -258,5 +268,5 @@ int main(void)
 		cmocka_unit_test(test_release_matching),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return hc_run_group_tests(tests, NULL, NULL);
 }

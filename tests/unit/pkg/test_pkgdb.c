@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "../hc_skip.h"
+
 #include "local/pkgdb.h"
 
 #ifndef PKG_TESTDATA
@@ -149,7 +151,7 @@ static void test_dpkg_real(void **state)
 
 	(void)state;
 	if (access("/var/lib/dpkg/status", R_OK) != 0)
-		skip();
+		hc_skip("no dpkg database (/var/lib/dpkg/status) on this machine");
 	/* dpkg-query gives the reference version, when it is available. */
 	p = popen("dpkg-query -W -f='${Version}' libssl3 2>/dev/null", "r");
 	if (p) {
@@ -426,7 +428,7 @@ static void test_scan_rpm_empty(void **state)
 
 	(void)state;
 	if (access("/usr/bin/rpm", X_OK) != 0)
-		skip();
+		hc_skip("no rpm (/usr/bin/rpm) on this machine");
 	fs = calloc(1, sizeof(*fs));
 	root = make_root();
 	write_file(root, "etc/redhat-release", "CentOS release 6.5 (Final)\n");
@@ -446,7 +448,7 @@ static void test_scan_this_host(void **state)
 
 	(void)state;
 	if (access("/var/lib/dpkg/status", R_OK) != 0)
-		skip();
+		hc_skip("no dpkg database (/var/lib/dpkg/status) on this machine");
 	fs = calloc(1, sizeof(*fs));
 	r = pkgdb_scan("/", NULL, on_finding, fs, err, sizeof(err));
 	assert_true(r >= 1);
@@ -477,5 +479,5 @@ int main(void)
 		cmocka_unit_test(test_scan_this_host),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return hc_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "../hc_skip.h"
+
 #include "local/pkgver.h"
 
 /* Checks cmp(a, b) == want and the mirrored call, so every case also
@@ -187,5 +189,5 @@ int main(void)
 		cmocka_unit_test(test_apk),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return hc_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../hc_skip.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +38,8 @@ enum srv_mode {
 	SRV_READAHEAD, /* over-reads, but past the record lies other memory */
 	SRV_PATCHED,   /* 1.0.1g: drops the over-length request silently */
 	SRV_LAX,       /* checks payload_length <= record - 3 only */
+	SRV_TRUNCATE,  /* echoes no more than the record holds: the probe
+	                * comes back without its over-read */
 	SRV_GNUTLS,    /* alert 10 to any heartbeat before the handshake */
 	SRV_NOHB,      /* OpenSSL 3: no heartbeat code, alert 10 */
 	SRV_SILENT,    /* never answers the flight */
@@ -141,6 +145,8 @@ static int srv_answer(enum srv_mode mode, uint16_t ver, const uint8_t *in,
 				continue;
 			if (mode == SRV_LAX && 3 + pl > len)
 				continue;
+			if (mode == SRV_TRUNCATE && 3 + pl > len)
+				pl = len - 3;
 			/* One read buffer, reused from offset 0. */
 			memcpy(rbuf, body, len);
 			if (mode == SRV_READAHEAD)
@@ -447,6 +453,103 @@ static void test_judge_streams(void **state)
 	bb_free(&b);
 }
 
+/* The verdict rules in order: the probe's echo with its over-read is proof
+ * whatever else came back; then foreign bytes or a lax echo prove nothing;
+ * then the sentinel's echo or the extension say patched. */
+static void test_judge_rules(void **state)
+{
+	static const struct {
+		int sentinel, probe, lax, foreign, ext;
+		enum hb_verdict v;
+		const char *why;
+	} c[] = {
+		{ 0, 0, 0, 0, 0, HBV_NO_HEARTBEAT, "no heartbeat extension" },
+		{ 0, 0, 0, 0, 1, HBV_PATCHED, "refused before the handshake" },
+		{ 1, 0, 0, 0, 0, HBV_PATCHED, "valid heartbeat echoed" },
+		{ 1, 0, 0, 0, 1, HBV_PATCHED, "valid heartbeat echoed" },
+		{ 0, 1, 0, 0, 0, HBV_VULNERABLE, "over-read proven" },
+		{ 1, 1, 0, 0, 1, HBV_VULNERABLE, "over-read proven" },
+		{ 1, 1, 0, 1, 1, HBV_VULNERABLE, "over-read proven" },
+		{ 0, 1, 0, 1, 0, HBV_VULNERABLE, "over-read proven" },
+		{ 0, 1, 1, 0, 0, HBV_VULNERABLE, "over-read proven" },
+		{ 1, 1, 1, 1, 1, HBV_VULNERABLE, "over-read proven" },
+		{ 0, 0, 1, 0, 0, HBV_INCONCLUSIVE, "without its over-read" },
+		{ 1, 0, 1, 0, 0, HBV_INCONCLUSIVE, "without its over-read" },
+		{ 1, 0, 1, 0, 1, HBV_INCONCLUSIVE, "without its over-read" },
+		{ 0, 0, 0, 1, 0, HBV_INCONCLUSIVE, "matches no request" },
+		{ 1, 0, 0, 1, 1, HBV_INCONCLUSIVE, "matches no request" },
+		{ 1, 0, 1, 1, 1, HBV_INCONCLUSIVE, "matches no request" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct reply_summary s;
+		char why[256];
+		enum hb_verdict v;
+
+		memset(&s, 0, sizeof(s));
+		s.alert_desc = -1;
+		s.sentinel_echoed = c[i].sentinel;
+		s.probe_echoed = c[i].probe;
+		s.lax_echoed = c[i].lax;
+		s.foreign = c[i].foreign;
+		v = reply_judge(&s, c[i].ext);
+		reply_reason(&s, c[i].ext, why, sizeof(why));
+		if (v != c[i].v || strstr(why, c[i].why) == NULL)
+			fail_msg("case %zu: verdict %d (want %d), reason \"%s\" "
+			    "(want \"%s\")", i, v, c[i].v, why, c[i].why);
+	}
+}
+
+/* Whole replies through reply_scan: a lax echo and a malformed heartbeat
+ * message each make an otherwise patched reply inconclusive. */
+static void test_judge_scan_inconclusive(void **state)
+{
+	struct hb_plan p;
+	struct reply_summary s;
+	struct bb b = { 0 };
+	uint8_t pl[64];
+	char why[256];
+	size_t i;
+
+	(void)state;
+	hb_plan_init(&p, 0x5eed, 64, 32, 16);
+	for (i = 0; i < 64; i++)
+		pl[i] = hb_payload_byte(&p, 0, i);
+	srv_hb_response(&b, 0x0303, pl, 64);
+	for (i = 0; i < 32; i++)
+		pl[i] = hb_payload_byte(&p, 1, i);
+	srv_hb_response(&b, 0x0303, pl, 32);
+	srv_alert(&b, 0x0303, 2, 10);
+	assert_int_equal(reply_scan(&p, b.p, b.n, &s), 0);
+	assert_true(s.sentinel_echoed);
+	assert_true(s.lax_echoed);
+	assert_false(s.probe_echoed);
+	assert_false(s.foreign);
+	assert_int_equal(reply_judge(&s, 1), HBV_INCONCLUSIVE);
+	reply_reason(&s, 1, why, sizeof(why));
+	assert_non_null(strstr(why, "without its over-read"));
+	b.n = 0;
+
+	/* The sentinel's echo, then a heartbeat message of unknown type. */
+	for (i = 0; i < 64; i++)
+		pl[i] = hb_payload_byte(&p, 0, i);
+	srv_hb_response(&b, 0x0303, pl, 64);
+	{
+		static const uint8_t bad[] = { 7, 0, 1, 0, 0x50, 0x50, 0x50,
+			0x50, 0x50, 0x50, 0x50, 0x50, 0x50, 0x50, 0x50, 0x50, 0x50,
+			0x50, 0x50, 0x50 };
+
+		bb_frame(&b, 24, 0x0303, bad, sizeof(bad), 16384);
+	}
+	assert_int_equal(reply_scan(&p, b.p, b.n, &s), 0);
+	assert_true(s.sentinel_echoed);
+	assert_true(s.foreign);
+	assert_int_equal(reply_judge(&s, 1), HBV_INCONCLUSIVE);
+	bb_free(&b);
+}
+
 static void test_judge_split_stream(void **state)
 {
 	struct hb_plan p;
@@ -527,6 +630,21 @@ static void test_probe_verdicts(void **state)
 		expect_verdict(SRV_GNUTLS, v, 1, PV_PATCHED);
 		expect_verdict(SRV_NOHB, v, 0, PV_NO_HEARTBEAT);
 		expect_verdict(SRV_NOHB, v, -1, PV_NO_HEARTBEAT);
+		expect_verdict(SRV_TRUNCATE, v, 1, PV_INCONCLUSIVE);
+	}
+	/* The lax echo's reason says what came back. */
+	{
+		struct drv d;
+		struct srv s = srv_default;
+
+		s.mode = SRV_TRUNCATE;
+		d_init(&d, "server.example", 0, 0);
+		d_serve(&d, &s);
+		assert_true(d.done);
+		assert_int_equal(d.p.verdict, PV_INCONCLUSIVE);
+		if (strstr(d.p.reason, "without its over-read") == NULL)
+			fail_msg("lax echo reason: %s", d.p.reason);
+		d_free(&d);
 	}
 }
 
@@ -1417,6 +1535,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_judge_streams),
+		cmocka_unit_test(test_judge_rules),
+		cmocka_unit_test(test_judge_scan_inconclusive),
 		cmocka_unit_test(test_judge_split_stream),
 		cmocka_unit_test(test_verdict_names),
 		cmocka_unit_test(test_probe_verdicts),
@@ -1440,5 +1560,5 @@ int main(void)
 		cmocka_unit_test(test_probe_close_no_ext),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return hc_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../hc_skip.h"
+
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
@@ -821,5 +823,5 @@ main(void)
 		    fake_setup, fake_teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return hc_run_group_tests(tests, NULL, NULL);
 }

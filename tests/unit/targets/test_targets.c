@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../hc_skip.h"
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -617,5 +619,5 @@ int main(void)
 		cmocka_unit_test(test_count_large),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return hc_run_group_tests(tests, NULL, NULL);
 }

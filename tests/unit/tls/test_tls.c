@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../hc_skip.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1276,6 +1278,62 @@ static void test_hb_reader_foreign(void **state)
 	bb_free(&m);
 }
 
+/* Echoes of the right bytes at the wrong length are neither echo. */
+static void test_hb_reader_lengths(void **state)
+{
+	struct hb_plan p;
+	struct hb_reader r;
+	struct bb m = { 0 };
+	uint8_t sp[64], pp[48];
+	size_t lens[1];
+
+	(void)state;
+	hb_plan_init(&p, 42, 64, 32, 16);
+	/* The sentinel's first 32 bytes: a truncated sentinel echo. */
+	sentinel_payload(&p, sp);
+	bb_hb_msg(&m, 2, 32, sp, 32, 16);
+	lens[0] = m.n;
+	hb_reader_init(&r, &p);
+	hb_feed_records(&r, &m, lens, 1, m.n);
+	assert_false(r.sentinel_echoed);
+	assert_false(r.lax_echoed);
+	assert_true(r.foreign);
+	/* The probe's first 20 bytes: neither the probe nor a lax echo. */
+	probe_echo_payload(&p, pp);
+	m.n = 0;
+	bb_hb_msg(&m, 2, 20, pp, 20, 16);
+	lens[0] = m.n;
+	hb_reader_init(&r, &p);
+	hb_feed_records(&r, &m, lens, 1, m.n);
+	assert_false(r.probe_echoed);
+	assert_false(r.lax_echoed);
+	assert_true(r.foreign);
+	/* The probe plus 8 of its 16 over-read bytes. */
+	m.n = 0;
+	bb_hb_msg(&m, 2, 40, pp, 40, 16);
+	lens[0] = m.n;
+	hb_reader_init(&r, &p);
+	hb_feed_records(&r, &m, lens, 1, m.n);
+	assert_false(r.probe_echoed);
+	assert_false(r.lax_echoed);
+	assert_true(r.foreign);
+	assert_int_equal(r.disclosed, 0);
+	/* A plan that claims nothing past the probe proves nothing by its
+	 * echo: it is only a lax echo. */
+	hb_plan_init(&p, 42, 64, 32, 0);
+	probe_echo_payload(&p, pp);
+	m.n = 0;
+	bb_hb_msg(&m, 2, 32, pp, 32, 16);
+	lens[0] = m.n;
+	hb_reader_init(&r, &p);
+	hb_feed_records(&r, &m, lens, 1, m.n);
+	assert_false(r.probe_echoed);
+	assert_true(r.lax_echoed);
+	assert_false(r.foreign);
+	assert_int_equal(r.disclosed, 0);
+	bb_free(&m);
+}
+
 static void test_hb_reader_split_records(void **state)
 {
 	struct hb_plan p;
@@ -1424,10 +1482,11 @@ int main(void)
 		cmocka_unit_test(test_hb_reader_vulnerable_disclosed),
 		cmocka_unit_test(test_hb_reader_sentinel_only),
 		cmocka_unit_test(test_hb_reader_foreign),
+		cmocka_unit_test(test_hb_reader_lengths),
 		cmocka_unit_test(test_hb_reader_split_records),
 		cmocka_unit_test(test_hb_reader_big_response),
 		cmocka_unit_test(test_names),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return hc_run_group_tests(tests, NULL, NULL);
 }
