@@ -5,12 +5,16 @@
  *   the rest: what the server sends on each connection, the connections
  *   separated by the bytes ff fe fd fc.
  * Reconnect requests are followed, the new connection reading the next
- * segment; when a connection's segment runs out, the peer closes or the
- * deadline passes.
+ * segment; a wake-up the engine asked for may fire between chunks; when a
+ * connection's segment runs out, the peer closes, the deadline passes or a
+ * wake-up fires.
  *
  * Oracles: the probe always reaches a verdict with a reason; the flight
- * carries the version the server chose; and "vulnerable" is only ever said
- * when the probe's own payload bytes came back from the server.
+ * (three records, or one large heartbeat on the later strategies) and each
+ * nudge (one 1-byte application_data record) carry the version the server
+ * chose; nudges only follow the flight of the first strategy, 12 at most;
+ * and "vulnerable" is only ever said when the probe's own payload bytes
+ * came back from the server.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -36,6 +40,8 @@ struct run {
 	struct probe_out o;
 	int connects;
 	int flight_sent;        /* on the current connection */
+	int nudges;             /* on the current connection */
+	unsigned wake_ms;       /* the wake-up the engine asked for, or 0 */
 	uint16_t offered;       /* version of the current ClientHello */
 	size_t conn_start;      /* input offset where this connection began */
 };
@@ -47,20 +53,33 @@ static void out_reset(struct run *r)
 	r->o.len = 0;
 	r->o.done = 0;
 	r->o.reconnect = 0;
+	r->o.wake_ms = 0;
 }
 
-/* Checks what the engine asked to send outside probe_on_connected: only
- * ever the heartbeat flight, once, with the negotiated version. */
+/* Checks what the engine asked to send outside probe_on_connected: the
+ * heartbeat flight once, then nudges, with the negotiated version. */
 static void check_output(struct run *r)
 {
 	size_t off = 0, nrec = 0;
 
 	CHECK(r->o.len <= r->o.cap);
 	CHECK(!(r->o.done && r->o.reconnect));
+	if (r->o.wake_ms)
+		r->wake_ms = r->o.wake_ms;
+	if (r->o.reconnect || r->o.done)
+		r->wake_ms = 0;
 	if (r->o.len == 0)
 		return;
-	CHECK(!r->flight_sent);
 	CHECK(r->p.state == PS_FLIGHT || r->p.state == PS_DONE);
+	if (r->flight_sent) {
+		/* A nudge: the first strategy only, 12 at most. */
+		CHECK(r->p.strategy == PST_FLIGHT);
+		CHECK(++r->nudges <= 12);
+		CHECK(r->o.len == 6 && r->o.buf[0] == TLS_CT_APPDATA &&
+		    r->o.buf[3] == 0 && r->o.buf[4] == 1);
+		CHECK((r->o.buf[1] << 8 | r->o.buf[2]) == r->p.version);
+		return;
+	}
 	CHECK(r->p.version >= TLS_V_SSL3 && r->p.version <= r->offered);
 	while (off + 5 <= r->o.len) {
 		CHECK(r->o.buf[off] == TLS_CT_HEARTBEAT ||
@@ -70,7 +89,8 @@ static void check_output(struct run *r)
 		off += 5 + (size_t)(r->o.buf[off + 3] << 8 | r->o.buf[off + 4]);
 		nrec++;
 	}
-	CHECK(off == r->o.len && nrec == 3);
+	CHECK(off == r->o.len);
+	CHECK(nrec == (r->p.strategy == PST_FLIGHT ? 3u : 1u));
 	r->flight_sent = 1;
 }
 
@@ -79,6 +99,8 @@ static void connect_now(struct run *r, size_t at)
 	CHECK(r->connects < MAX_CONNECTS);
 	r->connects++;
 	r->flight_sent = 0;
+	r->nudges = 0;
+	r->wake_ms = 0;
 	r->conn_start = at;
 	out_reset(r);
 	probe_on_connected(&r->p, &r->o);
@@ -86,6 +108,8 @@ static void connect_now(struct run *r, size_t at)
 	if (r->o.done)
 		return;
 	CHECK(r->o.len > 11 && r->o.buf[0] == TLS_CT_HANDSHAKE);
+	/* The large strategy pads its hello to a fixed record length. */
+	CHECK(r->p.strategy != PST_LARGE || r->o.len == 4501);
 	r->offered = (uint16_t)(r->o.buf[9] << 8 | r->o.buf[10]);
 	CHECK(r->offered >= TLS_V_SSL3 && r->offered <= TLS_V_TLS12);
 }
@@ -115,21 +139,25 @@ static size_t hb_bodies(const uint8_t *b, size_t n, uint8_t *out)
 /* Were the probe's payload bytes sent back on this connection? */
 static int probe_came_back(const struct run *r, const uint8_t *b, size_t n)
 {
-	uint8_t want[64], *bodies;
-	size_t i, bn;
+	uint8_t *want, *bodies;
+	size_t i, bn, pl = r->p.plan.probe_len;
 	int found;
 
-	CHECK(r->p.plan.probe_len <= sizeof(want));
-	for (i = 0; i < r->p.plan.probe_len; i++)
+	CHECK(pl > 0);
+	want = malloc(pl);
+	CHECK(want != NULL);
+	for (i = 0; i < pl; i++)
 		want[i] = hb_payload_byte(&r->p.plan, 1, i);
-	if (memmem(b, n, want, r->p.plan.probe_len) != NULL)
-		return 1;
-	/* An echo may be split over records: look in their joined bodies. */
-	bodies = malloc(n ? n : 1);
-	CHECK(bodies != NULL);
-	bn = hb_bodies(b, n, bodies);
-	found = memmem(bodies, bn, want, r->p.plan.probe_len) != NULL;
-	free(bodies);
+	found = memmem(b, n, want, pl) != NULL;
+	if (!found) {
+		/* An echo may be split over records: look in their bodies. */
+		bodies = malloc(n ? n : 1);
+		CHECK(bodies != NULL);
+		bn = hb_bodies(b, n, bodies);
+		found = memmem(bodies, bn, want, pl) != NULL;
+		free(bodies);
+	}
+	free(want);
 	return found;
 }
 
@@ -166,10 +194,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (r.p.state != PS_DONE) {
 		int reconnect = 0;
 
+		x = x * 1103515245u + 12345u;
+		if (r.wake_ms && off < end && (x >> 28) == 0) {
+			/* The wake-up fires before the next chunk arrives. */
+			r.wake_ms = 0;
+			out_reset(&r);
+			probe_on_wake(&r.p, &r.o);
+			check_output(&r);
+			continue;
+		}
 		if (off < end) {
 			size_t chunk;
 
-			x = x * 1103515245u + 12345u;
+
 			chunk = maxbits ? 1 + (x >> 8) % (1u << maxbits) :
 			    end - off;
 			if (chunk > end - off)
@@ -183,9 +220,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else {
 			/* This connection's bytes are spent: the peer closes
 			 * or the deadline passes, in the order byte 0 picks. */
-			CHECK(++events <= 4 * MAX_CONNECTS);
+			CHECK(++events <= 20 * MAX_CONNECTS);
 			out_reset(&r);
-			if (((data[0] >> 6) + events) & 1)
+			if (r.wake_ms && (events & 3) != 0) {
+				/* Silence: the nudges run out first. */
+				r.wake_ms = 0;
+				probe_on_wake(&r.p, &r.o);
+			} else if (((data[0] >> 6) + events) & 1)
 				probe_on_closed(&r.p, (data[0] & 0x20) ?
 				    -ECONNRESET : 0, &r.o);
 			else
