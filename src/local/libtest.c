@@ -349,7 +349,7 @@ int libtest_judge_reply(const struct hb_plan *plan, const uint8_t *b,
 		    "place");
 		break;
 	case HBV_NO_HEARTBEAT:
-		if (s.alert_desc == 10) {
+		if (s.alert_desc == TLS_AD_UNEXPECTED_MESSAGE) {
 			out->verdict = LIB_NO_HEARTBEAT;
 			set_reason(out, "the library answered the first "
 			    "heartbeat with alert 10 (unexpected_message): it "

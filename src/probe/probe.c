@@ -74,15 +74,38 @@ static void trace(const struct probe *p, const char *fmt, ...)
 
 static void trace(const struct probe *p, const char *fmt, ...)
 {
+	char line[160];
 	va_list ap;
 
 	if (!p->cfg->trace)
 		return;
-	fprintf(stderr, "probe %p: ", (const void *)p);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	p->cfg->trace(p->cfg->trace_ctx, line);
+}
+
+void probe_get_result(const struct probe *p, struct probe_result *r)
+{
+	r->verdict = p->verdict;
+	r->reason = p->reason;
+	r->version = p->version;
+	r->heartbeat_ext = p->ext_echoed;
+	r->disclosed = p->disclosed;
+	r->alert = p->alert_desc;
+	r->connections = p->attempts + 1;
+	r->strategy = probe_strategy_name(p);
+	r->nudges = p->nudges;
+}
+
+int probe_is_done(const struct probe *p)
+{
+	return p->state == PS_DONE;
+}
+
+int probe_is_idle(const struct probe *p)
+{
+	return p->state == PS_IDLE;
 }
 
 /* Always change state here, so a trace shows every transition. */
@@ -141,7 +164,7 @@ static void finish_fmt(struct probe *p, struct probe_out *o,
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	probe_finish(p, v, why);
-	o->done = 1;
+	o->act = PA_DONE;
 }
 
 static uint16_t lower_version(uint16_t v)
@@ -153,7 +176,7 @@ static void reconnect(struct probe *p, struct probe_out *o)
 {
 	p->attempts++;
 	probe_set_state(p, PS_IDLE);
-	o->reconnect = 1;
+	o->act = PA_RECONNECT;
 }
 
 static uint8_t pad_byte(const void *ctx, size_t i)
@@ -359,7 +382,7 @@ static void next_strategy(struct probe *p, struct probe_out *o)
 	    "one valid large heartbeat");
 	p->attempts++;
 	probe_set_state(p, PS_IDLE);
-	o->reconnect = 1;
+	o->act = PA_RECONNECT;
 }
 
 static void send_flight(struct probe *p, struct probe_out *o)
@@ -419,8 +442,18 @@ void probe_on_wake(struct probe *p, struct probe_out *o)
 
 static int fallback_alert(unsigned desc)
 {
-	return desc == 40 || desc == 70 || desc == 47 || desc == 50 ||
-	    desc == 71 || desc == 80 || desc == 86;
+	switch (desc) {
+	case TLS_AD_HANDSHAKE_FAILURE:
+	case TLS_AD_ILLEGAL_PARAMETER:
+	case TLS_AD_DECODE_ERROR:
+	case TLS_AD_PROTOCOL_VERSION:
+	case TLS_AD_INSUFFICIENT_SECURITY:
+	case TLS_AD_INTERNAL_ERROR:
+	case TLS_AD_INAPPROPRIATE_FALLBACK:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 static void on_alert(struct probe *p, struct probe_out *o)
@@ -432,7 +465,7 @@ static void on_alert(struct probe *p, struct probe_out *o)
 	/* A warning (say unrecognized_name) lets the connection go on, and
 	 * in the flight the echoes may still follow it: only a fatal alert
 	 * or close_notify ends either phase. */
-	if (level == 1 && desc != 0)
+	if (level == TLS_ALERT_WARNING && desc != TLS_AD_CLOSE_NOTIFY)
 		return;
 	if (p->state == PS_FLIGHT && o->len > 0) {
 		/* The flight is still unsent in o: this alert came with the
@@ -460,7 +493,7 @@ static void on_alert(struct probe *p, struct probe_out *o)
 		    name ? name : "unknown");
 		return;
 	}
-	if (desc == 112 && p->sni_on) {
+	if (desc == TLS_AD_UNRECOGNIZED_NAME && p->sni_on) {
 		/* Some servers reject the name they are sent: try without. */
 		p->sni_on = 0;
 		reconnect(p, o);
