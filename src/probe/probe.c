@@ -218,18 +218,16 @@ void probe_on_connected(struct probe *p, struct probe_out *o)
 	size_t i;
 	uint64_t x = p->nonce ^ ((uint64_t)p->attempts << 48);
 
-	rec_stream_init(&p->rs, 0);
 	hs_walker_init(&p->hw);
 	if (plan_strategy(p) != 0) {
 		finish_fmt(p, o, PV_INCONCLUSIVE, "internal: heartbeat plan "
 		    "does not fit");
 		return;
 	}
-	hb_reader_init(&p->hb, &p->plan);
-	p->hb.on_disclosed = p->cfg->on_disclosed;
-	p->hb.ctx = p->cfg->ctx;
+	rr_init(&p->rr, &p->plan);
+	p->rr.hb.on_disclosed = p->cfg->on_disclosed;
+	p->rr.hb.ctx = p->cfg->ctx;
 	p->got_bytes = 0;
-	p->alert_have = 0;
 	p->sh_seen = 0;
 	p->ext_echoed = 0;
 	p->nudged = 0;
@@ -292,7 +290,7 @@ static void finish_flight(struct probe *p, struct probe_out *o,
 	enum hb_verdict v;
 
 	memset(&s, 0, sizeof(s));
-	reply_from_reader(&p->hb, &s);
+	reply_from_reader(&p->rr.hb, &s);
 	s.alert_desc = p->alert_desc;
 	v = reply_judge(&s, p->ext_echoed);
 	reply_reason(&s, p->ext_echoed, why, sizeof(why));
@@ -301,7 +299,7 @@ static void finish_flight(struct probe *p, struct probe_out *o,
 	if (v == HBV_VULNERABLE && s.disclosed == 0) {
 		finish_fmt(p, o, PV_VULNERABLE, "heartbeat over-read proven: "
 		    "the probe came back with %s (0 bytes of server memory "
-		    "disclosed)", proof_words[p->hb.proof_model %
+		    "disclosed)", proof_words[p->rr.hb.proof_model %
 		    HB_TAIL_MODELS]);
 		return;
 	}
@@ -340,8 +338,8 @@ static void finish_flight(struct probe *p, struct probe_out *o,
 /* Nothing at all came back to this connection's heartbeats. */
 static int flight_unanswered(const struct probe *p)
 {
-	return p->hb.messages == 0 && p->hb.hdr_have == 0 &&
-	    !p->hb.foreign && p->alert_desc < 0;
+	return p->rr.hb.messages == 0 && p->rr.hb.hdr_have == 0 &&
+	    !p->rr.hb.foreign && p->alert_desc < 0;
 }
 
 /* Spacing of nudges: about one round trip, so each arrives on its own. */
@@ -458,7 +456,7 @@ static int fallback_alert(unsigned desc)
 
 static void on_alert(struct probe *p, struct probe_out *o)
 {
-	unsigned level = p->alert[0], desc = p->alert[1];
+	unsigned level = p->rr.alert[0], desc = p->rr.alert[1];
 	const char *name = tls_alert_name(desc);
 	char vb[16];
 
@@ -611,7 +609,7 @@ void probe_on_data(struct probe *p, const uint8_t *b, size_t n,
 {
 	const uint8_t *data;
 	size_t used, dlen, i;
-	enum rs_ev ev;
+	enum rr_ev ev;
 	char what[64];
 
 	/* Keep the first bytes, to name a non-TLS service. */
@@ -619,13 +617,13 @@ void probe_on_data(struct probe *p, const uint8_t *b, size_t n,
 		p->sample[p->sample_have++] = b[i];
 	p->got_bytes = 1;
 	while (p->state == PS_HELLO || p->state == PS_FLIGHT) {
-		ev = rec_stream_step(&p->rs, b, n, &used, &data, &dlen);
+		ev = rr_step(&p->rr, b, n, &used, &data, &dlen);
 		b += used;
 		n -= used;
 		switch (ev) {
-		case RS_MORE:
+		case RR_MORE:
 			return;
-		case RS_BAD:
+		case RR_BAD:
 			if (p->state == PS_FLIGHT) {
 				finish_flight(p, o, " (then non-TLS bytes)");
 				return;
@@ -634,40 +632,20 @@ void probe_on_data(struct probe *p, const uint8_t *b, size_t n,
 			finish_fmt(p, o, PV_NOT_TLS, "the reply is not TLS: %s",
 			    what);
 			return;
-		case RS_HEADER:
-			if (p->rs.cur.type == TLS_CT_ALERT)
-				p->alert_have = 0;
+		case RR_HANDSHAKE:
+			if (p->state == PS_HELLO)
+				on_handshake_bytes(p, data, dlen, o);
 			break;
-		case RS_BODY:
-			switch (p->rs.cur.type) {
-			case TLS_CT_HANDSHAKE:
-				if (p->state == PS_HELLO)
-					on_handshake_bytes(p, data, dlen, o);
-				break;
-			case TLS_CT_ALERT:
-				for (i = 0; i < dlen && p->alert_have < 2; i++)
-					p->alert[p->alert_have++] = data[i];
-				break;
-			case TLS_CT_HEARTBEAT:
-				if (hb_reader_feed(&p->hb, data, dlen) != 0)
-					p->hb.foreign = 1;
-				/* The echo is the proof: no need to wait.  A
-				 * lone valid heartbeat's echo is the answer. */
-				if (p->state == PS_FLIGHT && (p->hb.probe_echoed ||
-				    (p->strategy == PST_VALID &&
-				    p->hb.sentinel_echoed)))
-					finish_flight(p, o, "");
-				break;
-			default:
-				break;
-			}
+		case RR_HEARTBEAT:
+			/* The echo is the proof: no need to wait.  A lone
+			 * valid heartbeat's echo is the answer. */
+			if (p->state == PS_FLIGHT && (p->rr.hb.probe_echoed ||
+			    (p->strategy == PST_VALID &&
+			    p->rr.hb.sentinel_echoed)))
+				finish_flight(p, o, "");
 			break;
-		case RS_END:
-			if (p->rs.cur.type == TLS_CT_HEARTBEAT)
-				hb_reader_record_end(&p->hb);
-			else if (p->rs.cur.type == TLS_CT_ALERT &&
-			    p->alert_have == 2)
-				on_alert(p, o);
+		case RR_ALERT:
+			on_alert(p, o);
 			break;
 		}
 	}
@@ -728,7 +706,7 @@ void probe_on_timeout(struct probe *p, struct probe_out *o)
 	case PS_FLIGHT:
 		/* A sentinel echo shows the server answered the flight, and
 		 * the probe's echo would have come with it. */
-		if (p->hb.sentinel_echoed || p->hb.probe_echoed) {
+		if (p->rr.hb.sentinel_echoed || p->rr.hb.probe_echoed) {
 			finish_flight(p, o, "");
 			return;
 		}
