@@ -381,8 +381,13 @@ int cmd_scan(int argc, char **argv)
 	if (ctx.progress_drawn)
 		out_stderr(&ctx.out, "\r\033[K", 0);
 	if (r < 0) {
-		fprintf(stderr, "heartcheck: the scan could not run: error %d\n",
+		char msg[80];
+		struct res_error e = { "scan", HC_ERR_SYSTEM, msg };
+
+		snprintf(msg, sizeof(msg), "the scan could not run: error %d",
 		    r);
+		fprintf(stderr, "heartcheck: %s\n", msg);
+		sink_error(&ctx.sink, &e);
 		ret = EXIT_UNTESTED;
 		goto out;
 	}

@@ -75,13 +75,14 @@ static void deadline_result(struct libtest_result *r)
 	    "deadline (--deadline) passed first");
 }
 
-/* A part of the audit that could not run: a result, and a count towards
- * the exit code. */
+/* A part of the audit that could not run: said on standard error, a
+ * result, and a count towards the exit code. */
 static void audit_error(struct audit *a, const char *stage, int code,
     const char *msg)
 {
 	struct res_error e = { stage, code, msg };
 
+	fprintf(stderr, "heartcheck: %s\n", out_esc(msg));
 	a->c.errors++;
 	sink_error(a->s, &e);
 }
@@ -98,12 +99,12 @@ static void on_proc(void *ctx, const struct proc_info *p)
 		struct proc_info **v = realloc(a->procs, cap * sizeof(*v));
 
 		if (!v)
-			return;
+			goto oom;
 		a->procs = v;
 		a->procs_cap = cap;
 	}
 	if ((copy = malloc(sizeof(*copy))) == NULL)
-		return;
+		goto oom;
 	*copy = *p;
 	copy->libs = NULL;
 	copy->libs_cap = 0;
@@ -123,6 +124,16 @@ static void on_proc(void *ctx, const struct proc_info *p)
 		}
 	}
 	a->procs[a->nprocs++] = copy;
+	return;
+oom:
+	/* Never lose a process without a word. */
+	{
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "out of memory keeping pid %d (%s)",
+		    (int)p->pid, p->comm);
+		audit_error(a, "processes", HC_ERR_ALLOC_FAIL, msg);
+	}
 }
 
 static int is_libssl(const char *path)
@@ -673,6 +684,9 @@ static void audit_listeners(struct audit *a)
 	}
 	set = tgt_set_new();
 	c.probes = calloc(c.n ? c.n : 1, sizeof(*c.probes));
+	if (!set || !c.probes)
+		audit_error(a, "listeners", HC_ERR_ALLOC_FAIL,
+		    "out of memory: listeners not probed");
 	for (i = 0; set && c.probes && i < c.n; i++) {
 		const struct listener *l = &c.ls[i];
 		uint8_t lo[16] = { 0 };
@@ -701,6 +715,9 @@ static void audit_listeners(struct audit *a)
 			snprintf(p->spec, sizeof(p->spec), "%s", spec);
 			snprintf(p->ip, sizeof(p->ip), "%s", ip);
 			p->port = l->port;
+		} else {
+			/* A listener that cannot be probed is said. */
+			audit_error(a, "listeners", HC_ERR_INVALID, err);
 		}
 	}
 	/* Every listener at once: one stalled service must not hold up the
@@ -903,7 +920,6 @@ int audit_run(const struct audit_opts *o, struct sink *s,
 
 		snprintf(msg, sizeof(msg), "cannot read %.100s: %s",
 		    o->procroot, strerror(-r));
-		fprintf(stderr, "heartcheck: %s\n", out_esc(msg));
 		audit_error(a, "processes", hc_err_from_errno(-r), msg);
 	}
 	a->c.processes = a->pst.processes;
