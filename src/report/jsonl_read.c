@@ -46,26 +46,21 @@ static int boolean(json_t *o, const char *key)
 	return json_is_true(json_object_get(o, key));
 }
 
-static enum res_grade grade_of(const char *verdict, int tested)
+/* A verdict keyword's grade, as its producer set it. */
+static enum res_grade grade_of(const char *v)
 {
-	if (!verdict)
-		return RES_UNSURE;
-	if (!strcmp(verdict, "vulnerable") ||
-	    !strcmp(verdict, "possibly-vulnerable"))
-		return RES_BAD;
-	return tested ? RES_GOOD : RES_UNSURE;
-}
-
-static int tested_verdict(const char *v)
-{
-	static const char *const yes[] = { "vulnerable", "patched",
-		"no-heartbeat", "fixed", "not-affected" };
+	static const char *const good[] = { "patched", "no-heartbeat",
+		"fixed", "not-affected" };
 	size_t i;
 
-	for (i = 0; v && i < sizeof(yes) / sizeof(yes[0]); i++)
-		if (!strcmp(v, yes[i]))
-			return 1;
-	return 0;
+	if (!v)
+		return RES_UNSURE;
+	if (!strcmp(v, "vulnerable") || !strcmp(v, "possibly-vulnerable"))
+		return RES_BAD;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!strcmp(v, good[i]))
+			return RES_GOOD;
+	return RES_UNSURE;
 }
 
 static void endpoint(json_t *o, struct res_endpoint *e)
@@ -78,7 +73,7 @@ static void endpoint(json_t *o, struct res_endpoint *e)
 	e->port = (uint16_t)num(o, "port");
 	e->verdict = str(o, "verdict");
 	e->vulnerable = e->verdict && !strcmp(e->verdict, "vulnerable");
-	e->grade = grade_of(e->verdict, tested_verdict(e->verdict));
+	e->grade = grade_of(e->verdict);
 	e->reason = str(o, "reason");
 	e->version = str(o, "version");
 	e->heartbeat_ext = boolean(o, "heartbeat_ext");
@@ -122,7 +117,7 @@ static int fill(json_t *o, struct jsonl_item *it, void **scratch)
 		l->soname = str(o, "soname");
 		l->version = str(o, "version");
 		l->verdict = str(o, "verdict");
-		l->grade = grade_of(l->verdict, tested_verdict(l->verdict));
+		l->grade = grade_of(l->verdict);
 		l->reason = str(o, "reason");
 		l->disclosed = (unsigned)num(o, "disclosed");
 		l->libcrypto = str(o, "libcrypto");
@@ -177,7 +172,7 @@ static int fill(json_t *o, struct jsonl_item *it, void **scratch)
 		p->version = str(o, "version");
 		p->arch = str(o, "arch");
 		p->verdict = str(o, "verdict");
-		p->grade = grade_of(p->verdict, tested_verdict(p->verdict));
+		p->grade = grade_of(p->verdict);
 		p->fixed_in = str(o, "fixed_in");
 		p->advisory = str(o, "advisory");
 		p->confirmed = boolean(o, "confirmed");
