@@ -288,6 +288,17 @@ static enum upstream_class classify(const char *s, size_t n, char *up, size_t up
 	return UP_FIXED;
 }
 
+int openssl_version_vulnerable(const char *s)
+{
+	const char *p = s ? strstr(s, "OpenSSL ") : NULL;
+	char up[32];
+
+	if (!p)
+		return 0;
+	p += 8;
+	return classify(p, strcspn(p, " "), up, sizeof(up)) == UP_VULNERABLE;
+}
+
 /* --- table lookup ------------------------------------------------------- */
 
 static int word_in(const char *list, const char *word)

@@ -48,6 +48,7 @@ const char *lib_verdict_name(enum lib_verdict v)
 	case LIB_HELPER_CRASHED: return "helper-crashed";
 	case LIB_TIMEOUT: return "timeout";
 	case LIB_INCONCLUSIVE: return "inconclusive";
+	case LIB_POSSIBLY_VULNERABLE: return "possibly-vulnerable";
 	}
 	return "unknown";
 }
