@@ -448,7 +448,7 @@ int advisory_judge(const struct os_release *os, const char *pkgname, const char 
 		out->verdict = PKG_UNKNOWN;
 		out->confirmed = 0;
 		snprintf(out->reason, sizeof(out->reason),
-			"possibly vulnerable: upstream %s is in the vulnerable range and no advisory row covers %.40s %.20s; "
+			"possibly vulnerable: upstream %.40s is in the vulnerable range and no advisory row covers %.40s %.20s; "
 			"a backported fix is possible, so test the library itself", up,
 			os ? os->id : "this system", os ? os->version_id : "");
 		return 0;
