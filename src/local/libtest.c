@@ -27,11 +27,6 @@
 #include "tls/heartbeat.h"
 #include "tls/tls.h"
 
-/* The flight sizes of FACTS.md item 5: the over-read stays inside the
- * stale sentinel, so a vulnerable OpenSSL discloses nothing. */
-#define SENTINEL_LEN 64
-#define PROBE_LEN 32
-#define PROBE_K 16
 /* More than any honest reply to that flight; the rest is drained unread. */
 #define REPLY_MAX 65536
 /* A libssl or libcrypto larger than this is not one we load. */
@@ -682,7 +677,9 @@ int libtest_run(const char *self_exe, const char *libssl,
 	if (getrandom(&nonce, sizeof(nonce), GRND_NONBLOCK) !=
 	    (ssize_t)sizeof(nonce))
 		nonce = (uint64_t)now_ms() ^ ((uint64_t)getpid() << 32);
-	if (hb_plan_init(&plan, nonce, SENTINEL_LEN, PROBE_LEN, PROBE_K) != 0 ||
+	/* The scan's own flight: the over-read stays inside the stale
+	 * sentinel, so a vulnerable library discloses nothing. */
+	if (hb_plan_flight(&plan, nonce, HB_PROBE_K) != 0 ||
 	    (reqlen = hb_flight_tls(&plan, TLS_V_TLS12, 1, req,
 	    sizeof(req))) < 0) {
 		set_reason(out, "the heartbeat flight could not be built");

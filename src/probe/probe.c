@@ -13,13 +13,6 @@
 #include "tls/hello.h"
 #include "tls/tls.h"
 
-/* Sizes observed to work on real 1.0.1f and 1.0.1g (docs/probe.md). */
-#define SENTINEL_LEN 64
-#define PROBE_LEN 32
-#define PROBE_K 16
-/* With read-ahead the over-read runs into the fence: a body of k - 5
- * bytes or more keeps those bytes ours. */
-#define FENCE_LEN 16
 /* The large strategy: a reply of 3 + 4100 + k + 16 bytes overflows the
  * 4 KiB handshake write buffer, so it leaves before the program closes;
  * the padded hello (a 4,501-byte record) lies stale under the probe. */
@@ -130,7 +123,8 @@ void probe_init(struct probe *p, const struct probe_cfg *cfg, uint64_t nonce)
 	p->alert_desc = -1;
 	p->verdict = PV_INCONCLUSIVE;
 	p->strategy = PST_FLIGHT;
-	if ((uint32_t)PROBE_LEN + (cfg->leak ? cfg->leak : PROBE_K) > 0xffff)
+	if ((uint32_t)HB_PROBE_LEN + (cfg->leak ? cfg->leak : HB_PROBE_K) >
+	    0xffff)
 		probe_finish(p, PV_INCONCLUSIVE, "internal: --leak too large "
 		    "for one heartbeat");
 }
@@ -188,7 +182,7 @@ static uint8_t pad_byte(const void *ctx, size_t i)
  * fresh bytes, so a late echo from an earlier one matches nothing. */
 static int plan_strategy(struct probe *p)
 {
-	uint16_t k = p->cfg->leak ? p->cfg->leak : PROBE_K;
+	uint16_t k = p->cfg->leak ? p->cfg->leak : HB_PROBE_K;
 	uint64_t nonce = p->nonce + 0x9e3779b97f4a7c15ULL * p->attempts;
 	int r;
 
@@ -204,8 +198,7 @@ static int plan_strategy(struct probe *p)
 		r = hb_plan_init(&p->plan, nonce, LARGE_LEN, 0, 0);
 		break;
 	default:
-		r = hb_plan_init(&p->plan, nonce, SENTINEL_LEN, PROBE_LEN, k);
-		p->plan.fence_len = FENCE_LEN;
+		r = hb_plan_flight(&p->plan, nonce, k);
 		break;
 	}
 	return r;
