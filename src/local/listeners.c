@@ -6,6 +6,8 @@
 
 #include "local/libfind.h"
 #include "local/safeopen.h"
+#include "util/ascii.h"
+#include "util/lines.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -27,17 +29,6 @@ struct field {
 	size_t n;
 };
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parses exactly n (at most 8) hex digits. */
 static int hex_u32(const char *p, size_t n, uint32_t *v)
 {
@@ -48,7 +39,7 @@ static int hex_u32(const char *p, size_t n, uint32_t *v)
 	if (n == 0 || n > 8)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if ((h = hexval(p[i])) < 0)
+		if ((h = hex_value(p[i])) < 0)
 			return -1;
 		r = r << 4 | (uint32_t)h;
 	}
@@ -66,7 +57,7 @@ static int dec_u64(const char *p, size_t n, uint64_t *v)
 	for (i = 0; i < n; i++) {
 		unsigned d;
 
-		if (p[i] < '0' || p[i] > '9')
+		if (!is_digit(p[i]))
 			return -1;
 		d = (unsigned)(p[i] - '0');
 		if (r > (UINT64_MAX - d) / 10)
@@ -107,12 +98,12 @@ static size_t split(const char *p, size_t n, struct field *f, size_t max)
 	size_t i = 0, nf = 0;
 
 	while (i < n && nf < max) {
-		while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
+		while (i < n && is_hspace(p[i]))
 			i++;
 		if (i == n)
 			break;
 		f[nf].p = p + i;
-		while (i < n && p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+		while (i < n && !is_hspace(p[i]))
 			i++;
 		f[nf].n = (size_t)(p + i - f[nf].p);
 		nf++;
@@ -152,20 +143,20 @@ int proc_net_tcp_parse(const char *buf, size_t len, int family,
 {
 	struct listener l;
 	struct field f[1];
-	size_t at = 0, n;
+	struct lines it;
+	const char *line;
+	size_t n;
 	int count = 0, r;
 
 	if (buf == NULL || (family != AF_INET && family != AF_INET6))
 		return -1;
-	while (at < len) {
-		const char *nl = memchr(buf + at, '\n', len - at);
-
-		n = nl != NULL ? (size_t)(nl - (buf + at)) : len - at;
+	lines_init(&it, buf, len, LINES_ANY_LENGTH);
+	while (lines_next(&it, &line, &n) != LINES_END) {
 		/* Blank lines and the column header carry no socket. */
-		if (split(buf + at, n, f, 1) == 0 ||
+		if (split(line, n, f, 1) == 0 ||
 		    (f[0].n == 2 && memcmp(f[0].p, "sl", 2) == 0))
-			goto next;
-		if ((r = parse_line(buf + at, n, family, &l)) < 0)
+			continue;
+		if ((r = parse_line(line, n, family, &l)) < 0)
 			return -1;
 		if (r == 1) {
 			if (count == INT_MAX)
@@ -174,8 +165,6 @@ int proc_net_tcp_parse(const char *buf, size_t len, int family,
 				cb(ctx, &l);
 			count++;
 		}
-next:
-		at += n + (nl != NULL);
 	}
 	return count;
 }
@@ -222,8 +211,7 @@ static int read_table(const char *procroot, const char *name, int family,
 		    0 : -1;
 	/* A table cut at the cap ends mid-line; keep the whole lines. */
 	if (n == NET_TCP_READ_CAP)
-		while (n > 0 && buf[n - 1] != '\n')
-			n--;
+		n = lines_whole((const char *)buf, n);
 	r = proc_net_tcp_parse((const char *)buf, n, family, lvec_push, lv);
 	free(buf);
 	if (r < 0 || lv->nomem)

@@ -5,6 +5,8 @@
 #include "local/procmaps.h"
 #include "local/safeopen.h"
 #include "local/units.h"
+#include "util/ascii.h"
+#include "util/lines.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,18 +33,11 @@ parse_hex(const char *p, size_t n, size_t maxd, uint64_t *v)
 	uint64_t x = 0;
 
 	for (i = 0; i < n && i < maxd + 1; i++) {
-		char c = p[i];
-		unsigned d;
+		int d = hex_value(p[i]);
 
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A' + 10);
-		else
+		if (d < 0)
 			break;
-		x = (x << 4) | d;
+		x = (x << 4) | (unsigned)d;
 	}
 	if (i == 0 || i > maxd)
 		return 0;
@@ -58,7 +53,7 @@ parse_dec(const char *p, size_t n, uint64_t *v)
 	size_t i;
 	uint64_t x = 0;
 
-	for (i = 0; i < n && p[i] >= '0' && p[i] <= '9'; i++) {
+	for (i = 0; i < n && is_digit(p[i]); i++) {
 		unsigned d = (unsigned)(p[i] - '0');
 
 		if (x > (UINT64_MAX - d) / 10)
@@ -390,13 +385,15 @@ collect_libs(struct proc_info *pi, const char *buf, size_t len)
 {
 	static const char *const needles[2] = { "/libssl", "/libcrypto" };
 	const char *next[2] = { NULL, NULL };
-	size_t pos = 0;
+	struct lines it;
 	int i;
 
+	lines_init(&it, buf, len, LINES_ANY_LENGTH);
 	for (i = 0; i < 2; i++)
 		next[i] = memmem(buf, len, needles[i], strlen(needles[i]));
 	while (next[0] != NULL || next[1] != NULL) {
-		const char *hit, *ls, *le;
+		const char *hit, *ls;
+		size_t ln;
 		struct map_line ml;
 
 		if (next[0] == NULL)
@@ -405,20 +402,16 @@ collect_libs(struct proc_info *pi, const char *buf, size_t len)
 			hit = next[0];
 		else
 			hit = next[0] < next[1] ? next[0] : next[1];
-		ls = memrchr(buf + pos, '\n', (size_t)(hit - (buf + pos)));
-		ls = ls ? ls + 1 : buf + pos;
-		le = memchr(hit, '\n', len - (size_t)(hit - buf));
-		if (le == NULL)
-			le = buf + len;
-		if (maps_parse_line(ls, (size_t)(le - ls), &ml) == 0 &&
+		/* The line that holds the hit, then on past it. */
+		lines_seek(&it, hit);
+		if (lines_next(&it, &ls, &ln) == LINES_END)
+			break;
+		if (maps_parse_line(ls, ln, &ml) == 0 &&
 		    maps_is_tls_library(ml.path, ml.path_len))
 			add_lib(pi, &ml);
-		pos = (size_t)(le - buf);
-		if (pos < len)
-			pos++;
 		for (i = 0; i < 2; i++) {
-			if (next[i] != NULL && next[i] < buf + pos)
-				next[i] = memmem(buf + pos, len - pos,
+			if (next[i] != NULL && next[i] < it.p)
+				next[i] = memmem(it.p, it.n,
 				    needles[i], strlen(needles[i]));
 		}
 	}
@@ -588,7 +581,7 @@ pid_name(const char *name, pid_t *pid)
 	if (*name == '\0' || *name == '0')
 		return -1;
 	for (p = name; *p; p++) {
-		if (*p < '0' || *p > '9' || v > 99999999)
+		if (!is_digit(*p) || v > 99999999)
 			return -1;
 		v = v * 10 + (*p - '0');
 	}

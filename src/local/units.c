@@ -4,6 +4,8 @@
  */
 #include "local/units.h"
 #include "local/procmaps.h"
+#include "util/ascii.h"
+#include "util/lines.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +41,7 @@ unit_chars_ok(const char *p, size_t n)
 	for (i = 0; i < n; i++) {
 		char c = p[i];
 
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		if (!(is_alnum(c) || c == '-' || c == '_' ||
 		    c == '.' || c == '@' || c == ':' || c == '\\'))
 			return 0;
 	}
@@ -111,17 +112,15 @@ static int
 each_path(const char *buf, size_t len,
     int (*fn)(void *arg, struct comp path), void *arg)
 {
-	size_t pos = 0;
+	struct lines it;
+	const char *l;
+	size_t n;
 
-	while (pos < len) {
-		const char *l = buf + pos, *nl;
-		size_t n;
+	lines_init(&it, buf, len, LINES_ANY_LENGTH);
+	while (lines_next(&it, &l, &n) != LINES_END) {
 		struct comp path;
 		int r;
 
-		nl = memchr(l, '\n', len - pos);
-		n = nl ? (size_t)(nl - l) : len - pos;
-		pos += n + 1;
 		if (line_path(l, n, &path) != 0)
 			continue;
 		if ((r = fn(arg, path)) != 0)

@@ -12,7 +12,8 @@ void lines_init(struct lines *it, const char *buf, size_t len, size_t max)
 	it->max = max;
 }
 
-int lines_next(struct lines *it, const char **line, size_t *len)
+static int take(struct lines *it, const char **line, size_t *len,
+    int terminated)
 {
 	const char *nl;
 	size_t n;
@@ -20,6 +21,8 @@ int lines_next(struct lines *it, const char **line, size_t *len)
 	if (it->n == 0)
 		return LINES_END;
 	nl = memchr(it->p, '\n', it->n);
+	if (nl == NULL && terminated)
+		return LINES_END;
 	n = nl != NULL ? (size_t)(nl - it->p) : it->n;
 	*line = it->p;
 	it->p += n + (nl != NULL);
@@ -30,6 +33,16 @@ int lines_next(struct lines *it, const char **line, size_t *len)
 	}
 	*len = n;
 	return LINES_OK;
+}
+
+int lines_next(struct lines *it, const char **line, size_t *len)
+{
+	return take(it, line, len, 0);
+}
+
+int lines_take(struct lines *it, const char **line, size_t *len)
+{
+	return take(it, line, len, 1);
 }
 
 void lines_seek(struct lines *it, const char *at)

@@ -36,7 +36,7 @@ enum lines_result {
 };
 
 struct lines {
-	const char *p;   /* the rest of the buffer */
+	const char *p;   /* the rest of the buffer, not yet returned */
 	size_t n;
 	size_t max;      /* longest line returned as LINES_OK */
 };
@@ -45,6 +45,11 @@ void lines_init(struct lines *it, const char *buf, size_t len, size_t max);
 
 /* Takes the next line.  Returns a enum lines_result. */
 int lines_next(struct lines *it, const char **line, size_t *len);
+
+/* lines_next() for a line that ends in '\n' only: a last line without
+ * one is LINES_END and stays in it->p, it->n (a reply cut short, a record
+ * that follows the text). */
+int lines_take(struct lines *it, const char **line, size_t *len);
 
 /* Moves the iterator back to the start of the line that holds at, which
  * lies in what is left of the buffer, so that lines_next returns that line.
