@@ -5,6 +5,7 @@
 #include "local/listeners.h"
 
 #include "local/libfind.h"
+#include "local/procfs.h"
 #include "local/safeopen.h"
 #include "util/ascii.h"
 #include "util/lines.h"
@@ -240,27 +241,6 @@ static int by_endpoint(const void *a, const void *b)
 	return by_inode(a, b);
 }
 
-/* Reads procroot/PID/comm without its newline; "" when unreadable. */
-static void read_comm(const char *procroot, const char *pid, char *out,
-    size_t cap)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
-
-	out[0] = '\0';
-	if (snprintf(path, sizeof(path), "%s/%s/comm", procroot, pid) >=
-	    (int)sizeof(path) ||
-	    (fd = safe_open_regular(AT_FDCWD, path, 0, NULL)) < 0)
-		return;
-	do
-		n = read(fd, out, cap - 1);
-	while (n < 0 && errno == EINTR);
-	close(fd);
-	out[n > 0 ? n : 0] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-}
-
 /* Parses "socket:[INODE]" link text. */
 static int socket_inode(const char *link, size_t n, uint64_t *inode)
 {
@@ -270,8 +250,8 @@ static int socket_inode(const char *link, size_t n, uint64_t *inode)
 }
 
 /* Gives every listener held by one process that pid, if it is lower. */
-static void scan_pid_fds(const char *procroot, const char *pidname,
-    pid_t pid, struct lvec *lv)
+static void scan_pid_fds(const char *procroot, int procfd,
+    const char *pidname, pid_t pid, struct lvec *lv)
 {
 	char path[PATH_MAX], link[64], comm[64];
 	struct listener key, *hit;
@@ -299,7 +279,7 @@ static void scan_pid_fds(const char *procroot, const char *pidname,
 		if (hit->pid != 0 && hit->pid < pid)
 			continue;
 		if (!have_comm) {
-			read_comm(procroot, pidname, comm, sizeof(comm));
+			procfs_comm(procfd, pidname, comm, sizeof(comm));
 			have_comm = 1;
 		}
 		hit->pid = pid;
@@ -332,8 +312,8 @@ int listeners_scan(const char *procroot, struct listener **out, size_t *n)
 				if (dec_u64(de->d_name, strlen(de->d_name),
 				    &pid) != 0 || pid == 0 || pid > INT_MAX)
 					continue;
-				scan_pid_fds(procroot, de->d_name, (pid_t)pid,
-				    &lv);
+				scan_pid_fds(procroot, dirfd(d), de->d_name,
+				    (pid_t)pid, &lv);
 			}
 		}
 		qsort(lv.v, lv.n, sizeof(*lv.v), by_endpoint);

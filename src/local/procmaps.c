@@ -3,8 +3,9 @@
  * See procmaps.h for the contract.
  */
 #include "local/procmaps.h"
+#include "local/procfs.h"
 #include "local/safeopen.h"
-#include "local/units.h"
+#include "local/cgroup.h"
 #include "util/ascii.h"
 #include "util/lines.h"
 
@@ -235,77 +236,6 @@ struct scan {
 	struct stat self_root;
 	int have_self_root;
 };
-
-/* Reads a whole file below procfd into s->buf with one read loop.  Returns
- * the length, or a negative errno. */
-static ssize_t
-read_maps(struct scan *s, const char *rel)
-{
-	int fd, r;
-	size_t len = 0;
-
-	if ((fd = safe_open_regular(s->procfd, rel, 0, NULL)) < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n;
-
-		if (len == s->cap) {
-			size_t ncap = s->cap ? s->cap * 2 : 65536;
-			char *nb;
-
-			if (ncap > MAPS_MAX) {
-				r = -EFBIG;
-				goto fail;
-			}
-			if ((nb = realloc(s->buf, ncap)) == NULL) {
-				r = -ENOMEM;
-				goto fail;
-			}
-			s->buf = nb;
-			s->cap = ncap;
-		}
-		n = read(fd, s->buf + len, s->cap - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	return (ssize_t)len;
-fail:
-	close(fd);
-	return r;
-}
-
-/* Reads at most cap - 1 bytes of a small file and NUL-terminates them.
- * Returns the length, or a negative errno. */
-static ssize_t
-read_small(int dirfd, const char *rel, char *buf, size_t cap)
-{
-	int fd;
-	size_t len = 0;
-
-	buf[0] = '\0';
-	if ((fd = safe_open_regular(dirfd, rel, 0, NULL)) < 0)
-		return -errno;
-	while (len + 1 < cap) {
-		ssize_t n = read(fd, buf + len, cap - 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return (ssize_t)len;
-}
 
 static void
 format_cmdline(char *raw, size_t n, char *out, size_t cap)
@@ -548,15 +478,12 @@ describe(struct scan *s, const char *pidname, struct proc_info *pi)
 
 	if (fstatat(s->procfd, pidname, &st, 0) == 0)
 		pi->uid = st.st_uid;
-	snprintf(rel, sizeof(rel), "%s/comm", pidname);
-	if (read_small(s->procfd, rel, pi->comm, sizeof(pi->comm)) > 0)
-		pi->comm[strcspn(pi->comm, "\n")] = '\0';
-	snprintf(rel, sizeof(rel), "%s/cmdline", pidname);
-	if ((n = read_small(s->procfd, rel, raw, sizeof(raw))) > 0)
+	procfs_comm(s->procfd, pidname, pi->comm, sizeof(pi->comm));
+	if ((n = procfs_read(s->procfd, pidname, "cmdline", raw,
+	    sizeof(raw))) > 0)
 		format_cmdline(raw, (size_t)n, pi->cmdline,
 		    sizeof(pi->cmdline));
-	snprintf(rel, sizeof(rel), "%s/cgroup", pidname);
-	n = read_small(s->procfd, rel, raw, sizeof(raw));
+	n = procfs_read(s->procfd, pidname, "cgroup", raw, sizeof(raw));
 	if (n > 0 && cgroup_unit(raw, (size_t)n, pi->unit,
 	    sizeof(pi->unit)) != 0)
 		pi->unit[0] = '\0';
@@ -645,7 +572,8 @@ proc_scan(const char *procroot,
 			continue;
 		snprintf(name, sizeof(name), "%d", (int)pid);
 		snprintf(rel, sizeof(rel), "%s/maps", name);
-		n = read_maps(&s, rel);
+		n = procfs_read_all(s.procfd, name, "maps", MAPS_MAX, &s.buf,
+		    &s.cap);
 		/* The process exited between readdir and open. */
 		if (n == -ENOENT || n == -ESRCH)
 			continue;
