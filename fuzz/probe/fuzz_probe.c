@@ -51,8 +51,7 @@ static void out_reset(struct run *r)
 	r->o.buf = r->obuf;
 	r->o.cap = sizeof(r->obuf);
 	r->o.len = 0;
-	r->o.done = 0;
-	r->o.reconnect = 0;
+	r->o.act = PA_CONTINUE;
 	r->o.wake_ms = 0;
 }
 
@@ -63,10 +62,12 @@ static void check_output(struct run *r)
 	size_t off = 0, nrec = 0;
 
 	CHECK(r->o.len <= r->o.cap);
-	CHECK(!(r->o.done && r->o.reconnect));
+	CHECK(r->o.act == PA_CONTINUE || r->o.act == PA_RECONNECT ||
+	    r->o.act == PA_DONE);
+	CHECK(r->o.act != PA_RECONNECT || r->o.len == 0);
 	if (r->o.wake_ms)
 		r->wake_ms = r->o.wake_ms;
-	if (r->o.reconnect || r->o.done)
+	if (r->o.act != PA_CONTINUE)
 		r->wake_ms = 0;
 	if (r->o.len == 0)
 		return;
@@ -104,8 +105,8 @@ static void connect_now(struct run *r, size_t at)
 	r->conn_start = at;
 	out_reset(r);
 	probe_on_connected(&r->p, &r->o);
-	CHECK(!r->o.reconnect);
-	if (r->o.done)
+	CHECK(r->o.act != PA_RECONNECT);
+	if (r->o.act == PA_DONE)
 		return;
 	CHECK(r->o.len > 11 && r->o.buf[0] == TLS_CT_HANDSHAKE);
 	/* The large strategy pads its hello to a fixed record length. */
@@ -216,7 +217,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_output(&r);
 			off += chunk;
 			fed_end = off;
-			reconnect = r.o.reconnect;
+			reconnect = r.o.act == PA_RECONNECT;
 		} else {
 			/* This connection's bytes are spent: the peer closes
 			 * or the deadline passes, in the order byte 0 picks. */
@@ -232,7 +233,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			else
 				probe_on_timeout(&r.p, &r.o);
 			check_output(&r);
-			reconnect = r.o.reconnect;
+			reconnect = r.o.act == PA_RECONNECT;
 		}
 		if (reconnect) {
 			/* The next connection reads the next segment. */

@@ -286,6 +286,17 @@ static enum upstream_class classify(const char *s, size_t n, char *up, size_t up
 	return UP_FIXED;
 }
 
+int openssl_version_vulnerable(const char *s)
+{
+	const char *p = s ? strstr(s, "OpenSSL ") : NULL;
+	char up[32];
+
+	if (!p)
+		return 0;
+	p += 8;
+	return classify(p, strcspn(p, " "), up, sizeof(up)) == UP_VULNERABLE;
+}
+
 /* --- table lookup ------------------------------------------------------- */
 
 static int word_in(const char *list, const char *word)
@@ -435,7 +446,7 @@ int advisory_judge(const struct os_release *os, const char *pkgname, const char 
 		out->verdict = PKG_UNKNOWN;
 		out->confirmed = 0;
 		snprintf(out->reason, sizeof(out->reason),
-			"possibly vulnerable: upstream %s is in the vulnerable range and no advisory row covers %.40s %.20s; "
+			"possibly vulnerable: upstream %.40s is in the vulnerable range and no advisory row covers %.40s %.20s; "
 			"a backported fix is possible, so test the library itself", up,
 			os ? os->id : "this system", os ? os->version_id : "");
 		return 0;

@@ -2,15 +2,12 @@
  * systemd unit names from cgroup paths.  See cgroup.h for the contract.
  */
 #include "local/cgroup.h"
-#include "local/procfs.h"
 #include "util/ascii.h"
 #include "util/lines.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 struct comp {
 	const char *p;
@@ -320,27 +317,4 @@ unit_restart_command(const char *unit, char *out, size_t cap)
 		n = snprintf(out, cap, "systemctl restart %s", unit);
 	}
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
-}
-
-int
-cgroup_unit_of(const char *procroot, pid_t pid, char *unit, size_t cap)
-{
-	char name[24], buf[4097];
-	ssize_t n = -1;
-	int fd;
-
-	if (unit == NULL || cap == 0)
-		return -1;
-	unit[0] = '\0';
-	if (pid <= 0 ||
-	    (fd = open(procroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -1;
-	snprintf(name, sizeof(name), "%d", (int)pid);
-	n = procfs_read(fd, name, "cgroup", buf, sizeof(buf));
-	close(fd);
-	if (n <= 0 || cgroup_unit(buf, (size_t)n, unit, cap) != 0) {
-		unit[0] = '\0';
-		return -1;
-	}
-	return 0;
 }

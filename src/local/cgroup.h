@@ -9,7 +9,6 @@
 #define HEARTCHECK_LOCAL_CGROUP_H
 
 #include <stddef.h>
-#include <sys/types.h>
 
 /* Pure: from the contents of /proc/PID/cgroup (v1 or v2), the systemd
  * unit that owns the process.  That is the outermost path component that
@@ -38,10 +37,5 @@ int unit_is_restartable(const char *unit);
  * app.service".  Returns 0, or -1 when the unit cannot be restarted by
  * name or out is too small. */
 int unit_restart_command(const char *unit, char *out, size_t cap);
-
-/* cgroup_unit() of procroot/PID/cgroup, read through procfs.h.  Returns 0
- * and fills unit, or -1 with unit "" when the file cannot be read or names
- * no unit. */
-int cgroup_unit_of(const char *procroot, pid_t pid, char *unit, size_t cap);
 
 #endif

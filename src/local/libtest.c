@@ -28,11 +28,6 @@
 #include "tls/heartbeat.h"
 #include "tls/tls.h"
 
-/* The flight sizes of FACTS.md item 5: the over-read stays inside the
- * stale sentinel, so a vulnerable OpenSSL discloses nothing. */
-#define SENTINEL_LEN 64
-#define PROBE_LEN 32
-#define PROBE_K 16
 /* More than any honest reply to that flight; the rest is drained unread. */
 #define REPLY_MAX 65536
 /* A libssl or libcrypto larger than this is not one we load. */
@@ -49,6 +44,7 @@ const char *lib_verdict_name(enum lib_verdict v)
 	case LIB_HELPER_CRASHED: return "helper-crashed";
 	case LIB_TIMEOUT: return "timeout";
 	case LIB_INCONCLUSIVE: return "inconclusive";
+	case LIB_POSSIBLY_VULNERABLE: return "possibly-vulnerable";
 	}
 	return "unknown";
 }
@@ -351,7 +347,7 @@ int libtest_judge_reply(const struct hb_plan *plan, const uint8_t *b,
 		    "place");
 		break;
 	case HBV_NO_HEARTBEAT:
-		if (s.alert_desc == 10) {
+		if (s.alert_desc == TLS_AD_UNEXPECTED_MESSAGE) {
 			out->verdict = LIB_NO_HEARTBEAT;
 			set_reason(out, "the library answered the first "
 			    "heartbeat with alert 10 (unexpected_message): it "
@@ -683,7 +679,9 @@ int libtest_run(const char *self_exe, const char *libssl,
 	if (getrandom(&nonce, sizeof(nonce), GRND_NONBLOCK) !=
 	    (ssize_t)sizeof(nonce))
 		nonce = (uint64_t)now_ms() ^ ((uint64_t)getpid() << 32);
-	if (hb_plan_init(&plan, nonce, SENTINEL_LEN, PROBE_LEN, PROBE_K) != 0 ||
+	/* The scan's own flight: the over-read stays inside the stale
+	 * sentinel, so a vulnerable library discloses nothing. */
+	if (hb_plan_flight(&plan, nonce, HB_PROBE_K) != 0 ||
 	    (reqlen = hb_flight_tls(&plan, TLS_V_TLS12, 1, req,
 	    sizeof(req))) < 0) {
 		set_reason(out, "the heartbeat flight could not be built");

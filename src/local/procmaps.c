@@ -468,6 +468,37 @@ static void check_replaced(struct scan *s, const char *pidname, struct proc_lib 
 		lib->why |= WHY_REPLACED;
 }
 
+/* Reads PID/cgroup under dirfd into raw and names its systemd unit in
+ * unit ("" when none).  Returns the bytes read, or a negative errno. */
+static ssize_t
+read_unit(int dirfd, const char *pidname, char *raw, size_t cap, char *unit,
+    size_t ucap)
+{
+	ssize_t n = procfs_read(dirfd, pidname, "cgroup", raw, cap);
+
+	if (n <= 0 || cgroup_unit(raw, (size_t)n, unit, ucap) != 0)
+		unit[0] = '\0';
+	return n;
+}
+
+int
+proc_unit(const char *procroot, pid_t pid, char *unit, size_t cap)
+{
+	char pidname[24], raw[4096];
+	int dirfd, ret = -1;
+
+	unit[0] = '\0';
+	if (pid <= 0)
+		return -1;
+	if ((dirfd = open(procroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	snprintf(pidname, sizeof(pidname), "%d", (int)pid);
+	if (read_unit(dirfd, pidname, raw, sizeof(raw), unit, cap) > 0)
+		ret = 0;
+	close(dirfd);
+	return ret;
+}
+
 /* Fills the descriptive fields: owner, names, unit and container. */
 static void
 describe(struct scan *s, const char *pidname, struct proc_info *pi)
@@ -483,10 +514,8 @@ describe(struct scan *s, const char *pidname, struct proc_info *pi)
 	    sizeof(raw))) > 0)
 		format_cmdline(raw, (size_t)n, pi->cmdline,
 		    sizeof(pi->cmdline));
-	n = procfs_read(s->procfd, pidname, "cgroup", raw, sizeof(raw));
-	if (n > 0 && cgroup_unit(raw, (size_t)n, pi->unit,
-	    sizeof(pi->unit)) != 0)
-		pi->unit[0] = '\0';
+	n = read_unit(s->procfd, pidname, raw, sizeof(raw), pi->unit,
+	    sizeof(pi->unit));
 	snprintf(rel, sizeof(rel), "%s/root", pidname);
 	if (s->have_self_root && fstatat(s->procfd, rel, &st, 0) == 0 &&
 	    (st.st_dev != s->self_root.st_dev ||

@@ -175,20 +175,22 @@ static void job_report(struct job *j)
 {
 	struct scan *sc = j->sc;
 	struct scan_result r;
+	struct probe_result pr;
 
 	memset(&r, 0, sizeof(r));
 	r.target = j->label;
 	r.name = j->name ? j->name : "";
 	addr_text(&j->addr, r.ip, sizeof(r.ip), &r.port);
-	r.verdict = j->probe.verdict;
-	r.reason = j->probe.reason;
-	r.version = j->probe.version;
-	r.heartbeat_ext = j->probe.ext_echoed;
-	r.disclosed = j->probe.disclosed;
-	r.alert = j->probe.alert_desc;
-	r.attempts = j->probe.attempts + 1;
-	r.strategy = probe_strategy_name(&j->probe);
-	r.nudges = j->probe.nudges;
+	probe_get_result(&j->probe, &pr);
+	r.verdict = pr.verdict;
+	r.reason = pr.reason;
+	r.version = pr.version;
+	r.heartbeat_ext = pr.heartbeat_ext;
+	r.disclosed = pr.disclosed;
+	r.alert = pr.alert;
+	r.attempts = pr.connections;
+	r.strategy = pr.strategy;
+	r.nudges = pr.nudges;
 	r.bytes_sent = j->tx;
 	r.bytes_received = j->rx;
 	r.elapsed_ms = (double)(uv_hrtime() - j->t0) / 1e6;
@@ -272,24 +274,24 @@ static void job_apply(struct job *j, struct probe_out *o)
 {
 	int r;
 
-	if (o->len > 0 && !o->done && !o->reconnect && j->tcp_open) {
+	if (o->len > 0 && o->act == PA_CONTINUE && j->tcp_open) {
 		r = job_send(j, o->buf, o->len);
 		if (r < 0) {
 			struct probe_out o2 = job_out(j);
 
 			probe_on_closed(&j->probe, r, &o2);
-			if (!o2.done && !o2.reconnect)
+			if (o2.act == PA_CONTINUE)
 				probe_finish(&j->probe, PV_HANDSHAKE_FAILED,
 				    "write failed");
 			job_apply(j, &o2);
 			return;
 		}
 	}
-	if (o->done || j->probe.state == PS_DONE) {
+	if (o->act == PA_DONE || probe_is_done(&j->probe)) {
 		job_done(j);
 		return;
 	}
-	if (o->reconnect) {
+	if (o->act == PA_RECONNECT) {
 		/* The deadline is the endpoint's, across every connection. */
 		j->wake_at = 0;
 		uv_timer_stop(&j->timer);
@@ -316,12 +318,12 @@ static void on_timer(uv_timer_t *t)
 			probe_on_wake(&j->probe, &o);
 			job_apply(j, &o);
 		}
-		if (!j->finished && j->probe.state != PS_IDLE)
+		if (!j->finished && !probe_is_idle(&j->probe))
 			job_arm(j);
 		return;
 	}
 	probe_on_timeout(&j->probe, &o);
-	if (!o.done && j->probe.state != PS_DONE)
+	if (o.act != PA_DONE && !probe_is_done(&j->probe))
 		probe_finish(&j->probe, PV_TIMEOUT, "deadline passed");
 	job_done(j);
 }
@@ -349,8 +351,8 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	else
 		probe_on_closed(&j->probe, nread == UV_EOF ? 0 : (int)nread,
 		    &o);
-	if (nread < 0 && !o.done && !o.reconnect &&
-	    j->probe.state != PS_DONE)
+	if (nread < 0 && o.act == PA_CONTINUE &&
+	    !probe_is_done(&j->probe))
 		probe_finish(&j->probe, PV_HANDSHAKE_FAILED,
 		    "connection closed");
 	job_apply(j, &o);
@@ -425,6 +427,14 @@ static void on_disclosed(void *ctx, size_t off, const uint8_t *b, size_t n)
 	j->leak_len += n;
 }
 
+/* --trace: one stderr line per engine event, named by the endpoint. */
+static void job_trace(void *ctx, const char *line)
+{
+	struct job *j = ctx;
+
+	fprintf(stderr, "heartcheck: trace %s: %s\n", j->label, line);
+}
+
 static void job_start(struct scan *sc, const struct sockaddr_storage *a,
     const char *name, const char *label, uint64_t born, uint64_t born_hr)
 {
@@ -447,7 +457,10 @@ static void job_start(struct scan *sc, const struct sockaddr_storage *a,
 	j->cfg.sni = sc->o->no_sni ? NULL : j->name;
 	j->cfg.max_version = sc->o->max_version;
 	j->cfg.leak = sc->o->leak;
-	j->cfg.trace = sc->o->trace;
+	if (sc->o->trace) {
+		j->cfg.trace = job_trace;
+		j->cfg.trace_ctx = j;
+	}
 	if (sc->o->leak) {
 		j->cfg.on_disclosed = on_disclosed;
 		j->cfg.ctx = j;
@@ -460,7 +473,7 @@ static void job_start(struct scan *sc, const struct sockaddr_storage *a,
 	if (sc->active > sc->st->peak_in_flight)
 		sc->st->peak_in_flight = sc->active;
 	sc->st->in_flight = sc->active;
-	if (j->probe.state == PS_DONE) {
+	if (probe_is_done(&j->probe)) {
 		job_done(j);
 		return;
 	}

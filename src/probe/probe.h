@@ -23,7 +23,8 @@
  *           heartbeat of the same size, to tell "patched" from "silent".
  *
  * Every state change goes through one setter (probe_set_state) so a stuck
- * probe can be traced (probe_cfg.trace, heartcheck scan --trace).
+ * probe can be traced (probe_cfg.trace, heartcheck scan --trace).  Drivers
+ * read the outcome through probe_get_result(), never the fields below.
  */
 #ifndef HEARTCHECK_PROBE_PROBE_H
 #define HEARTCHECK_PROBE_PROBE_H
@@ -32,6 +33,7 @@
 #include <stdint.h>
 
 #include "probe/judge.h"
+#include "probe/reader.h"
 #include "tls/handshake.h"
 #include "tls/heartbeat.h"
 #include "tls/record.h"
@@ -75,15 +77,23 @@ struct probe_cfg {
 	/* --leak only: receives the over-read tail of the probe echo. */
 	void (*on_disclosed)(void *ctx, size_t off, const uint8_t *b, size_t n);
 	void *ctx;
-	int trace;              /* log every state change to stderr */
+	/* Optional: one line per state change, nudge and strategy. */
+	void (*trace)(void *ctx, const char *line);
+	void *trace_ctx;
+};
+
+/* What the driver does after an event, besides sending len bytes. */
+enum probe_act {
+	PA_CONTINUE,    /* keep the connection */
+	PA_RECONNECT,   /* close it, open a new one, call probe_on_connected */
+	PA_DONE,        /* the verdict is final: probe_get_result() */
 };
 
 struct probe_out {
 	uint8_t *buf;       /* scratch from the caller, PROBE_OUT_MIN bytes */
 	size_t cap;
-	size_t len;         /* bytes to send now */
-	int reconnect;      /* close, open a new connection, call on_connected */
-	int done;           /* verdict final */
+	size_t len;         /* bytes to send now (never with PA_RECONNECT) */
+	enum probe_act act;
 	unsigned wake_ms;   /* > 0: call probe_on_wake after this many ms */
 };
 /* Room for the padded ClientHello of the large strategy. */
@@ -95,8 +105,6 @@ struct probe {
 	uint8_t sni_on;          /* SNI still offered */
 	uint8_t ext_echoed;
 	uint8_t got_bytes;       /* this connection received anything */
-	uint8_t alert_have;
-	uint8_t alert[2];
 	uint8_t sh_seen;
 	uint8_t sample_have;
 	uint8_t sample[8];       /* first bytes of a non-TLS reply */
@@ -112,10 +120,9 @@ struct probe {
 	uint64_t hello_ms;       /* when the ClientHello went out */
 	uint32_t attempts;
 	uint64_t nonce;
-	struct rec_stream rs;
+	struct reply_reader rr;  /* records, alerts, heartbeat replies */
 	struct hs_walker hw;
 	struct hb_plan plan;
-	struct hb_reader hb;
 	/* The result. */
 	enum probe_verdict verdict;
 	int alert_desc;          /* alert that decided, or -1 */
@@ -140,6 +147,24 @@ void probe_on_wake(struct probe *p, struct probe_out *o);
 void probe_clock(struct probe *p, uint64_t now_ms);
 /* "flight", "nudge" or "large-record": what gave the verdict. */
 const char *probe_strategy_name(const struct probe *p);
+
+/* The outcome, as a driver reports it. */
+struct probe_result {
+	enum probe_verdict verdict;
+	const char *reason;      /* valid while the probe lives */
+	uint16_t version;        /* negotiated on the last connection, or 0 */
+	int heartbeat_ext;
+	unsigned disclosed;
+	int alert;               /* deciding alert, or -1 */
+	unsigned connections;
+	const char *strategy;
+	unsigned nudges;
+};
+void probe_get_result(const struct probe *p, struct probe_result *r);
+/* 1 once the verdict is final. */
+int probe_is_done(const struct probe *p);
+/* 1 between a reconnect request and probe_on_connected. */
+int probe_is_idle(const struct probe *p);
 /* Ends a probe that never reached the engine's states (refused, DNS...). */
 void probe_finish(struct probe *p, enum probe_verdict v, const char *why);
 

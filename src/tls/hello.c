@@ -132,23 +132,23 @@ ssize_t client_hello_build(const struct client_hello_opts *o, uint8_t *out,
 		close_len(&w, l, 2);
 		close_len(&w, e, 2);
 	}
-	put16(&w, 10); /* supported_groups */
+	put16(&w, TLS_EXT_SUPPORTED_GROUPS);
 	put16(&w, (uint16_t)(sizeof(groups) + 2));
 	put16(&w, (uint16_t)sizeof(groups));
 	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
 		put16(&w, groups[i]);
-	put16(&w, 11); /* ec_point_formats: uncompressed */
+	put16(&w, TLS_EXT_EC_POINT_FORMATS); /* uncompressed only */
 	put16(&w, 2);
 	put8(&w, 1);
 	put8(&w, 0);
 	if (o->version >= TLS_V_TLS12) {
-		put16(&w, 13); /* signature_algorithms */
+		put16(&w, TLS_EXT_SIGNATURE_ALGORITHMS);
 		put16(&w, (uint16_t)(sizeof(sigalgs) + 2));
 		put16(&w, (uint16_t)sizeof(sigalgs));
 		for (i = 0; i < sizeof(sigalgs) / sizeof(sigalgs[0]); i++)
 			put16(&w, sigalgs[i]);
 	}
-	put16(&w, 35); /* session_ticket, empty */
+	put16(&w, TLS_EXT_SESSION_TICKET); /* empty */
 	put16(&w, 0);
 	if (o->heartbeat) {
 		put16(&w, TLS_EXT_HEARTBEAT);
@@ -199,7 +199,7 @@ int server_hello_parse(const uint8_t *body, size_t len,
 		case TLS_EXT_SERVER_NAME:
 			out->sni_ack = 1;
 			break;
-		case 43: /* supported_versions */
+		case TLS_EXT_SUPPORTED_VERSIONS:
 			if (rd_u16(&ext, &v) != 0)
 				return -1;
 			out->selected_version = v;

@@ -182,8 +182,7 @@ static void d_reset_out(struct drv *d)
 	d->o.buf = d->obuf;
 	d->o.cap = sizeof(d->obuf);
 	d->o.len = 0;
-	d->o.reconnect = 0;
-	d->o.done = 0;
+	d->o.act = PA_CONTINUE;
 	d->o.wake_ms = 0;
 }
 
@@ -191,9 +190,9 @@ static void d_collect(struct drv *d)
 {
 	assert_true(d->o.len <= d->o.cap);
 	bb_put(&d->sent, d->o.buf, d->o.len);
-	if (d->o.done)
+	if (d->o.act == PA_DONE)
 		d->done = 1;
-	if (d->o.reconnect)
+	if (d->o.act == PA_RECONNECT)
 		d->reconnect = 1;
 	/* The two answers exclude each other. */
 	assert_false(d->done && d->reconnect);
