@@ -5,6 +5,7 @@
 #include "local/libtest.h"
 #include "local/libfind.h"
 #include "local/safeopen.h"
+#include "util/lines.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -156,15 +157,16 @@ int libtest_elf_check(const uint8_t *b, size_t n, enum lib_verdict *verdict,
 /* Splits off one '\n'-terminated line.  Returns its length or -1. */
 static ssize_t take_line(const uint8_t **b, size_t *n, const uint8_t **line)
 {
-	const uint8_t *nl = memchr(*b, '\n', *n);
+	struct lines it;
+	const char *l;
 	size_t len;
 
-	if (nl == NULL)
+	lines_init(&it, (const char *)*b, *n, LINES_ANY_LENGTH);
+	if (lines_take(&it, &l, &len) != LINES_OK)
 		return -1;
-	len = (size_t)(nl - *b);
-	*line = *b;
-	*b += len + 1;
-	*n -= len + 1;
+	*line = (const uint8_t *)l;
+	*b = (const uint8_t *)it.p;
+	*n = it.n;
 	return (ssize_t)len;
 }
 
