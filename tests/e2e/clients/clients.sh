@@ -102,6 +102,17 @@ trc=$?
 check "text: vulnerable line" grep -q "^vulnerable .*0 bytes of client memory disclosed" "$E2E_TMP/t.txt"
 check "text: --count 1 exits by itself, 1" test "$trc" = 1
 
+# --strategy large: a listener for a client that gives up, started by hand.
+P=$(free_port)
+"$H" clients --json --strategy large --listen 127.0.0.1:"$P" --count 1 >"$E2E_TMP/sl.json" 2>"$E2E_TMP/sl.err" &
+SPID=$!
+E2E_PIDS+=("$SPID")
+for i in $(seq 1 100); do grep -q "listening on" "$E2E_TMP/sl.err" && break; sleep 0.05; done
+"$FC" --mode vuln --prog giveup 127.0.0.1:"$P" 2>/dev/null
+wait "$SPID"
+check "--strategy large: a giveup client is vulnerable on one connection" \
+  test "$(jget "$E2E_TMP/sl.json" 'o["verdict"], o["strategy"], o["attempts"]')" = "('vulnerable', 'large-record', 1)"
+
 # Real clients.
 real() { # real NAME VERDICT COMMAND...
   local out="$E2E_TMP/real-$1.json"
