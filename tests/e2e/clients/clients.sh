@@ -143,6 +143,11 @@ check "  ... exit 3" test "$rc" = 3
 check "a command that does not exist: exit 2" test $? = 2
 check "  ... said" grep -q "cannot run" "$E2E_TMP/nx.err"
 
+# Output that cannot be written.
+"$H" clients --json -- "$FC" --mode vuln {} >/dev/full 2>"$E2E_TMP/full.err"
+check "standard output full: exit 4" test $? = 4
+check "  ... said" grep -q "cannot write" "$E2E_TMP/full.err"
+
 # Usage.
 "$H" clients --help | grep -q -- "-- COMMAND"
 check "clients --help" test $? = 0
