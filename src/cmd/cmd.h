@@ -17,6 +17,7 @@ enum {
 
 int cmd_scan(int argc, char **argv);
 int cmd_local(int argc, char **argv);
+int cmd_clients(int argc, char **argv);
 
 /* The argument helpers, which every command uses. */
 #include "cmd/args.h"

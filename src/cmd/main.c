@@ -22,6 +22,7 @@ static void usage(FILE *f)
 	    "                   to restart, listening services, packages (default)\n"
 	    "  scan TARGET...   probe TLS servers for Heartbleed without making them\n"
 	    "                   disclose memory\n"
+	    "  clients          test the TLS clients that connect to heartcheck\n"
 	    "  help             this text; `heartcheck COMMAND --help` for a command\n"
 	    "  version          print the version\n"
 	    "\n"
@@ -65,6 +66,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "scan"))
 		return checked(cmd_scan(argc - 1, argv + 1));
+	if (!strcmp(cmd, "clients"))
+		return checked(cmd_clients(argc - 1, argv + 1));
 	if (!strcmp(cmd, "local"))
 		return checked(cmd_local(argc > 1 ? argc - 1 : 1,
 		    argc > 1 ? argv + 1 : argv));
