@@ -17,6 +17,8 @@ enum {
 
 int cmd_scan(int argc, char **argv);
 int cmd_local(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Parses --color WHEN: auto (-1), always (1), never (0).  Returns 0, or
  * -1 after saying on stderr what it takes. */

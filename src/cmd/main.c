@@ -23,6 +23,8 @@ static void usage(FILE *f)
 	    "                   to restart, listening services, packages (default)\n"
 	    "  scan TARGET...   probe TLS servers for Heartbleed without making them\n"
 	    "                   disclose memory\n"
+	    "  diff OLD NEW     compare two runs' JSON Lines: fixed, still vulnerable, ...\n"
+	    "  report FILE...   one self-contained HTML report of JSON Lines results\n"
 	    "  help             this text; `heartcheck COMMAND --help` for a command\n"
 	    "  version          print the version\n"
 	    "\n"
@@ -109,6 +111,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "scan"))
 		return checked(cmd_scan(argc - 1, argv + 1));
+	if (!strcmp(cmd, "diff"))
+		return checked(cmd_diff(argc - 1, argv + 1));
+	if (!strcmp(cmd, "report"))
+		return checked(cmd_report(argc - 1, argv + 1));
 	if (!strcmp(cmd, "local"))
 		return checked(cmd_local(argc > 1 ? argc - 1 : 1,
 		    argc > 1 ? argv + 1 : argv));

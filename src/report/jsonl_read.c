@@ -145,6 +145,7 @@ static int fill(json_t *o, struct jsonl_item *it, void **scratch)
 		p->container = str(o, "container");
 		p->restart = json_is_true(r) ? 1 : json_is_null(r) ? -1 : 0;
 		p->error = str(o, "error");
+		p->start_time = (unsigned long long)num(o, "start_time");
 		p->dropped = p->restart < 0;
 		a = json_object_get(o, "libraries");
 		n = json_array_size(a);
