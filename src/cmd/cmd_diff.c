@@ -138,8 +138,9 @@ static void summary_json(struct out *out, const struct diff *d,
 		json_object_set_new(o, key, json_integer((json_int_t)
 		    d->counts[c]));
 	}
-	json_object_set_new(o, "old", run_json(d, 0, oldf));
-	json_object_set_new(o, "new", run_json(d, 1, newf));
+	/* "new" is a class: the runs are old_run and new_run. */
+	json_object_set_new(o, "old_run", run_json(d, 0, oldf));
+	json_object_set_new(o, "new_run", run_json(d, 1, newf));
 	json_object_set_new(o, "exit", json_integer(diff_exit_code(d)));
 	out_json(out, o);
 }

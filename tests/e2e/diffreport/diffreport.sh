@@ -66,8 +66,9 @@ lines = [json.loads(l) for l in open(sys.argv[1])]
 s = lines[-1]
 assert s["type"] == "diff-summary", s
 assert (s["fixed"], s["gone"], s["newly_vulnerable"], s["newly_untested"],
-        s["unchanged"], s["still_vulnerable"]) == (1, 1, 1, 1, 1, 0), s
-assert s["exit"] == 1 and s["old"]["bad_lines"] == 0, s
+        s["unchanged"], s["still_vulnerable"], s["new"], s["now_tested"]) == (1, 1, 1, 1, 1, 0, 0, 0), s
+assert s["exit"] == 1 and s["old_run"]["bad_lines"] == 0, s
+assert s["old_run"]["results"] == 5 and s["new_run"]["ignored"] == 1, s
 assert all(o["type"] == "diff" for o in lines[:-1])
 PY
 
