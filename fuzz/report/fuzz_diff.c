@@ -59,7 +59,7 @@ static void check_tags(const char *page)
 {
 	static const char names[] = " !DOCTYPE html head meta title style "
 	    "body h1 h2 p div b code svg text rect table thead tbody tr th td "
-	    "caption small br pre ul li ";
+	    "caption small br pre ul li input label span ";
 	const char *p = page;
 	char name[16];
 	size_t n;

@@ -503,9 +503,15 @@ static const char css[] =
     "overflow-x:auto;white-space:pre-wrap}"
     "svg{max-width:100%;height:auto}"
     "svg text{font:12px sans-serif}"
+    ".filter input{margin-left:.8em}"
+    "#f-bad:checked~.scroll tr.good,#f-bad:checked~.scroll tr.unsure,"
+    "#f-unsure:checked~.scroll tr.bad,#f-unsure:checked~.scroll tr.good,"
+    "#f-good:checked~.scroll tr.bad,#f-good:checked~.scroll tr.unsure"
+    "{display:none}"
     "@media (max-width:40em){body{padding:.5em;font-size:14px}"
     "th,td{padding:.2em .3em}.hide-narrow{display:none}}"
     "@media print{body{max-width:none;font-size:11pt}"
+    ".filter input,.filter label,.filter>.meta{display:none}"
     ".scroll{overflow:visible}h2{break-after:avoid}"
     "tr{break-inside:avoid}.card{break-inside:avoid}"
     "a{color:inherit;text-decoration:none}}";
@@ -886,13 +892,32 @@ int html_report_write(FILE *f, const struct html_report *r,
 	if (!any && !r->nerrors)
 		fputs("<p>Everything found was tested.</p>\n", f);
 
-	/* Every result. */
+	/* Every result, worst first, with a filter that needs no script:
+	 * radio buttons and CSS. */
 	fputs("<h2 id=\"all\">All results</h2>\n", f);
 	if (r->nrows) {
+		static const enum diff_state order[] = { DIFF_S_BAD,
+			DIFF_S_UNTESTED, DIFF_S_GOOD };
+		size_t k, shown = 0;
+
+		fputs("<div class=\"filter\"><span class=\"meta\">Show: "
+		    "</span><input type=\"radio\" name=\"f\" id=\"f-all\" "
+		    "checked><label for=\"f-all\">all</label> "
+		    "<input type=\"radio\" name=\"f\" id=\"f-bad\"><label "
+		    "for=\"f-bad\">vulnerable</label> <input type=\"radio\" "
+		    "name=\"f\" id=\"f-unsure\"><label for=\"f-unsure\">not "
+		    "tested</label> <input type=\"radio\" name=\"f\" "
+		    "id=\"f-good\"><label for=\"f-good\">safe</label>\n", f);
 		table_head(f, NULL, 1, 0);
-		for (i = 0; i < r->nrows && i < HTML_MAX_ALL_ROWS; i++)
-			row_td(f, r, &r->rows[i], 1, 0);
+		for (k = 0; k < 3; k++)
+			for (i = 0; i < r->nrows && shown < HTML_MAX_ALL_ROWS;
+			    i++)
+				if (r->rows[i].state == order[k]) {
+					row_td(f, r, &r->rows[i], 1, 0);
+					shown++;
+				}
 		table_end(f);
+		fputs("</div>\n", f);
 		if (r->nrows > HTML_MAX_ALL_ROWS)
 			fprintf(f, "<p>%zu more results are not listed; "
 			    "the counts above include them.</p>\n",

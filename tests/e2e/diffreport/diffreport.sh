@@ -196,7 +196,8 @@ class P(HTMLParser):
 P().feed(page)
 allowed = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "p",
            "div", "b", "code", "svg", "text", "rect", "table", "thead",
-           "tbody", "tr", "th", "td", "caption", "small", "br", "pre", "ul", "li"}
+           "tbody", "tr", "th", "td", "caption", "small", "br", "pre", "ul", "li",
+           "input", "label", "span"}
 assert tags <= allowed, tags - allowed
 assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", page), "control byte"
 PY

@@ -403,6 +403,38 @@ static void test_read_file_missing(void **state)
 	diff_free(&d);
 }
 
+static void test_b64_identity(void **state)
+{
+	struct diff d;
+	const struct diff_entry *e;
+
+	(void)state;
+	/* A path that was not UTF-8 is matched, and labelled, by its exact
+	 * bytes (FIELD_b64), not by its "\\xNN" text form. */
+	load2(&d,
+	    "{\"type\":\"library\",\"path\":\"/home/u/caf\\\\xe9/libssl.so.3\","
+	    "\"path_b64\":\"L2hvbWUvdS9jYWbpL2xpYnNzbC5zby4z\",\"verdict\":"
+	    "\"vulnerable\"}\n"
+	    /* its text form is another path, literally */
+	    "{\"type\":\"library\",\"path\":\"/home/u/caf\\\\xe9/libssl.so.3\","
+	    "\"verdict\":\"patched\"}\n"
+	    /* bad base64, or a NUL in it: the text form */
+	    "{\"type\":\"library\",\"path\":\"/y\\\\xff\",\"path_b64\":"
+	    "\"!!!!\",\"verdict\":\"patched\"}\n"
+	    "{\"type\":\"library\",\"path\":\"/z\\\\x00\",\"path_b64\":"
+	    "\"L3oA\",\"verdict\":\"patched\"}\n",
+	    "{\"type\":\"library\",\"path\":\"/home/u/caf\\\\xe9/libssl.so.3\","
+	    "\"path_b64\":\"L2hvbWUvdS9jYWbpL2xpYnNzbC5zby4z\",\"verdict\":"
+	    "\"no-heartbeat\"}\n");
+	e = find(&d, "/home/u/caf\xe9/libssl.so.3");
+	assert_int_equal(e->cls, DIFF_FIXED);
+	e = find(&d, "/home/u/caf\\xe9/libssl.so.3");
+	assert_int_equal(e->cls, DIFF_GONE);
+	expect(&d, "/y\\xff", DIFF_GONE);
+	expect(&d, "/z\\x00", DIFF_GONE);
+	diff_free(&d);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -427,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_exit_codes_and_summary),
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_read_file_missing),
+		cmocka_unit_test(test_b64_identity),
 		cmocka_unit_test(test_names),
 	};
 

@@ -91,7 +91,7 @@ static void assert_only_our_tags(const char *page)
 {
 	static const char names[] = " !DOCTYPE html head meta title style "
 	    "body h1 h2 p div b code svg text rect table thead tbody tr th td "
-	    "caption small br pre ul li ";
+	    "caption small br pre ul li input label span ";
 	const char *p = page;
 	char name[16];
 	size_t n;
@@ -181,6 +181,8 @@ static const char hostile[] =
     "\"cmdline\":\"x <a href=http://evil.example/>\",\"unit\":"
     "\"evil<.service\",\"restart\":true,\"libraries\":[{\"path\":"
     "\"/lib/<libssl>.so\",\"why\":\"deleted\"}]}\n"
+    "{\"type\":\"library\",\"path\":\"/caf\\\\xe9<\",\"path_b64\":"
+    "\"L2NhZuk8\",\"verdict\":\"patched\"}\n"
     "{\"type\":\"restart\",\"unit\":\"evil<.service\",\"processes\":1,"
     "\"command\":\"systemctl restart 'evil<.service'\"}\n"
     "{\"type\":\"restart\",\"pid\":43,\"comm\":\"<style>\",\"cmdline\":"
@@ -227,6 +229,8 @@ static void test_page_hostile(void **state)
 	assert_non_null(strstr(page, "<title>Q3 &lt;audit&gt; &amp; "
 	    "&quot;review&quot;</title>"));
 	assert_non_null(strstr(page, "\\x1b[2J\\x07"));
+	/* Bytes that are not UTF-8, from FIELD_b64, shown as \xNN. */
+	assert_non_null(strstr(page, ">/caf\\xe9&lt;<"));
 	/* Vulnerable first: its section before the others, its row before
 	 * the patched one in the table of every result. */
 	vuln = strstr(page, "id=\"vulnerable\"");
@@ -239,6 +243,12 @@ static void test_page_hostile(void **state)
 	assert_true(vuln_row < all);
 	patched_row = strstr(vuln, "10.0.0.2:443");
 	assert_true(patched_row > all);
+	/* In the table of every result too, the vulnerable row comes first,
+	 * and a filter by verdict needs no script. */
+	assert_true(strstr(all, "&lt;script&gt;alert(1)") <
+	    strstr(all, "10.0.0.2:443"));
+	assert_non_null(strstr(all, "<input type=\"radio\" name=\"f\" "
+	    "id=\"f-bad\">"));
 	/* The proof: reason, strategy, bytes disclosed. */
 	assert_non_null(strstr(vuln_row, "strategy &lt;b&gt;flight, 3 bytes "
 	    "disclosed"));
