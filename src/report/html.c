@@ -710,6 +710,41 @@ static void restarts(FILE *f, const struct html_report *r)
 		}
 		fputs("</ul>\n", f);
 	}
+	if (procs && !units) {
+		/* No restart results (only the processes were kept): the
+		 * system services among them, one line per unit. */
+		size_t j, k, n, shown = 0;
+
+		for (i = 0; i < r->nrows; i++) {
+			const struct hrow *w = &r->rows[i];
+			const char *u = w->unit;
+
+			if (w->kind != RES_K_PROCESS || w->state != DIFF_S_BAD ||
+			    !u || strchr(u, '/') || strlen(u) <= 8 ||
+			    strcmp(u + strlen(u) - 8, ".service") != 0)
+				continue;
+			for (j = 0; j < i; j++)
+				if (r->rows[j].kind == RES_K_PROCESS &&
+				    r->rows[j].state == DIFF_S_BAD &&
+				    r->rows[j].unit &&
+				    !strcmp(r->rows[j].unit, u))
+					break;
+			if (j < i)
+				continue;       /* its unit is listed */
+			for (k = i, n = 0; k < r->nrows; k++)
+				n += r->rows[k].kind == RES_K_PROCESS &&
+				    r->rows[k].state == DIFF_S_BAD &&
+				    r->rows[k].unit &&
+				    !strcmp(r->rows[k].unit, u);
+			fputs(shown++ ? "" : "<pre>", f);
+			fputs("systemctl restart ", f);
+			html_puts(f, u);
+			fprintf(f, "    # %zu process%s\n", n, n == 1 ? "" :
+			    "es");
+		}
+		if (shown)
+			fputs("</pre>\n", f);
+	}
 	if (procs) {
 		table_head(f, "processes that need a restart", 1, 0);
 		for (i = 0; i < r->nrows; i++)

@@ -299,6 +299,38 @@ static void test_page_before_after(void **state)
 	html_report_free(r);
 }
 
+static void test_page_restart_from_processes(void **state)
+{
+	struct html_report *r = html_report_new();
+	char *page;
+
+	(void)state;
+	/* Without restart results, the services among the processes that
+	 * need a restart get one line each; sessions and user services do
+	 * not. */
+	read_into(r, NULL, 0, "local.jsonl",
+	    "{\"type\":\"process\",\"pid\":1,\"comm\":\"nginx\",\"unit\":"
+	    "\"nginx.service\",\"restart\":true,\"libraries\":[]}\n"
+	    "{\"type\":\"process\",\"pid\":2,\"comm\":\"nginx\",\"unit\":"
+	    "\"nginx.service\",\"restart\":true,\"libraries\":[]}\n"
+	    "{\"type\":\"process\",\"pid\":3,\"comm\":\"bash\",\"unit\":"
+	    "\"session-3.scope\",\"restart\":true,\"libraries\":[]}\n"
+	    "{\"type\":\"process\",\"pid\":4,\"comm\":\"app\",\"unit\":"
+	    "\"user@1000.service/app.service\",\"restart\":true,"
+	    "\"libraries\":[]}\n"
+	    "{\"type\":\"process\",\"pid\":5,\"comm\":\"x\",\"unit\":"
+	    "\"<x>.service\",\"restart\":true,\"libraries\":[]}\n");
+	page = page_of(r, NULL, NULL);
+	assert_only_our_tags(page);
+	assert_non_null(strstr(page, "<pre>systemctl restart nginx.service"
+	    "    # 2 processes\nsystemctl restart &lt;x&gt;.service    # 1 "
+	    "process\n</pre>"));
+	assert_null(strstr(page, "restart session-3.scope"));
+	assert_null(strstr(page, "restart user@1000"));
+	free(page);
+	html_report_free(r);
+}
+
 static void test_page_empty(void **state)
 {
 	struct html_report *r = html_report_new();
@@ -338,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_puts),
 		cmocka_unit_test(test_page_hostile),
 		cmocka_unit_test(test_page_before_after),
+		cmocka_unit_test(test_page_restart_from_processes),
 		cmocka_unit_test(test_page_empty),
 		cmocka_unit_test(test_page_write_error),
 	};
