@@ -18,6 +18,8 @@ enum {
 int cmd_scan(int argc, char **argv);
 int cmd_local(int argc, char **argv);
 int cmd_clients(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* The argument helpers, which every command uses. */
 #include "cmd/args.h"

@@ -23,6 +23,8 @@ static void usage(FILE *f)
 	    "  scan TARGET...   probe TLS servers for Heartbleed without making them\n"
 	    "                   disclose memory\n"
 	    "  clients          test the TLS clients that connect to heartcheck\n"
+	    "  diff OLD NEW     compare two runs' JSON Lines: fixed, still vulnerable, ...\n"
+	    "  report FILE...   one self-contained HTML report of JSON Lines results\n"
 	    "  help             this text; `heartcheck COMMAND --help` for a command\n"
 	    "  version          print the version\n"
 	    "\n"
@@ -68,6 +70,10 @@ int main(int argc, char **argv)
 		return checked(cmd_scan(argc - 1, argv + 1));
 	if (!strcmp(cmd, "clients"))
 		return checked(cmd_clients(argc - 1, argv + 1));
+	if (!strcmp(cmd, "diff"))
+		return checked(cmd_diff(argc - 1, argv + 1));
+	if (!strcmp(cmd, "report"))
+		return checked(cmd_report(argc - 1, argv + 1));
 	if (!strcmp(cmd, "local"))
 		return checked(cmd_local(argc > 1 ? argc - 1 : 1,
 		    argc > 1 ? argv + 1 : argv));

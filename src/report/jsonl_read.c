@@ -22,10 +22,86 @@ static const struct {
 	{ "local-summary", RES_K_LOCAL_SUMMARY },
 };
 
-/* A string field, or NULL when absent or not a string. */
+/* Strings decoded from FIELD_b64 for the line being read, freed after its
+ * callback (jsonl_read is not reentrant per thread). */
+struct b64_mem {
+	struct b64_mem *next;
+	char s[];
+};
+static __thread struct b64_mem *line_mem;
+
+static void line_mem_free(void)
+{
+	struct b64_mem *m;
+
+	while ((m = line_mem) != NULL) {
+		line_mem = m->next;
+		free(m);
+	}
+}
+
+static int b64_val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Standard base64 (RFC 4648, padded) into a NUL-terminated string kept
+ * until the line is done; NULL when b is not base64, decodes to a NUL
+ * byte, or memory ran out. */
+static const char *b64_decode(const char *b)
+{
+	size_t n = strlen(b), i, o = 0;
+	struct b64_mem *m;
+	unsigned acc = 0;
+	int bits = 0, v, pad = 0;
+
+	if (n % 4 != 0 || (m = malloc(sizeof(*m) + n / 4 * 3 + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (b[i] == '=' && i + 2 >= n) {
+			pad++;
+			continue;
+		}
+		if (pad || (v = b64_val((unsigned char)b[i])) < 0)
+			goto bad;
+		acc = acc << 6 | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			m->s[o] = (char)((acc >> bits) & 0xff);
+			if (m->s[o++] == '\0')
+				goto bad;
+		}
+	}
+	m->s[o] = '\0';
+	m->next = line_mem;
+	line_mem = m;
+	return m->s;
+bad:
+	free(m);
+	return NULL;
+}
+
+/* A string field, or NULL when absent or not a string.  When it has a
+ * FIELD_b64 sibling (it was not UTF-8), the exact bytes that holds. */
 static const char *str(json_t *o, const char *key)
 {
-	return json_string_value(json_object_get(o, key));
+	const char *v = json_string_value(json_object_get(o, key)), *b, *d;
+	char k[64];
+
+	if (!v || !strchr(v, '\\'))
+		return v;       /* no "\xNN" in it: not the escaped form */
+	snprintf(k, sizeof(k), "%s_b64", key);
+	if ((b = json_string_value(json_object_get(o, k))) != NULL &&
+	    (d = b64_decode(b)) != NULL)
+		return d;
+	return v;
 }
 
 static long long num(json_t *o, const char *key)
@@ -145,6 +221,7 @@ static int fill(json_t *o, struct jsonl_item *it, void **scratch)
 		p->container = str(o, "container");
 		p->restart = json_is_true(r) ? 1 : json_is_null(r) ? -1 : 0;
 		p->error = str(o, "error");
+		p->start_time = (unsigned long long)num(o, "start_time");
 		p->dropped = p->restart < 0;
 		a = json_object_get(o, "libraries");
 		n = json_array_size(a);
@@ -322,6 +399,7 @@ int jsonl_read(FILE *f, const char *name, const struct jsonl_cb *cb,
 					cb->result(cb->ctx, &it);
 			}
 			free(scratch);
+			line_mem_free();
 		}
 		json_decref(o);
 		if (code != HC_ERR_SUCCESS) {

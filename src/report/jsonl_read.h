@@ -25,8 +25,9 @@ enum res_kind {
 };
 
 /* One result read.  Strings point into the parsed line and are valid only
- * during the callback; they are the JSON strings as written (for the exact
- * bytes of a string that was not UTF-8, see its FIELD_b64). */
+ * during the callback; they are the JSON strings as written, except that a
+ * string that was not UTF-8 (it has a FIELD_b64 sibling) is read as the
+ * exact bytes FIELD_b64 holds, unless they hold a NUL byte. */
 struct jsonl_item {
 	enum res_kind kind;
 	const char *type;       /* the "type" field as read */

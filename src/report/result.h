@@ -93,6 +93,9 @@ struct res_process {
 	int unreadable;         /* its maps could not be read */
 	int dropped;            /* some images were not examined */
 	const char *error;      /* why (unreadable or dropped), or NULL */
+	unsigned long long start_time; /* its start in clock ticks after boot
+	                         * (/proc/PID/stat field 22); 0: not known.
+	                         * Optional: read back when present. */
 	size_t nlibs;
 	const struct res_proc_lib *libs;
 };
