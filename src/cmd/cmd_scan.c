@@ -379,6 +379,8 @@ static int build_space(struct scan_ctx *ctx, struct resume *rs,
 		fprintf(stderr, "heartcheck: out of memory\n");
 		return EXIT_UNTESTED;
 	}
+	/* Before the targets: streamed files count what is left. */
+	tgt_set_exclude(set, x);
 	for (i = 0; i < rs->ntargets; i++)
 		if (tgt_set_add(set, rs->targets[i], err) != 0)
 			on_bad_line(ctx, err);
@@ -386,14 +388,15 @@ static int build_space(struct scan_ctx *ctx, struct resume *rs,
 		if (resuming && resume_check_file(&rs->inputs[i], rerr))
 			return fail_usage(rerr, "a resumed scan needs the same "
 			    "target files: start the scan again");
-		r = tgt_set_add_file(set, rs->inputs[i].path, on_bad_line, ctx,
-		    err);
+		/* Streamed unless the random order needs them in memory. */
+		r = rs->random ? tgt_set_add_file(set, rs->inputs[i].path,
+		    on_bad_line, ctx, err) : tgt_set_stream_file(set,
+		    rs->inputs[i].path, on_bad_line, ctx, err);
 		if (r < 0)
 			return fail_usage(err, NULL);
 	}
 	if (tgt_set_order(set, rs->random, rs->seed, err) != 0)
 		return fail_usage(err, NULL);
-	tgt_set_exclude(set, x);
 	return 0;
 }
 

@@ -349,3 +349,22 @@ int excl_reserved(const struct excl *x, const struct tgt_set *s, char *msg, size
 	}
 	return 0;
 }
+
+int excl_touches_reserved(int family, const uint8_t lo[16], const uint8_t hi[16])
+{
+	size_t r, len = fam_len(family);
+
+	for (r = 0; r < sizeof(reserved) / sizeof(reserved[0]); r++) {
+		uint8_t net[16];
+		u128 rlo, rhi;
+
+		if (reserved[r].family != family)
+			continue;
+		inet_pton(family, reserved[r].net, net);
+		rlo = to_u128(net, len);
+		rhi = rlo | ((((u128)1) << (len * 8 - reserved[r].bits)) - 1);
+		if (to_u128(lo, len) <= rhi && to_u128(hi, len) >= rlo)
+			return 1;
+	}
+	return 0;
+}

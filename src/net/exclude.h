@@ -56,4 +56,7 @@ uint64_t excl_covered(const struct excl *x, int family, const uint8_t lo[16],
  */
 int excl_reserved(const struct excl *x, const struct tgt_set *s, char *msg, size_t cap);
 
+/* 1 if [lo, hi] meets reserved space at all. */
+int excl_touches_reserved(int family, const uint8_t lo[16], const uint8_t hi[16]);
+
 #endif

@@ -142,6 +142,9 @@ void tgt_addr_add(uint8_t *out, const uint8_t *base, size_t alen, uint64_t i)
 
 static int push_spec(struct tgt_set *s, const struct spec *sp)
 {
+	/* A streamed file's counting pass keeps nothing (targets_stream.c). */
+	if (s->sink)
+		return s->sink(s->sink_ctx, sp);
 	if (s->n == s->cap) {
 		size_t ncap = s->cap ? s->cap * 2 : 16;
 		struct spec *nv = realloc(s->v, ncap * sizeof(*nv));
@@ -436,6 +439,7 @@ void tgt_set_free(struct tgt_set *s)
 		free(s->v[i].name);
 	free(s->v);
 	free(s->pr);
+	tgt_set_free_streams(s);
 	free(s);
 }
 

@@ -79,6 +79,17 @@ int tgt_set_add_file(struct tgt_set *s, const char *path,
 		     void (*on_error)(void *ctx, const char *msg), void *ctx,
 		     char err[TGT_ERRMAX]);
 
+/*
+ * The same, but the file is only read through once here, to report bad
+ * lines and count endpoints, and read again line by line as the walk
+ * reaches it: memory does not grow with the file.  Sequential order only
+ * (tgt_set_order refuses random with streamed files); not for stdin.  The
+ * file must not change until the walk ends.
+ */
+int tgt_set_stream_file(struct tgt_set *s, const char *path,
+			void (*on_error)(void *ctx, const char *msg), void *ctx,
+			char err[TGT_ERRMAX]);
+
 /* The same, over an already open stream; name is used in messages only. */
 int tgt_set_add_stream(struct tgt_set *s, FILE *f, const char *name,
 		       void (*on_error)(void *ctx, const char *msg), void *ctx,

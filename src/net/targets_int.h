@@ -36,7 +36,25 @@ struct tgt_set {
 	uint64_t seed, start;
 	const struct excl *excl;
 	uint8_t unbounded;
+	/* targets_stream.c: files read as the walk goes, after v. */
+	struct tgt_src *src;
+	size_t nsrc;
+	struct tgt_set *side;   /* streamed specs in reserved space */
+	int (*sink)(void *ctx, const struct spec *sp);
+	void *sink_ctx;
 };
+
+/* A target file streamed by the walk: only its counts are kept. */
+struct tgt_src {
+	char *path;
+	uint64_t def_addrs;  /* addresses of lines without a port */
+	uint64_t own;        /* endpoints of lines with their own port */
+	uint64_t vis_def, vis_own; /* the same, less what is excluded */
+};
+
+void tgt_set_free_streams(struct tgt_set *s);
+uint64_t tgt_src_count(const struct tgt_set *s, const struct tgt_src *f, int visible);
+void tgt_spec_block(const struct spec *sp, struct tgt_block *b);
 
 void tgt_addr_add(uint8_t *out, const uint8_t *base, size_t alen, uint64_t i);
 

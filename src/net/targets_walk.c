@@ -24,6 +24,16 @@ struct tgt_iter {
 	uint64_t *cum;   /* cum[i]: endpoints before spec i; n + 1 entries */
 	uint64_t *pcum;  /* pcum[i]: default ports before range i; npr + 1 */
 	size_t last;     /* the spec of the previous endpoint */
+	/* Streamed files (sequential order only). */
+	struct tgt_set *scratch; /* parses one line at a time */
+	FILE *f;
+	size_t srci;     /* the file open in f */
+	struct spec cur; /* the line being walked */
+	char curname[256];
+	uint64_t line_first, line_end;
+	int have_line;
+	char *line;
+	size_t linecap;
 };
 
 static uint64_t sat_add(uint64_t a, uint64_t b)
@@ -48,6 +58,8 @@ static uint64_t raw_count(const struct tgt_set *s)
 
 	for (i = 0; i < s->n; i++)
 		total = sat_add(total, sat_mul(s->v[i].naddr, spec_ports(s, &s->v[i])));
+	for (i = 0; i < s->nsrc; i++)
+		total = sat_add(total, tgt_src_count(s, &s->src[i], 0));
 	return total;
 }
 
@@ -71,11 +83,18 @@ uint64_t tgt_set_count(const struct tgt_set *s)
 			naddr -= excl_covered(s->excl, sp->family, b.lo, b.hi);
 		total = sat_add(total, sat_mul(naddr, spec_ports(s, sp)));
 	}
+	for (i = 0; i < s->nsrc; i++)
+		total = sat_add(total, tgt_src_count(s, &s->src[i], 1));
 	return total;
 }
 
 int tgt_set_order(struct tgt_set *s, int random, uint64_t seed, char err[TGT_ERRMAX])
 {
+	if (random && s->nsrc) {
+		snprintf(err, TGT_ERRMAX, "a random order needs the target "
+			 "files in memory, not streamed");
+		return -1;
+	}
 	if (random && raw_count(s) > PERM_MAX_N) {
 		snprintf(err, TGT_ERRMAX, "too many endpoints for a random order "
 			 "(more than 2^62)");
@@ -120,12 +139,16 @@ int tgt_set_excluded_addr(const struct tgt_set *s, int family, const uint8_t *ad
 
 size_t tgt_set_nspecs(const struct tgt_set *s)
 {
-	return s->n;
+	return s->n + (s->side ? s->side->n : 0);
 }
 
 void tgt_set_block(const struct tgt_set *s, size_t i, struct tgt_block *b)
 {
-	const struct spec *sp = &s->v[i];
+	tgt_spec_block(i < s->n ? &s->v[i] : &s->side->v[i - s->n], b);
+}
+
+void tgt_spec_block(const struct spec *sp, struct tgt_block *b)
+{
 	size_t len = sp->family == AF_INET6 ? 16 : 4, k;
 
 	memset(b, 0, sizeof(*b));
@@ -173,6 +196,11 @@ struct tgt_iter *tgt_iter_new(const struct tgt_set *s)
 	it->pcum[0] = 0;
 	for (i = 0; i < s->npr; i++)
 		it->pcum[i + 1] = it->pcum[i] + (uint64_t)(s->pr[i].hi - s->pr[i].lo) + 1;
+	it->line_first = it->line_end = it->cum[s->n];
+	if (s->nsrc && !(it->scratch = tgt_set_new())) {
+		tgt_iter_free(it);
+		return NULL;
+	}
 	if (s->random) {
 		if (perm_init(&it->perm, it->cum[s->n], s->seed) != 0) {
 			tgt_iter_free(it);
@@ -180,7 +208,7 @@ struct tgt_iter *tgt_iter_new(const struct tgt_set *s)
 		}
 		it->end = it->perm.domain;
 	} else {
-		it->end = it->cum[s->n];
+		it->end = raw_count(s);
 	}
 	it->pos = s->start < it->end ? s->start : it->end;
 	return it;
@@ -192,6 +220,10 @@ void tgt_iter_free(struct tgt_iter *it)
 		return;
 	free(it->cum);
 	free(it->pcum);
+	if (it->f)
+		fclose(it->f);
+	tgt_set_free(it->scratch);
+	free(it->line);
 	free(it);
 }
 
@@ -216,21 +248,13 @@ static size_t search_le(const uint64_t *v, size_t n, uint64_t x)
 	return lo;
 }
 
-/* The endpoint with index idx in the sequential order. */
-static void endpoint_at(struct tgt_iter *it, uint64_t idx, struct tgt_endpoint *out)
+/* Endpoint local of spec sp. */
+static void spec_endpoint(struct tgt_iter *it, const struct spec *sp, uint64_t local,
+			  struct tgt_endpoint *out)
 {
 	const struct tgt_set *s = it->s;
-	const struct spec *sp;
-	uint64_t local, ai;
-	size_t i = it->last;
+	uint64_t ai;
 
-	if (!(i < s->n && it->cum[i] <= idx && idx < it->cum[i + 1]))
-		i = it->last = search_le(it->cum, s->n + 1, idx);
-	/* Specs of no endpoints share their cum with the next one. */
-	while (i + 1 < s->n && it->cum[i + 1] <= idx)
-		i++;
-	sp = &s->v[i];
-	local = idx - it->cum[i];
 	out->family = sp->family;
 	memset(out->addr, 0, sizeof(out->addr));
 	if (sp->port) {
@@ -253,6 +277,80 @@ static void endpoint_at(struct tgt_iter *it, uint64_t idx, struct tgt_endpoint *
 	}
 }
 
+/* Reads the next target line of the streamed files into it->cur; 0 at
+ * the end of the last file.  Bad lines were reported by the counting pass
+ * and are skipped the same way here. */
+static int next_line(struct tgt_iter *it)
+{
+	const struct tgt_set *s = it->s;
+
+	for (;;) {
+		ssize_t n;
+		char *hash;
+
+		if (!it->f) {
+			if (it->srci >= s->nsrc)
+				return 0;
+			if (!(it->f = fopen(s->src[it->srci].path, "re"))) {
+				it->srci++;
+				continue;
+			}
+		}
+		n = getline(&it->line, &it->linecap, it->f);
+		if (n < 0) {
+			fclose(it->f);
+			it->f = NULL;
+			it->srci++;
+			continue;
+		}
+		if (n > 0 && it->line[n - 1] == '\n')
+			it->line[--n] = '\0';
+		if (n > TGT_LINE_MAX || memchr(it->line, '\0', (size_t)n))
+			continue;
+		if ((hash = strchr(it->line, '#')) != NULL)
+			*hash = '\0';
+		if (strspn(it->line, " \t\r\v\f") == strlen(it->line))
+			continue;
+		if (tgt_set_add(it->scratch, it->line, NULL) != 0)
+			continue;
+		it->cur = it->scratch->v[0];
+		if (it->cur.name) {
+			snprintf(it->curname, sizeof(it->curname), "%s", it->cur.name);
+			free(it->cur.name);
+			it->cur.name = it->curname;
+		}
+		it->scratch->n = 0;
+		return 1;
+	}
+}
+
+/* The endpoint with index idx in the sequential order; 0 when a streamed
+ * file ended before it (it changed since it was counted). */
+static int endpoint_at(struct tgt_iter *it, uint64_t idx, struct tgt_endpoint *out)
+{
+	const struct tgt_set *s = it->s;
+	size_t i = it->last;
+
+	if (idx >= it->cum[s->n]) {
+		while (!it->have_line || idx >= it->line_end) {
+			if (!next_line(it))
+				return 0;
+			it->have_line = 1;
+			it->line_first = it->line_end;
+			it->line_end += sat_mul(it->cur.naddr, spec_ports(s, &it->cur));
+		}
+		spec_endpoint(it, &it->cur, idx - it->line_first, out);
+		return 1;
+	}
+	if (!(i < s->n && it->cum[i] <= idx && idx < it->cum[i + 1]))
+		i = it->last = search_le(it->cum, s->n + 1, idx);
+	/* Specs of no endpoints share their cum with the next one. */
+	while (i + 1 < s->n && it->cum[i + 1] <= idx)
+		i++;
+	spec_endpoint(it, &s->v[i], idx - it->cum[i], out);
+	return 1;
+}
+
 int tgt_iter_next(struct tgt_iter *it, struct tgt_endpoint *out)
 {
 	const struct tgt_set *s = it->s;
@@ -268,7 +366,10 @@ int tgt_iter_next(struct tgt_iter *it, struct tgt_endpoint *out)
 				return 0;
 			idx = it->pos++;
 		}
-		endpoint_at(it, idx, out);
+		if (!endpoint_at(it, idx, out)) {
+			it->pos = it->end;
+			return 0;
+		}
 		/* Exclusions first, then the shard. */
 		if (s->excl && excl_match(s->excl, out->family, out->addr, out->port,
 		    out->name))

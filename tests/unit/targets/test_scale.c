@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "net/exclude.h"
 #include "net/permute.h"
@@ -357,6 +358,60 @@ static void test_big_block(void **state)
 	tgt_set_free(s);
 }
 
+/* A streamed file walks exactly as the same file loaded, from every
+ * start position, and reports its bad lines once. */
+static int nbad;
+static void count_bad(void *ctx, const char *msg)
+{
+	(void)ctx;
+	(void)msg;
+	nbad++;
+}
+
+static void test_stream_file(void **state)
+{
+	static const char text[] = "127.0.0.1:1\n# comment\nbad..name\n"
+		"10.0.0.0/30\n\n  a.example  # trailing\n[::1]:9\n10.1.0.1-3:7\n";
+	char path[] = "/tmp/hc-test-stream-XXXXXX", err[TGT_ERRMAX], **a, **b;
+	static const char *argv_spec = "192.0.2.1";
+	struct tgt_set *eager = mkset(&argv_spec, 1, "443,8443");
+	struct tgt_set *lazy = mkset(&argv_spec, 1, "443,8443");
+	size_t na, nb, i, start;
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	(void)state;
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	nbad = 0;
+	assert_int_equal(tgt_set_add_file(eager, path, count_bad, NULL, err), 1);
+	assert_int_equal(tgt_set_stream_file(lazy, path, count_bad, NULL, err), 1);
+	assert_int_equal(nbad, 2);
+	assert_int_equal(tgt_set_count(lazy), tgt_set_count(eager));
+	assert_int_equal(tgt_set_end(lazy), tgt_set_end(eager));
+	na = walk(eager, &a);
+	nb = walk(lazy, &b);
+	assert_int_equal(na, 2 + 1 + 4 * 2 + 2 + 1 + 3);
+	assert_int_equal(na, nb);
+	for (i = 0; i < na; i++)
+		assert_string_equal(a[i], b[i]);
+	free_walk(b, nb);
+	for (start = 0; start <= na; start++) {
+		tgt_set_start(lazy, start);
+		nb = walk(lazy, &b);
+		assert_int_equal(nb, na - start);
+		for (i = 0; i < nb; i++)
+			assert_string_equal(b[i], a[start + i]);
+		free_walk(b, nb);
+	}
+	free_walk(a, na);
+	assert_int_equal(tgt_set_order(lazy, 1, 1, err), -1);
+	unlink(path);
+	tgt_set_free(eager);
+	tgt_set_free(lazy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_exclude),
 		cmocka_unit_test(test_reserved),
 		cmocka_unit_test(test_big_block),
+		cmocka_unit_test(test_stream_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
