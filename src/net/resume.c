@@ -257,14 +257,22 @@ int resume_read(const char *path, struct resume *r, char err[RESUME_ERRMAX])
 		    "\"%.300s\": %s", path, strerror(errno));
 		return -1;
 	}
-	text = malloc(RESUME_MAXBYTES + 1);
-	if (text)
-		len = fread(text, 1, RESUME_MAXBYTES + 1, f);
+	{
+		struct stat sb;
+
+		if (fstat(fileno(f), &sb) != 0 || sb.st_size > RESUME_MAXBYTES) {
+			fclose(f);
+			snprintf(err, RESUME_ERRMAX, "\"%.300s\" is not a "
+			    "heartcheck resume file (too large)", path);
+			return -1;
+		}
+		text = malloc((size_t)sb.st_size + 1);
+		if (text)
+			len = fread(text, 1, (size_t)sb.st_size, f);
+	}
 	fclose(f);
-	if (!text || len > RESUME_MAXBYTES) {
-		free(text);
-		snprintf(err, RESUME_ERRMAX, "\"%.300s\" is not a heartcheck "
-		    "resume file (too large)", path);
+	if (!text) {
+		snprintf(err, RESUME_ERRMAX, "out of memory");
 		return -1;
 	}
 	text[len] = '\0';
