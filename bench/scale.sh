@@ -80,7 +80,7 @@ for spec in 127.0.0.0/22 127.0.0.0/16 127.0.0.0/12 127.0.0.0/8; do
 	esac
 	say "  $spec ($n endpoints, at most $limit s)"
 	run "hc-$n" "$limit" "$HC" scan --json -p $CLOSED -c 1000 -t 2000 "$spec"
-	read -r wall usr sys rss <"$work/hc-$n.time"
+	read -r wall usr sys rss < <(tail -n 1 "$work/hc-$n.time")
 	done_n=$(results "$work/hc-$n.out")
 	stopped=no
 	[ "$done_n" -lt "$n" ] && stopped="yes, after ${limit} s (SIGINT)"
@@ -91,7 +91,7 @@ done
 # after the file is read).
 seq -f 'host%.0f.invalid' 1 1000000 >"$work/names.txt"
 run names 120 "$HC" scan -iL "$work/names.txt" 224.0.0.1
-read -r wall usr sys rss <"$work/names.time"
+read -r wall usr sys rss < <(tail -n 1 "$work/names.time")
 row ""
 row "Reading 1,000,000 host names with -iL (streamed): $wall s, peak RSS $((rss / 1024)) MiB."
 
@@ -111,37 +111,43 @@ if [ "${SKIP_PEERS:-0}" != 1 ]; then
 	tlsports=$(awk '/^ready/{print $3}' "$work/fx" | paste -sd, -)
 
 	run hc-closed 120 "$HC" scan --json -p $CLOSED 127.1.0.0/20
-	read -r wall usr sys rss <"$work/hc-closed.time"
+	read -r wall usr sys rss < <(tail -n 1 "$work/hc-closed.time")
 	row "| heartcheck | 4,096 closed | $wall | $(awk -v w="$wall" 'BEGIN{printf "%.0f", 4096 / w}') | $(awk -v u="$usr" -v s="$sys" 'BEGIN{print u + s}') | $((rss / 1024)) MiB | $(results "$work/hc-closed.out") refused |"
 	run hc-tls 120 "$HC" scan --json -t 3000 -iL "$work/tls.txt"
-	read -r wall usr sys rss <"$work/hc-tls.time"
+	read -r wall usr sys rss < <(tail -n 1 "$work/hc-tls.time")
 	row "| heartcheck | 100 TLS | $wall | $(awk -v w="$wall" 'BEGIN{printf "%.0f", 100 / w}') | $(awk -v u="$usr" -v s="$sys" 'BEGIN{print u + s}') | $((rss / 1024)) MiB | $(grep -c '"verdict":"vulnerable"' "$work/hc-tls.out") of 10 vulnerable found |"
 
 	if command -v nmap >/dev/null; then
 		say "  nmap on 4,096 closed endpoints and on 100 TLS endpoints"
 		run nmap-closed 300 nmap -Pn -n -T4 -p $CLOSED --script ssl-heartbleed 127.1.0.0/20
-		read -r wall usr sys rss <"$work/nmap-closed.time"
+		read -r wall usr sys rss < <(tail -n 1 "$work/nmap-closed.time")
 		row "| nmap -T4 --script ssl-heartbleed | 4,096 closed | $wall | $(awk -v w="$wall" 'BEGIN{printf "%.0f", 4096 / w}') | $(awk -v u="$usr" -v s="$sys" 'BEGIN{print u + s}') | $((rss / 1024)) MiB | $(grep -c 'closed' "$work/nmap-closed.out" || true) hosts closed |"
 		run nmap-tls 300 nmap -Pn -n -T4 -p "$tlsports" --script ssl-heartbleed 127.0.0.1
-		read -r wall usr sys rss <"$work/nmap-tls.time"
+		read -r wall usr sys rss < <(tail -n 1 "$work/nmap-tls.time")
 		row "| nmap -T4 --script ssl-heartbleed | 100 TLS | $wall | $(awk -v w="$wall" 'BEGIN{printf "%.1f", 100 / w}') | $(awk -v u="$usr" -v s="$sys" 'BEGIN{print u + s}') | $((rss / 1024)) MiB | $(grep -c 'State: VULNERABLE' "$work/nmap-tls.out" || true) of 10 vulnerable found |"
 	fi
 
 	# masscan: Debian's package.  It sends raw packets through a network
-	# interface with its own TCP stack, and the loopback has no Ethernet
-	# layer for it.
+	# interface with its own TCP stack.  It is pinned to lo (-e lo) so
+	# that nothing leaves the machine: without -e it picks the default
+	# interface and sends its SYNs for 127.0.0.1 there.
 	if ! command -v masscan >/dev/null; then
 		say "  installing masscan"
 		SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
 		$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq masscan >/dev/null 2>&1 || true
 	fi
 	if command -v masscan >/dev/null; then
-		say "  masscan on 127.0.0.1, the vulnerable ports"
-		run masscan 60 masscan 127.0.0.1 -p "$vulnports" --heartbleed --rate 1000 --wait 3
-		read -r wall usr sys rss <"$work/masscan.time"
-		why=$(grep -m1 -iE 'fail|error|cannot|could not|adapter' "$work/masscan.err" "$work/masscan.out" | sed 's/^[^:]*://' | tr '|' '/' || true)
+		mver=$( (masscan --version 2>/dev/null || true) | grep -om1 '[0-9]\+\.[0-9]\+\.[0-9]\+' || true)
+		lo_args=(-e lo --router-mac 00-00-00-00-00-00 --source-mac 00-00-00-00-00-00 --rate 1000 --wait 2)
+		say "  masscan --heartbleed on the vulnerable ports, then without it"
+		run masscan 20 masscan 127.0.0.1 -p "$vulnports" --heartbleed "${lo_args[@]}"
+		read -r wall usr sys rss < <(tail -n 1 "$work/masscan.time")
+		why=$(cat "$work/masscan.err" "$work/masscan.out" | tr '\r' '\n' | grep -m1 -iE 'fail|error|unknown|cannot|could not' | tr '|' '/' || true)
 		found=$(grep -ci 'vuln' "$work/masscan.out" || true)
-		row "| masscan --heartbleed (Debian $(masscan --version 2>/dev/null | grep -om1 '[0-9]\+\.[0-9.]\+' || echo '?')) | 10 vulnerable TLS | $wall | - | $(awk -v u="$usr" -v s="$sys" 'BEGIN{print u + s}') | $((rss / 1024)) MiB | $found found${why:+; said: $why} |"
+		row "| masscan $mver --heartbleed -e lo | 10 vulnerable TLS | $wall | - | $(awk -v u="$usr" -v s="$sys" 'BEGIN{print u + s}') | $((rss / 1024)) MiB | $found found; it said: ${why:-nothing} |"
+		run masscan-syn 20 masscan 127.0.0.1 -p "$vulnports" "${lo_args[@]}"
+		why=$(cat "$work/masscan-syn.err" "$work/masscan-syn.out" | tr '\r' '\n' | grep -m1 -iE 'fail|error|unknown|cannot|could not' | tr '|' '/' || true)
+		row "| masscan $mver, port scan only, -e lo | 10 open TLS ports | - | - | - | - | $(grep -c 'open' "$work/masscan-syn.out" || true) found; it said: ${why:-nothing} |"
 	else
 		row "| masscan | - | - | - | - | - | not installable here |"
 	fi
@@ -151,7 +157,7 @@ fi
 {
 	echo "# Scaling benchmark"
 	echo
-	echo "Produced by \`bench/scale.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), shared), heartcheck $("$HC" --version 2>/dev/null | head -1), build $(basename "$BUILD")."
+	echo "Produced by \`bench/scale.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), shared), $("$HC" --version 2>/dev/null | head -1), build $(basename "$BUILD")."
 	echo "Closed endpoints are 127.0.0.0/8 addresses on port $CLOSED: the kernel refuses each connection at once, so the scan measures heartcheck's own cost per endpoint (a socket, a connect, a close, a result line)."
 	echo "Scans that would run past ${BIG_LIMIT} s get SIGINT, stop gracefully and are reported over the endpoints they did."
 	echo
