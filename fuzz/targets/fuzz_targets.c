@@ -1,8 +1,10 @@
 /*
  * Feeds arbitrary bytes to the target parsers.  The input is split at the
- * first two newlines into a port list, a shard string and the rest; the
- * rest is parsed both as one target argument and as a target file, then a
- * bounded number of endpoints is walked and checked.
+ * first three newlines into a port list, a shard string, an exclusion list
+ * and the rest; the rest is parsed both as one target argument and as a
+ * target file, then a bounded number of endpoints is walked (in a random
+ * order when the exclusion line starts with '~') and checked, none of
+ * them excluded.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "net/exclude.h"
 #include "net/targets.h"
 
 /* Enough to cross port ranges and octet carries without slowing the fuzzer. */
@@ -43,6 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *p = data;
 	size_t len = size;
 	char *ports = take_line(&p, &len), *shard = take_line(&p, &len), *spec;
+	char *exlist = take_line(&p, &len);
+	struct excl *x = excl_new();
 	char err[TGT_ERRMAX];
 	struct tgt_set *s = tgt_set_new();
 	struct tgt_iter *it;
@@ -50,8 +55,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f;
 	int i;
 
-	if (s == NULL)
+	if (s == NULL || x == NULL)
 		abort();
+	if (exlist[0] != '\0' && excl_add(x, exlist + (exlist[0] == '~'), err) != 0 &&
+	    strlen(err) == 0)
+		abort();
+	if (excl_finish(x) != 0)
+		abort();
+	tgt_set_exclude(s, x);
 	if (ports[0] != '\0' && tgt_set_ports(s, ports, err) != 0 && strlen(err) == 0)
 		abort();
 	spec = malloc(len + 1);
@@ -74,6 +85,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    tgt_set_shard(s, shard, err) != 0 && strncmp(err, "bad shard", 9) != 0)
 		abort();
 
+	if (exlist[0] == '~' && tgt_set_order(s, 1, size, err) != 0 &&
+	    strlen(err) == 0)
+		abort();
+	{
+		char msg[256];
+
+		if (excl_reserved(x, s, msg, sizeof(msg)) && strlen(msg) == 0)
+			abort();
+	}
+	/* Skipping excluded endpoints costs a step each: keep the walk
+	 * short. */
+	if (tgt_set_end(s) > (1u << 16))
+		tgt_set_exclude(s, NULL);
 	it = tgt_iter_new(s);
 	if (it == NULL)
 		abort();
@@ -84,11 +108,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (e.family != AF_UNSPEC && e.family != AF_INET && e.family != AF_INET6)
 			abort();
+		if (tgt_set_end(s) <= (1u << 16) &&
+		    excl_match(x, e.family, e.addr, e.port, e.name))
+			abort();
 	}
 	if (i > 0 && tgt_set_count(s) == 0)
 		abort();
 	tgt_iter_free(it);
 	tgt_set_free(s);
+	excl_free(x);
+	free(exlist);
 	free(spec);
 	free(shard);
 	free(ports);

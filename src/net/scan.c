@@ -672,6 +672,45 @@ static void take_token(struct scan *sc)
 		sc->tokens -= 1.0;
 }
 
+/* A graceful stop asked through the stop hook: take no more endpoints
+ * from the targets; what is under way goes on. */
+static int scan_stopping(struct scan *sc)
+{
+	if (!sc->h->stop || !sc->h->stop(sc->h->ctx))
+		return 0;
+	sc->iter_done = 1;
+	sc->st->position = tgt_iter_pos(sc->it);
+	return 1;
+}
+
+/* A name resolved to an excluded address: dropped, never connected to,
+ * and counted apart.  Frees p when it says yes. */
+static int pending_excluded(struct scan *sc, struct pending *p)
+{
+	const struct sockaddr_storage *a = &p->addr;
+	int yes;
+
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)a;
+
+		yes = tgt_set_excluded_addr(sc->set, AF_INET6,
+		    s6->sin6_addr.s6_addr, ntohs(s6->sin6_port));
+	} else {
+		const struct sockaddr_in *s4 = (const void *)a;
+
+		yes = tgt_set_excluded_addr(sc->set, AF_INET,
+		    (const uint8_t *)&s4->sin_addr, ntohs(s4->sin_port));
+	}
+	if (!yes)
+		return 0;
+	sc->st->total--;
+	sc->st->excluded++;
+	free(p->name);
+	free(p->label);
+	free(p);
+	return 1;
+}
+
 static void pump(struct scan *sc)
 {
 	struct tgt_endpoint e;
@@ -691,6 +730,8 @@ static void pump(struct scan *sc)
 			sc->pend_head = p->next;
 			if (!sc->pend_head)
 				sc->pend_tail = NULL;
+			if (pending_excluded(sc, p))
+				continue;
 			take_token(sc);
 			job_start(sc, &p->addr, p->name, p->label, p->born,
 			    p->born_hr);
@@ -701,10 +742,14 @@ static void pump(struct scan *sc)
 		}
 		if (sc->iter_done)
 			break;
+		if (scan_stopping(sc))
+			break;
 		if (tgt_iter_next(sc->it, &e) != 1) {
 			sc->iter_done = 1;
+			sc->st->position = tgt_iter_pos(sc->it);
 			break;
 		}
+		sc->st->position = tgt_iter_pos(sc->it);
 		take_token(sc);
 		if (e.family == AF_UNSPEC) {
 			start_dns(sc, &e);

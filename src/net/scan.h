@@ -53,6 +53,11 @@ struct scan_stats {
 	/* Name lookups reported past their deadline and still running in a
 	 * resolver thread, which exit() would wait for: end with _exit(). */
 	size_t lookups_left;
+	/* The target walk's position after the last endpoint taken
+	 * (tgt_iter_pos): where a stopped scan resumes. */
+	uint64_t position;
+	/* Addresses that names resolved to and an exclusion left out. */
+	uint64_t excluded;
 };
 
 struct scan_hooks {
@@ -66,6 +71,11 @@ struct scan_hooks {
 	 * backs up or fails: results queued stay bounded by the probes in
 	 * flight, and a verdict never waits on the output. */
 	int (*busy)(void *ctx);
+	/* Optional, asked before each endpoint is taken from the targets:
+	 * nonzero stops taking any more (a graceful stop).  Names being
+	 * resolved, their addresses and the probes in flight go on and are
+	 * reported; scan_stats.position is then where to resume. */
+	int (*stop)(void *ctx);
 };
 
 /* Scans every endpoint of set.  Returns 0, or a negative libuv error if the

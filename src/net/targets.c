@@ -5,7 +5,7 @@
  * a base address and a count of consecutive addresses, so the iterator has
  * only two kinds to walk: names and blocks.
  */
-#include "net/targets.h"
+#include "net/targets_int.h"
 #include "util/ascii.h"
 
 #include <arpa/inet.h>
@@ -22,38 +22,6 @@
 #define SPEC_MAXLEN 300
 /* How much of a bad input is echoed back in an error message. */
 #define QUOTE_MAX 64
-
-enum spec_kind { SPEC_NAME, SPEC_BLOCK };
-
-struct spec {
-	enum spec_kind kind;
-	int family;       /* AF_INET or AF_INET6 for blocks, AF_UNSPEC for names */
-	uint16_t port;    /* 0 means "use the set's port list" */
-	uint8_t base[16]; /* first address of a block, network byte order */
-	uint64_t naddr;   /* addresses in the block; 1 for names */
-	char *name;       /* names only */
-};
-
-struct prange {
-	uint16_t lo, hi;
-};
-
-struct tgt_set {
-	struct spec *v;
-	size_t n, cap;
-	struct prange *pr; /* default ports, duplicates already dropped */
-	size_t npr;
-	uint64_t nports;
-	uint32_t shard_k, shard_n; /* shard_n == 0: no sharding */
-};
-
-struct tgt_iter {
-	const struct tgt_set *s;
-	size_t spec;
-	uint64_t ai;   /* address index within the spec */
-	size_t pri;    /* port range index */
-	uint32_t poff; /* offset within that port range */
-};
 
 /*
  * Copies at most QUOTE_MAX bytes of s, replacing control and non-ASCII
@@ -155,7 +123,7 @@ static uint32_t get_be32(const uint8_t *p)
 }
 
 /* out = base + i over alen big-endian bytes; callers guarantee no overflow. */
-static void addr_add(uint8_t *out, const uint8_t *base, size_t alen, uint64_t i)
+void tgt_addr_add(uint8_t *out, const uint8_t *base, size_t alen, uint64_t i)
 {
 	unsigned carry = 0;
 	size_t k;
@@ -170,6 +138,9 @@ static void addr_add(uint8_t *out, const uint8_t *base, size_t alen, uint64_t i)
 
 static int push_spec(struct tgt_set *s, const struct spec *sp)
 {
+	/* A streamed file's counting pass keeps nothing (targets_stream.c). */
+	if (s->sink)
+		return s->sink(s->sink_ctx, sp);
 	if (s->n == s->cap) {
 		size_t ncap = s->cap ? s->cap * 2 : 16;
 		struct spec *nv = realloc(s->v, ncap * sizeof(*nv));
@@ -207,7 +178,7 @@ static int parse_cidr(const char *h, size_t hlen, bool bracketed, struct spec *s
 		return -1;
 	}
 	hostbits = bits - (int)prefix;
-	if (hostbits > 24) {
+	if (hostbits > 24 && !sp->unbounded) {
 		fail(err, "target", in, inlen,
 		     "expands to 2^%d addresses, more than the limit of 2^24 (use /%d or longer)",
 		     hostbits, bits - 24);
@@ -222,7 +193,8 @@ static int parse_cidr(const char *h, size_t hlen, bool bracketed, struct spec *s
 			sp->base[k] &= (uint8_t)(0xff00u >> keep);
 	}
 	sp->kind = SPEC_BLOCK;
-	sp->naddr = UINT64_C(1) << hostbits;
+	sp->hostbits = (int16_t)hostbits;
+	sp->naddr = hostbits > 63 ? UINT64_MAX : UINT64_C(1) << hostbits;
 	return 0;
 }
 
@@ -257,7 +229,7 @@ static int parse_range(const char *h, size_t hlen, const char *dash, struct spec
 		fail(err, "target", in, inlen, "range end is before its start");
 		return -1;
 	}
-	if ((uint64_t)hi - lo + 1 > TGT_MAXEXPAND) {
+	if ((uint64_t)hi - lo + 1 > TGT_MAXEXPAND && !sp->unbounded) {
 		fail(err, "target", in, inlen,
 		     "range has %llu addresses, more than the limit of 2^24",
 		     (unsigned long long)((uint64_t)hi - lo + 1));
@@ -334,6 +306,8 @@ static int add_spec(struct tgt_set *s, const char *p, size_t len, char *err)
 	int r;
 
 	memset(&sp, 0, sizeof(sp));
+	sp.hostbits = -1;
+	sp.unbounded = s->unbounded;
 	trim(&p, &len);
 	if (len == 0) {
 		fail(err, "target", p, len, "empty target");
@@ -456,6 +430,7 @@ void tgt_set_free(struct tgt_set *s)
 		free(s->v[i].name);
 	free(s->v);
 	free(s->pr);
+	tgt_set_free_streams(s);
 	free(s);
 }
 
@@ -666,26 +641,6 @@ int tgt_in_shard(const struct tgt_set *s, const struct tgt_endpoint *e)
 	return endpoint_hash(e) % s->shard_n == s->shard_k - 1u;
 }
 
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
-static uint64_t sat_mul(uint64_t a, uint64_t b)
-{
-	return (b != 0 && a > UINT64_MAX / b) ? UINT64_MAX : a * b;
-}
-
-uint64_t tgt_set_count(const struct tgt_set *s)
-{
-	uint64_t total = 0;
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		total = sat_add(total, sat_mul(s->v[i].naddr, s->v[i].port ? 1 : s->nports));
-	return total;
-}
-
 void tgt_format(int family, const uint8_t *addr, uint16_t port, char *out, size_t cap)
 {
 	char a[INET6_ADDRSTRLEN];
@@ -698,72 +653,6 @@ void tgt_format(int family, const uint8_t *addr, uint16_t port, char *out, size_
 		snprintf(out, cap, "[%s]:%u", a, (unsigned)port);
 	else
 		snprintf(out, cap, "?:%u", (unsigned)port);
-}
-
-struct tgt_iter *tgt_iter_new(const struct tgt_set *s)
-{
-	struct tgt_iter *it = calloc(1, sizeof(*it));
-
-	if (it != NULL)
-		it->s = s;
-	return it;
-}
-
-void tgt_iter_free(struct tgt_iter *it)
-{
-	free(it);
-}
-
-int tgt_iter_next(struct tgt_iter *it, struct tgt_endpoint *out)
-{
-	const struct tgt_set *s = it->s;
-
-	while (it->spec < s->n) {
-		const struct spec *sp = &s->v[it->spec];
-		bool own = sp->port != 0;
-		uint16_t port;
-
-		/* An empty default list cannot happen, but must not loop forever. */
-		if (!own && s->npr == 0) {
-			it->spec++;
-			continue;
-		}
-		port = own ? sp->port : (uint16_t)(s->pr[it->pri].lo + it->poff);
-
-		out->family = sp->family;
-		out->port = port;
-		memset(out->addr, 0, sizeof(out->addr));
-		if (sp->kind == SPEC_NAME) {
-			snprintf(out->name, sizeof(out->name), "%s", sp->name);
-		} else {
-			out->name[0] = '\0';
-			addr_add(out->addr, sp->base, sp->family == AF_INET ? 4 : 16, it->ai);
-		}
-
-		/* Advance first, so a skipped endpoint is never seen twice. */
-		if (!own && (uint32_t)s->pr[it->pri].lo + it->poff < s->pr[it->pri].hi) {
-			it->poff++;
-		} else if (!own && it->pri + 1 < s->npr) {
-			it->pri++;
-			it->poff = 0;
-		} else {
-			it->pri = 0;
-			it->poff = 0;
-			if (++it->ai >= sp->naddr) {
-				it->ai = 0;
-				it->spec++;
-			}
-		}
-
-		if (!tgt_in_shard(s, out))
-			continue;
-		if (sp->kind == SPEC_NAME)
-			snprintf(out->label, sizeof(out->label), "%s:%u", out->name, (unsigned)port);
-		else
-			tgt_format(out->family, out->addr, port, out->label, sizeof(out->label));
-		return 1;
-	}
-	return 0;
 }
 
 static void report_line(void (*on_error)(void *, const char *), void *ctx,

@@ -79,6 +79,17 @@ int tgt_set_add_file(struct tgt_set *s, const char *path,
 		     void (*on_error)(void *ctx, const char *msg), void *ctx,
 		     char err[TGT_ERRMAX]);
 
+/*
+ * The same, but the file is only read through once here, to report bad
+ * lines and count endpoints, and read again line by line as the walk
+ * reaches it: memory does not grow with the file.  Sequential order only
+ * (tgt_set_order refuses random with streamed files); not for stdin.  The
+ * file must not change until the walk ends.
+ */
+int tgt_set_stream_file(struct tgt_set *s, const char *path,
+			void (*on_error)(void *ctx, const char *msg), void *ctx,
+			char err[TGT_ERRMAX]);
+
 /* The same, over an already open stream; name is used in messages only. */
 int tgt_set_add_stream(struct tgt_set *s, FILE *f, const char *name,
 		       void (*on_error)(void *ctx, const char *msg), void *ctx,
@@ -101,5 +112,56 @@ int tgt_in_shard(const struct tgt_set *s, const struct tgt_endpoint *e);
 
 /* "1.2.3.4:443" or "[::1]:443"; always NUL-terminated when cap > 0. */
 void tgt_format(int family, const uint8_t *addr, uint16_t port, char *out, size_t cap);
+
+/*
+ * Scale: order, position, exclusions (targets_walk.c).
+ *
+ * The endpoints of a set are numbered 0 .. count-1 in the sequential order
+ * (spec by spec, address by address, port by port).  The iterator walks a
+ * position counter over them: in the sequential order the position is the
+ * index itself; in the random order (tgt_set_order) it is the counter of a
+ * Feistel permutation (net/permute.h), so nothing is stored per endpoint.
+ * Exclusions and the shard are filters applied to each endpoint in turn,
+ * exclusions first; neither changes the numbering, so a position means
+ * the same thing whatever the shard.
+ */
+struct excl;
+
+/* Random order with this seed (random != 0) or the sequential order.
+ * -1 when the set has more endpoints than a permutation takes. */
+int tgt_set_order(struct tgt_set *s, int random, uint64_t seed, char err[TGT_ERRMAX]);
+
+/* Iterators start at this position (default 0): a resumed scan. */
+void tgt_set_start(struct tgt_set *s, uint64_t pos);
+
+/* The position after the last endpoint walked: where to resume. */
+uint64_t tgt_iter_pos(const struct tgt_iter *it);
+
+/* The position at which the walk ends (the count, or the permutation's
+ * domain), for validating a resume file. */
+uint64_t tgt_set_end(const struct tgt_set *s);
+
+/* Endpoints matching x are skipped by iterators (x is borrowed, may be
+ * NULL).  tgt_set_count then leaves out the addresses x excludes on every
+ * port. */
+void tgt_set_exclude(struct tgt_set *s, const struct excl *x);
+
+/* 1 if the address of a resolved endpoint is excluded (for names, whose
+ * addresses are known only after DNS). */
+int tgt_set_excluded_addr(const struct tgt_set *s, int family, const uint8_t *addr,
+			  uint16_t port);
+
+/* Blocks and ranges of exclusion lists may be any size (0.0.0.0/0). */
+void tgt_set_unbounded(struct tgt_set *s);
+
+/* One spec as an address interval, for exclusion lists and checks. */
+struct tgt_block {
+	int family;        /* AF_INET, AF_INET6, or AF_UNSPEC for a name */
+	uint8_t lo[16], hi[16]; /* first and last address, network order */
+	uint16_t port;     /* 0: every port of the set */
+	const char *name;  /* names only */
+};
+size_t tgt_set_nspecs(const struct tgt_set *s);
+void tgt_set_block(const struct tgt_set *s, size_t i, struct tgt_block *b);
 
 #endif
