@@ -15,6 +15,7 @@
 #include "net/scan.h"
 #include "net/scanres.h"
 #include "net/targets.h"
+#include "probe/preamble.h"
 #include "report/err.h"
 #include "report/out.h"
 #include "report/sink.h"
@@ -47,6 +48,11 @@ static void scan_usage(FILE *f)
 	    "      --max-version V      first version offered: tls1.2 (default),\n"
 	    "                           tls1.1, tls1.0, ssl3\n"
 	    "      --no-sni             never send SNI\n"
+	    "      --starttls PROTO     plaintext dialogue before TLS: auto (default:\n"
+	    "                           by well-known port), none, smtp, lmtp, imap,\n"
+	    "                           pop3, ftp, xmpp, xmpp-server, ldap, postgres,\n"
+	    "                           mysql, nntp, sieve, irc, telnet\n"
+	    "      --xmpp-host NAME     XMPP stream to= (default: the target's name)\n"
 	    "      --leak BYTES         EVIDENCE MODE: claim BYTES past the payload as\n"
 	    "                           the 2014 exploit did and hexdump what comes back.\n"
 	    "                           This makes a vulnerable server disclose memory.\n"
@@ -200,6 +206,8 @@ int cmd_scan(int argc, char **argv)
 		{ "rate", required_argument, NULL, 'r' },
 		{ "max-version", required_argument, NULL, 'V' },
 		{ "no-sni", no_argument, NULL, 'n' },
+		{ "starttls", required_argument, NULL, 's' },
+		{ "xmpp-host", required_argument, NULL, 'X' },
 		{ "leak", required_argument, NULL, 'L' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -209,7 +217,7 @@ int cmd_scan(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct scan_opts so = { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, 0,
-		TLS_V_TLS12, 0, 0, 0, 0 };
+		TLS_V_TLS12, 0, 0, 0, 0, NULL, NULL };
 	struct scan_hooks hooks;
 	struct scan_ctx ctx;
 	struct scan_stats st = { 0 };
@@ -297,6 +305,22 @@ int cmd_scan(int argc, char **argv)
 			break;
 		case 'n':
 			so.no_sni = 1;
+			break;
+		case 's':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "none") &&
+			    !preamble_find(optarg)) {
+				char names[200];
+
+				preamble_names(names, sizeof(names));
+				fprintf(stderr, "heartcheck: --starttls: \"%s\" "
+				    "is not one of auto, none, %s\n",
+				    out_esc(optarg), names);
+				goto out;
+			}
+			so.starttls = optarg;
+			break;
+		case 'X':
+			so.xmpp_host = optarg;
 			break;
 		case 'L':
 			if (cmd_parse_uint(optarg, 1, 65535 - 32, &v) != 0) {
