@@ -8,6 +8,9 @@ pkgs=(
   libuv1-dev libseccomp-dev libjansson-dev libcmocka-dev
   python3 openssl gnutls-bin iproute2 procps
   nmap sslscan rpm
+  # real STARTTLS servers for tests/e2e/starttls/real.sh
+  postfix dovecot-imapd dovecot-pop3d dovecot-managesieved slapd
+  mariadb-server postgresql util-linux bsdutils
 )
 
 missing=()
