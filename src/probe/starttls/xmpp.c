@@ -95,7 +95,8 @@ static enum pre_res xmpp_tag(struct xmpp *c, struct pre_out *o, char *why,
 	c->tags = c->tags < 255 ? c->tags + 1 : 255;
 	tag_name(c->tag, name, sizeof(name), &closing, &empty);
 	if (c->in_error && !closing) {
-		snprintf(why, cap, "XMPP stream error: %s", name);
+		pre_why_quote(why, cap, "XMPP stream error", name,
+		    strlen(name));
 		return PRE_REFUSED;
 	}
 	if (!strcmp(name, "stream")) {

@@ -472,7 +472,7 @@ static void test_xmpp(void **state)
 	why_has(&r, "does not offer STARTTLS");
 	run_all(mod("xmpp"), "x", S(err), &r);
 	assert_int_equal(r.res, PRE_REFUSED);
-	why_has(&r, "host-unknown");
+	why_has(&r, "stream error: \"host-unknown\"");
 	run_all(mod("xmpp"), "x", S(fail_), &r);
 	assert_int_equal(r.res, PRE_REFUSED);
 	why_has(&r, "failure");
