@@ -217,7 +217,7 @@ int cmd_scan(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct scan_opts so = { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, 0,
-		TLS_V_TLS12, 0, 0, 0, 0, NULL, NULL };
+		TLS_V_TLS12, 0, 0, 0, 0, "auto", NULL };
 	struct scan_hooks hooks;
 	struct scan_ctx ctx;
 	struct scan_stats st = { 0 };

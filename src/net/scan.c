@@ -466,7 +466,7 @@ static void job_start(struct scan *sc, const struct sockaddr_storage *a,
 		char ip[INET6_ADDRSTRLEN];
 
 		addr_text(a, ip, sizeof(ip), &port);
-		j->cfg.preamble = !st || !strcmp(st, "auto") ?
+		j->cfg.preamble = !st ? NULL : !strcmp(st, "auto") ?
 		    preamble_for_port(port) : preamble_find(st);
 		j->cfg.host = sc->o->xmpp_host ? sc->o->xmpp_host : j->name;
 	}

@@ -22,8 +22,9 @@ struct scan_opts {
 	int no_sni;
 	int trace;
 	unsigned progress_ms;   /* call progress this often; 0 = never */
-	/* --starttls: a preamble name, "none", or NULL / "auto" to choose
-	 * by well-known port; --xmpp-host: XMPP's to= (default: the name) */
+	/* --starttls: a preamble name, "auto" to choose by well-known port,
+	 * or NULL / "none" for plain TLS; --xmpp-host: XMPP's to= (default:
+	 * the target's name) */
 	const char *starttls;
 	const char *xmpp_host;
 };
