@@ -51,7 +51,7 @@ static void scan_usage(FILE *f)
 	    "      --starttls PROTO     plaintext dialogue before TLS: auto (default:\n"
 	    "                           by well-known port), none, smtp, lmtp, imap,\n"
 	    "                           pop3, ftp, xmpp, xmpp-server, ldap, postgres,\n"
-	    "                           mysql, nntp, sieve, irc, telnet\n"
+	    "                           mysql, nntp, sieve, irc, telnet, rdp\n"
 	    "      --xmpp-host NAME     XMPP stream to= (default: the target's name)\n"
 	    "      --leak BYTES         EVIDENCE MODE: claim BYTES past the payload as\n"
 	    "                           the 2014 exploit did and hexdump what comes back.\n"

@@ -9,7 +9,7 @@
 
 extern const struct preamble pre_smtp, pre_lmtp, pre_imap, pre_pop3,
     pre_ftp, pre_xmpp, pre_xmpp_server, pre_ldap, pre_postgres, pre_mysql,
-    pre_nntp, pre_sieve, pre_irc, pre_telnet;
+    pre_nntp, pre_sieve, pre_irc, pre_telnet, pre_rdp;
 
 /* One line per protocol. */
 const struct preamble *const preambles[] = {
@@ -27,6 +27,7 @@ const struct preamble *const preambles[] = {
 	&pre_sieve,
 	&pre_irc,
 	&pre_telnet,
+	&pre_rdp,
 	NULL,
 };
 

@@ -227,11 +227,23 @@ def telnet(c, mode):
     return True
 
 
+def rdp(c, mode):
+    req = c.exactly(19)
+    if req[:2] != b"\x03\x00" or req[5] != 0xe0 or req[11] != 1:
+        return False
+    if mode == "refuse":
+        neg = b"\x03\x00\x08\x00" + struct.pack("<I", 5)
+    else:
+        neg = b"\x02\x1f\x08\x00" + struct.pack("<I", 1)
+    c.send(b"\x03\x00\x00\x13\x0e\xd0\x00\x00\x12\x34\x00" + neg)
+    return mode != "refuse"
+
+
 PROTOS = {
     "smtp": smtp, "lmtp": lambda c, m: smtp(c, m, lmtp=True), "imap": imap,
     "pop3": pop3, "ftp": ftp, "nntp": nntp, "sieve": sieve, "irc": irc,
     "xmpp": xmpp, "ldap": ldap, "postgres": postgres, "mysql": mysql,
-    "telnet": telnet,
+    "telnet": telnet, "rdp": rdp,
 }
 
 

@@ -37,7 +37,7 @@ vuln=$(port_of "$TMP/fx" vuln)
 fixed=$(port_of "$TMP/fx" fixed)
 http=$(port_of "$TMP/fx" http)
 
-PROTOS=(smtp lmtp imap pop3 ftp nntp sieve irc xmpp ldap postgres mysql telnet)
+PROTOS=(smtp lmtp imap pop3 ftp nntp sieve irc xmpp ldap postgres mysql telnet rdp)
 specs=()
 for p in "${PROTOS[@]}"; do specs+=("$p" "$p:refuse"); done
 specs+=(smtp:mute)

@@ -2,7 +2,7 @@
 # STARTTLS end to end against real Debian servers, each started here on a
 # loopback port with its own temporary configuration and a self-signed
 # certificate, and stopped at the end: PostgreSQL, Dovecot (IMAP, POP3,
-# ManageSieve), OpenLDAP slapd, MariaDB and Postfix.  They are linked
+# ManageSieve), OpenLDAP slapd, MariaDB, Postfix and xrdp.  They are linked
 # against OpenSSL 3 or GnuTLS, so no heartbeat answer is expected: the
 # verdict must be no-heartbeat (or patched), through the protocol's
 # STARTTLS.  A server whose package is missing is skipped, and said so;
@@ -268,6 +268,24 @@ CONF
     fi
 else
     skip "Postfix is not installed (postfix)"
+fi
+
+# ---------------------------------------------------------------- xrdp
+if [ -x /usr/sbin/xrdp ] && [ -f /etc/xrdp/xrdp.ini ]; then
+    port=$(free_port)
+    mkdir -p "$T/xrdp"
+    sed -e "s|^port=3389|port=tcp://127.0.0.1:$port|" \
+        -e "s|^certificate=.*|certificate=$T/cert.pem|" \
+        -e "s|^key_file=.*|key_file=$T/key.pem|" \
+        -e "s|^LogFile=.*|LogFile=$T/xrdp/log|" \
+        /etc/xrdp/xrdp.ini >"$T/xrdp/xrdp.ini"
+    /usr/sbin/xrdp --nodaemon --config "$T/xrdp/xrdp.ini" \
+        >"$T/xrdp/out" 2>&1 &
+    PIDS+=($!)
+    if wait_port "$port" 15; then probe xrdp rdp "$port"
+    else echo "not ok - xrdp did not start"; tail -5 "$T/xrdp/out"; FAILS=$((FAILS + 1)); fi
+else
+    skip "xrdp is not installed (xrdp)"
 fi
 
 echo "$PASSES passed, $FAILS failed, $SKIPS skipped"

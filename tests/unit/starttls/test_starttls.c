@@ -146,7 +146,7 @@ static void test_registry(void **state)
 			assert_string_not_equal(preambles[i]->name,
 			    preambles[j]->name);
 	}
-	assert_true(i >= 14);
+	assert_true(i >= 15);
 	assert_ptr_equal(preamble_find("SMTP"), mod("smtp"));
 	assert_null(preamble_find("gopher"));
 	assert_null(preamble_find(NULL));
@@ -165,6 +165,7 @@ static void test_registry(void **state)
 	assert_string_equal(preamble_for_port(4190)->name, "sieve");
 	assert_string_equal(preamble_for_port(6667)->name, "irc");
 	assert_string_equal(preamble_for_port(23)->name, "telnet");
+	assert_string_equal(preamble_for_port(3389)->name, "rdp");
 	assert_null(preamble_for_port(443));
 	assert_null(preamble_for_port(465));
 	assert_null(preamble_for_port(993));
@@ -641,6 +642,38 @@ static void test_telnet(void **state)
 	assert_int_equal(r.res, PRE_NOT_PROTO);
 }
 
+static void test_rdp(void **state)
+{
+	/* xrdp's Connection Confirm with a Negotiation Response: TLS. */
+	static const uint8_t ok[] = { 0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0,
+		0x00, 0x00, 0x12, 0x34, 0x00, 0x02, 0x1f, 0x08, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x16, 0x03 };
+	static const uint8_t fail_[] = { 0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0,
+		0x00, 0x00, 0x12, 0x34, 0x00, 0x03, 0x00, 0x08, 0x00, 0x05,
+		0x00, 0x00, 0x00 };
+	static const uint8_t legacy[] = { 0x03, 0x00, 0x00, 0x0b, 0x06, 0xd0,
+		0x00, 0x00, 0x12, 0x34, 0x00 };
+	static const uint8_t want[] = { 0x03, 0x00, 0x00, 0x13, 0x0e, 0xe0,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x08, 0x00, 0x01,
+		0x00, 0x00, 0x00 };
+	struct run r;
+
+	(void)state;
+	run_all(mod("rdp"), NULL, ok, sizeof(ok), &r);
+	assert_int_equal(r.res, PRE_READY);
+	assert_int_equal(r.rest, 2);
+	assert_int_equal(r.sent_len, sizeof(want));
+	assert_memory_equal(r.sent, want, sizeof(want));
+	run_all(mod("rdp"), NULL, fail_, sizeof(fail_), &r);
+	assert_int_equal(r.res, PRE_REFUSED);
+	why_has(&r, "HYBRID_REQUIRED_BY_SERVER");
+	run_all(mod("rdp"), NULL, legacy, sizeof(legacy), &r);
+	assert_int_equal(r.res, PRE_REFUSED);
+	why_has(&r, "standard RDP security only");
+	run_all(mod("rdp"), NULL, "HTTP/1.1 400", 12, &r);
+	assert_int_equal(r.res, PRE_NOT_PROTO);
+}
+
 /* ------------------------------------------------------------------ */
 /* The engine's preamble phase                                          */
 
@@ -811,6 +844,7 @@ int main(void)
 		cmocka_unit_test(test_postgres),
 		cmocka_unit_test(test_mysql),
 		cmocka_unit_test(test_telnet),
+		cmocka_unit_test(test_rdp),
 		cmocka_unit_test(test_engine_smtp),
 		cmocka_unit_test(test_engine_leftover),
 		cmocka_unit_test(test_engine_close_timeout),
