@@ -97,6 +97,37 @@ for p in "${PROTOS[@]}"; do
     [ "$(cat "$TMP/$p.r.rc")" = 3 ] || { echo "not ok - $p refusal exit $(cat "$TMP/$p.r.rc")"; FAILS=$((FAILS + 1)); }
 done
 
+# The server programs of the fixture behind SMTP and IMAP: the ladder's
+# reconnects (large-record) run the dialogue again on every connection.
+"$FAKESSL" --lifetime 120 vuln,prog=giveup fixed,prog=giveup vuln,prog=edge \
+    vuln,prog=limited >"$TMP/fp" 2>"$TMP/fp.err" &
+PIDS+=($!)
+wait_ready "$TMP/fp" $!
+mapfile -t pports < <(awk '$1 == "ready" { print $3 }' "$TMP/fp")
+PROGS=("giveup vulnerable large-record 2" "giveup patched large-record 3"
+       "edge vulnerable nudge,flight 1" "limited vulnerable flight,nudge 1")
+for i in 0 1 2 3; do
+    read -r prog verdict strategy attempts <<<"${PROGS[$i]}"
+    python3 "$HERE/front.py" --backend "${pports[$i]}" --lifetime 120 smtp imap \
+        >"$TMP/fp$i" 2>"$TMP/fp$i.err" &
+    PIDS+=($!)
+    wait_ready "$TMP/fp$i" $!
+    for p in smtp imap; do
+        scan "$TMP/prog$i.$p" --starttls "$p" "127.0.0.1:$(port_of "$TMP/fp$i" "$p")"
+        expect "$verdict behind $p, program $prog" "$TMP/prog$i.$p" "$verdict" 0 "$p"
+        python3 - "$TMP/prog$i.$p" "$strategy" "$attempts" <<'PY' || FAILS=$((FAILS + 1))
+import json, sys
+o = json.loads(open(sys.argv[1]).readline())
+# How a relayed connection's records arrive decides nudge or flight.
+ok = o["strategy"] in sys.argv[2].split(",") and \
+    o["attempts"] == int(sys.argv[3])
+print("%s - strategy %s, %d connection(s), each through STARTTLS" % (
+    "ok" if ok else "not ok", o["strategy"], o["attempts"]))
+sys.exit(0 if ok else 1)
+PY
+    done
+done
+
 # The server's own words, escaped.
 expect "SMTP refusal quoted and escaped" "$TMP/smtp.r" starttls-refused 0 smtp \
     '454 4.7.0 TLS not available: \x22no key\x22\x07 today'
