@@ -10,7 +10,7 @@ pkgs=(
   nmap sslscan rpm
   # real STARTTLS servers for tests/e2e/starttls/real.sh
   postfix dovecot-imapd dovecot-pop3d dovecot-managesieved slapd
-  mariadb-server postgresql xrdp util-linux bsdutils
+  mariadb-server postgresql xrdp vsftpd util-linux bsdutils
 )
 
 missing=()

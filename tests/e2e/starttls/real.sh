@@ -2,7 +2,8 @@
 # STARTTLS end to end against real Debian servers, each started here on a
 # loopback port with its own temporary configuration and a self-signed
 # certificate, and stopped at the end: PostgreSQL, Dovecot (IMAP, POP3,
-# ManageSieve), OpenLDAP slapd, MariaDB, Postfix and xrdp.  They are linked
+# ManageSieve), OpenLDAP slapd, MariaDB, Postfix, xrdp and vsftpd (also
+# its "500 OOPS" refusal).  They are linked
 # against OpenSSL 3 or GnuTLS, so no heartbeat answer is expected: the
 # verdict must be no-heartbeat (or patched), through the protocol's
 # STARTTLS.  A server whose package is missing is skipped, and said so;
@@ -62,6 +63,23 @@ ok = o["verdict"] in ("no-heartbeat", "patched") and o["starttls"] == proto \
 print("%s - %s via --starttls %s: %s (%s, %s ms wall) %s" % (
     "ok" if ok else "not ok", name, proto, o["verdict"], o["version"], ms,
     o["reason"][:100]))
+sys.exit(0 if ok else 1)
+PY
+    then PASSES=$((PASSES + 1)); else FAILS=$((FAILS + 1)); fi
+}
+
+# refused NAME PROTO PORT TEXT: a refusal that quotes the server.
+refused() {
+    local out="$T/$1.json"
+    "$HEARTCHECK" scan --json -t 5000 --starttls "$2" "127.0.0.1:$3" \
+        >"$out" 2>"$out.err"
+    if python3 - "$out" "$1" "$4" <<'PY'
+import json, sys
+path, name, text = sys.argv[1:4]
+o = [json.loads(l) for l in open(path) if l.strip()][0]
+ok = o["verdict"] == "starttls-refused" and text in o["reason"]
+print("%s - %s: %s (%s ms) %s" % ("ok" if ok else "not ok", name,
+      o["verdict"], o["elapsed_ms"], o["reason"][:110]))
 sys.exit(0 if ok else 1)
 PY
     then PASSES=$((PASSES + 1)); else FAILS=$((FAILS + 1)); fi
@@ -286,6 +304,43 @@ if [ -x /usr/sbin/xrdp ] && [ -f /etc/xrdp/xrdp.ini ]; then
     else echo "not ok - xrdp did not start"; tail -5 "$T/xrdp/out"; FAILS=$((FAILS + 1)); fi
 else
     skip "xrdp is not installed (xrdp)"
+fi
+
+# ---------------------------------------------------------------- vsftpd
+# One with TLS on, and one whose configuration it refuses per connection
+# with "500 OOPS: ..." in place of the greeting.
+if [ -x /usr/sbin/vsftpd ]; then
+    mkdir -p "$T/ftp" /var/run/vsftpd/empty
+    pok=$(free_port); pbad=$(free_port)
+    for v in ok bad; do
+        port=$pok; local_enable=YES
+        [ $v = bad ] && { port=$pbad; local_enable=NO; }
+        cat >"$T/ftp/$v.conf" <<CONF
+listen=YES
+listen_ipv6=NO
+listen_address=127.0.0.1
+listen_port=$port
+background=NO
+anonymous_enable=NO
+local_enable=$local_enable
+ssl_enable=YES
+rsa_cert_file=$T/cert.pem
+rsa_private_key_file=$T/key.pem
+secure_chroot_dir=/var/run/vsftpd/empty
+xferlog_enable=NO
+vsftpd_log_file=$T/ftp/$v.log
+CONF
+        /usr/sbin/vsftpd "$T/ftp/$v.conf" >"$T/ftp/$v.out" 2>&1 &
+        PIDS+=($!)
+    done
+    if wait_port "$pok" 10 && wait_port "$pbad" 10; then
+        probe vsftpd ftp "$pok"
+        refused vsftpd-oops ftp "$pbad" '500 OOPS: vsftpd: both local and anonymous access disabled!'
+    else
+        echo "not ok - vsftpd did not start"; cat "$T/ftp/"*.out; FAILS=$((FAILS + 1))
+    fi
+else
+    skip "vsftpd is not installed (vsftpd)"
 fi
 
 echo "$PASSES passed, $FAILS failed, $SKIPS skipped"
