@@ -8,6 +8,9 @@ pkgs=(
   libuv1-dev libseccomp-dev libjansson-dev libcmocka-dev
   python3 openssl gnutls-bin iproute2 procps
   nmap sslscan rpm time
+  # real STARTTLS servers for tests/e2e/starttls/real.sh
+  postfix dovecot-imapd dovecot-pop3d dovecot-managesieved slapd
+  mariadb-server postgresql xrdp vsftpd util-linux bsdutils
 )
 
 missing=()

@@ -24,6 +24,7 @@
 #include "net/scan.h"
 #include "net/scanres.h"
 #include "net/targets.h"
+#include "probe/preamble.h"
 #include "report/err.h"
 #include "report/out.h"
 #include "report/sink.h"
@@ -70,6 +71,11 @@ static void scan_usage(FILE *f)
 	    "      --max-version V      first version offered: tls1.2 (default),\n"
 	    "                           tls1.1, tls1.0, ssl3\n"
 	    "      --no-sni             never send SNI\n"
+	    "      --starttls PROTO     plaintext dialogue before TLS: auto (default:\n"
+	    "                           by well-known port), none, smtp, lmtp, imap,\n"
+	    "                           pop3, ftp, xmpp, xmpp-server, ldap, postgres,\n"
+	    "                           mysql, nntp, sieve, irc, telnet, rdp\n"
+	    "      --xmpp-host NAME     XMPP stream to= (default: the target's name)\n"
 	    "      --leak BYTES         EVIDENCE MODE: claim BYTES past the payload as\n"
 	    "                           the 2014 exploit did and hexdump what comes back.\n"
 	    "                           This makes a vulnerable server disclose memory.\n"
@@ -437,6 +443,8 @@ static void check_stdout_append(void)
 
 int cmd_scan(int argc, char **argv)
 {
+	/* Long options without a short letter. */
+	enum { OPT_STARTTLS = 256, OPT_XMPP_HOST };
 	static const struct option lopts[] = {
 		{ "ports", required_argument, NULL, 'p' },
 		{ "input", required_argument, NULL, 'i' },
@@ -446,6 +454,8 @@ int cmd_scan(int argc, char **argv)
 		{ "rate", required_argument, NULL, 'r' },
 		{ "max-version", required_argument, NULL, 'V' },
 		{ "no-sni", no_argument, NULL, 'n' },
+		{ "starttls", required_argument, NULL, OPT_STARTTLS },
+		{ "xmpp-host", required_argument, NULL, OPT_XMPP_HOST },
 		{ "leak", required_argument, NULL, 'L' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -464,7 +474,7 @@ int cmd_scan(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct scan_opts so = { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, 0,
-		TLS_V_TLS12, 0, 0, 0, 0 };
+		TLS_V_TLS12, 0, 0, 0, 0, "auto", NULL };
 	struct scan_hooks hooks;
 	struct scan_ctx ctx;
 	struct scan_stats st = { 0 };
@@ -611,6 +621,22 @@ int cmd_scan(int argc, char **argv)
 			break;
 		case 'n':
 			so.no_sni = 1;
+			break;
+		case OPT_STARTTLS:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "none") &&
+			    !preamble_find(optarg)) {
+				char names[200];
+
+				preamble_names(names, sizeof(names));
+				fprintf(stderr, "heartcheck: --starttls: \"%s\" "
+				    "is not one of auto, none, %s\n",
+				    out_esc(optarg), names);
+				goto out;
+			}
+			so.starttls = optarg;
+			break;
+		case OPT_XMPP_HOST:
+			so.xmpp_host = optarg;
 			break;
 		case 'L':
 			if (cmd_parse_uint(optarg, 1, 65535 - 32, &v) != 0) {

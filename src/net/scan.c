@@ -10,6 +10,8 @@
  */
 #include "net/scan.h"
 
+#include "probe/preamble.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -196,6 +198,7 @@ static void job_report(struct job *j)
 	r.elapsed_ms = (double)(uv_hrtime() - j->t0) / 1e6;
 	r.leaked = j->leak;
 	r.leaked_len = j->leak_len;
+	r.starttls = pr.starttls;
 	sc->st->done++;
 	sc->st->by_verdict[r.verdict]++;
 	if (sc->h->result)
@@ -457,6 +460,16 @@ static void job_start(struct scan *sc, const struct sockaddr_storage *a,
 	j->cfg.sni = sc->o->no_sni ? NULL : j->name;
 	j->cfg.max_version = sc->o->max_version;
 	j->cfg.leak = sc->o->leak;
+	{
+		const char *st = sc->o->starttls;
+		uint16_t port;
+		char ip[INET6_ADDRSTRLEN];
+
+		addr_text(a, ip, sizeof(ip), &port);
+		j->cfg.preamble = !st ? NULL : !strcmp(st, "auto") ?
+		    preamble_for_port(port) : preamble_find(st);
+		j->cfg.host = sc->o->xmpp_host ? sc->o->xmpp_host : j->name;
+	}
 	if (sc->o->trace) {
 		j->cfg.trace = job_trace;
 		j->cfg.trace_ctx = j;

@@ -22,6 +22,11 @@ struct scan_opts {
 	int no_sni;
 	int trace;
 	unsigned progress_ms;   /* call progress this often; 0 = never */
+	/* --starttls: a preamble name, "auto" to choose by well-known port,
+	 * or NULL / "none" for plain TLS; --xmpp-host: XMPP's to= (default:
+	 * the target's name) */
+	const char *starttls;
+	const char *xmpp_host;
 };
 
 struct scan_result {
@@ -42,6 +47,7 @@ struct scan_result {
 	double elapsed_ms;
 	const uint8_t *leaked;  /* --leak only: the whole over-read tail */
 	size_t leaked_len;
+	const char *starttls;   /* the STARTTLS protocol used, or NULL */
 };
 
 struct scan_stats {

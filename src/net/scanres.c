@@ -33,6 +33,7 @@ void scanres_endpoint(const struct scan_result *r, struct res_endpoint *e,
 	e->elapsed_ms = r->elapsed_ms;
 	e->leaked = r->leaked;
 	e->leaked_len = r->leaked_len;
+	e->starttls = r->starttls;
 }
 
 void scanres_summary(const struct scan_stats *st, double seconds,

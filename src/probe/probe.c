@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe/preamble.h"
 #include "tls/hello.h"
 #include "tls/tls.h"
 
@@ -37,6 +38,7 @@ static const char *const verdict_names[PV_COUNT] = {
 	[PV_UNREACHABLE] = "unreachable",
 	[PV_DNS_ERROR] = "dns-error",
 	[PV_INCONCLUSIVE] = "inconclusive",
+	[PV_STARTTLS_REFUSED] = "starttls-refused",
 };
 
 const char *probe_verdict_name(enum probe_verdict v)
@@ -49,8 +51,8 @@ int probe_verdict_untested(enum probe_verdict v)
 	return v != PV_VULNERABLE && v != PV_PATCHED && v != PV_NO_HEARTBEAT;
 }
 
-static const char *const state_names[] = { "idle", "hello", "flight",
-	"done" };
+static const char *const state_names[] = { "idle", "preamble", "hello",
+	"flight", "done" };
 static const char *const strategy_names[] = { "flight", "large-record",
 	"large-record" };
 
@@ -89,6 +91,7 @@ void probe_get_result(const struct probe *p, struct probe_result *r)
 	r->connections = p->attempts + 1;
 	r->strategy = probe_strategy_name(p);
 	r->nudges = p->nudges;
+	r->starttls = p->cfg->preamble ? p->cfg->preamble->name : NULL;
 }
 
 int probe_is_done(const struct probe *p)
@@ -133,6 +136,8 @@ void probe_free(struct probe *p)
 {
 	free(p->sh_buf);
 	p->sh_buf = NULL;
+	free(p->pre_ctx);
+	p->pre_ctx = NULL;
 }
 
 void probe_finish(struct probe *p, enum probe_verdict v, const char *why)
@@ -141,6 +146,8 @@ void probe_finish(struct probe *p, enum probe_verdict v, const char *why)
 	snprintf(p->reason, sizeof(p->reason), "%s", why);
 	free(p->sh_buf);
 	p->sh_buf = NULL;
+	free(p->pre_ctx);
+	p->pre_ctx = NULL;
 	probe_set_state(p, PS_DONE);
 }
 
@@ -204,7 +211,32 @@ static int plan_strategy(struct probe *p)
 	return r;
 }
 
+static void start_hello(struct probe *p, struct probe_out *o);
+static void run_preamble(struct probe *p, const uint8_t *b, size_t n,
+    struct probe_out *o);
+
 void probe_on_connected(struct probe *p, struct probe_out *o)
+{
+	const struct preamble *pre = p->cfg->preamble;
+
+	if (!pre) {
+		start_hello(p, o);
+		return;
+	}
+	/* STARTTLS: the dialogue again on every connection of the ladder.
+	 * The context lives as long as the probe, allocated once. */
+	if (!p->pre_ctx && !(p->pre_ctx = malloc(pre->ctx_size ?
+	    pre->ctx_size : 1))) {
+		finish_fmt(p, o, PV_INCONCLUSIVE, "out of memory");
+		return;
+	}
+	pre->init(p->pre_ctx, p->cfg->host);
+	p->pre_rx = 0;
+	probe_set_state(p, PS_PREAMBLE);
+	run_preamble(p, NULL, 0, o);
+}
+
+static void start_hello(struct probe *p, struct probe_out *o)
 {
 	struct client_hello_opts ch;
 	ssize_t n;
@@ -587,9 +619,9 @@ static void describe_sample(const struct probe *p, char *out, size_t cap)
 	if (n >= 4 && s[0] >= '1' && s[0] <= '5' && s[1] >= '0' &&
 	    s[1] <= '9' && s[2] >= '0' && s[2] <= '9' &&
 	    (s[3] == ' ' || s[3] == '-')) {
-		/* Say so plainly: scan has no STARTTLS option to try. */
-		snprintf(out, cap, "a plaintext banner (%c%c%c); STARTTLS is "
-		    "not supported", s[0], s[1], s[2]);
+		/* Say so plainly: the port is not one --starttls auto knows. */
+		snprintf(out, cap, "a plaintext banner (%c%c%c), maybe "
+		    "STARTTLS: see --starttls", s[0], s[1], s[2]);
 		return;
 	}
 	w = (size_t)snprintf(out, cap, "bytes");
@@ -597,7 +629,75 @@ static void describe_sample(const struct probe *p, char *out, size_t cap)
 		w += (size_t)snprintf(out + w, cap - w, " %02x", s[i]);
 }
 
+static void tls_data(struct probe *p, const uint8_t *b, size_t n,
+    struct probe_out *o);
+
 void probe_on_data(struct probe *p, const uint8_t *b, size_t n,
+    struct probe_out *o)
+{
+	if (p->state == PS_PREAMBLE) {
+		p->pre_rx = 1;
+		run_preamble(p, b, n, o);
+		return;
+	}
+	tls_data(p, b, n, o);
+}
+
+/* "STARTTLS smtp" or, on a later connection of the ladder, with its
+ * number. */
+static void pre_prefix(const struct probe *p, char *buf, size_t cap)
+{
+	if (p->attempts)
+		snprintf(buf, cap, "STARTTLS %s (connection %u)",
+		    p->cfg->preamble->name, (unsigned)p->attempts + 1);
+	else
+		snprintf(buf, cap, "STARTTLS %s", p->cfg->preamble->name);
+}
+
+/*
+ * Feeds the preamble; on "ready" the ClientHello follows at once, after
+ * whatever the module queued, and bytes left over are the server's TLS.
+ */
+static void run_preamble(struct probe *p, const uint8_t *b, size_t n,
+    struct probe_out *o)
+{
+	const struct preamble *pre = p->cfg->preamble;
+	struct pre_out po = { o->buf + o->len, o->cap - o->len, 0 };
+	char why[sizeof(p->reason)], pfx[48];
+	size_t used = 0;
+	enum pre_res r;
+
+	why[0] = '\0';
+	r = pre->step(p->pre_ctx, b, n, &used, &po, why, sizeof(why));
+	if (used > n)
+		used = n;
+	switch (r) {
+	case PRE_MORE:
+		o->len += po.len;
+		return;
+	case PRE_READY:
+		o->len += po.len;
+		trace(p, "%s: ready for TLS", pre->name);
+		start_hello(p, o);
+		if (p->state == PS_HELLO && used < n)
+			tls_data(p, b + used, n - used, o);
+		return;
+	case PRE_REFUSED:
+		pre_prefix(p, pfx, sizeof(pfx));
+		finish_fmt(p, o, PV_STARTTLS_REFUSED, "%s: %s", pfx,
+		    why[0] ? why : "refused");
+		return;
+	case PRE_NOT_PROTO:
+	default:
+		pre_prefix(p, pfx, sizeof(pfx));
+		finish_fmt(p, o, PV_NOT_TLS, "%s: the service does not speak "
+		    "%s: %s", pfx, pre->label, why[0] ? why : "unexpected "
+		    "reply");
+		return;
+	}
+}
+
+static void tls_data(struct probe *p, const uint8_t *b, size_t n,
     struct probe_out *o)
 {
 	const uint8_t *data;
@@ -649,8 +749,20 @@ void probe_on_closed(struct probe *p, int err, struct probe_out *o)
 	char vb[16];
 	const char *how = err == -ECONNRESET ? "reset the connection" :
 	    err ? "failed the connection" : "closed the connection";
+	char pfx[48];
 
 	switch (p->state) {
+	case PS_PREAMBLE:
+		pre_prefix(p, pfx, sizeof(pfx));
+		if (!p->pre_rx)
+			finish_fmt(p, o, PV_NOT_TLS, "%s: the server %s without "
+			    "a word (waiting for %s)", pfx, how,
+			    p->cfg->preamble->waiting(p->pre_ctx));
+		else
+			finish_fmt(p, o, PV_STARTTLS_REFUSED, "%s: the server "
+			    "%s while we waited for %s", pfx, how,
+			    p->cfg->preamble->waiting(p->pre_ctx));
+		return;
 	case PS_HELLO:
 		if (p->strategy != PST_FLIGHT) {
 			finish_fmt(p, o, PV_INCONCLUSIVE, "the flight got no "
@@ -691,6 +803,17 @@ void probe_on_timeout(struct probe *p, struct probe_out *o)
 	case PS_IDLE:
 		finish_fmt(p, o, PV_TIMEOUT, "connect timed out");
 		return;
+	case PS_PREAMBLE: {
+		char pfx[48];
+
+		pre_prefix(p, pfx, sizeof(pfx));
+		finish_fmt(p, o, PV_TIMEOUT, "%s: no answer before the "
+		    "deadline while waiting for %s (%s)", pfx,
+		    p->cfg->preamble->waiting(p->pre_ctx), p->pre_rx ?
+		    "the server had answered before" :
+		    "the server sent nothing");
+		return;
+	}
 	case PS_HELLO:
 		finish_fmt(p, o, PV_TIMEOUT, "no ServerHelloDone before the "
 		    "deadline (%s)", p->got_bytes ? "the server sent part of "

@@ -49,6 +49,7 @@ enum probe_verdict {
 	PV_UNREACHABLE,
 	PV_DNS_ERROR,
 	PV_INCONCLUSIVE,
+	PV_STARTTLS_REFUSED,  /* the service would not start TLS */
 	PV_COUNT
 };
 
@@ -65,6 +66,7 @@ enum probe_strategy {
 
 enum probe_state {
 	PS_IDLE,       /* waiting for a connection */
+	PS_PREAMBLE,   /* the STARTTLS dialogue (probe_cfg.preamble) */
 	PS_HELLO,      /* ClientHello sent, walking to ServerHelloDone */
 	PS_FLIGHT,     /* sentinel, probe and fence sent, reading replies */
 	PS_DONE,
@@ -80,6 +82,10 @@ struct probe_cfg {
 	/* Optional: one line per state change, nudge and strategy. */
 	void (*trace)(void *ctx, const char *line);
 	void *trace_ctx;
+	/* STARTTLS (probe/preamble.h): run on every connection before the
+	 * ClientHello, or NULL for TLS at once. */
+	const struct preamble *preamble;
+	const char *host;       /* the service's name for the preamble (XMPP) */
 };
 
 /* What the driver does after an event, besides sending len bytes. */
@@ -120,6 +126,8 @@ struct probe {
 	uint64_t hello_ms;       /* when the ClientHello went out */
 	uint32_t attempts;
 	uint64_t nonce;
+	void *pre_ctx;           /* the preamble's state, STARTTLS only */
+	uint8_t pre_rx;          /* the preamble got bytes on this connection */
 	struct reply_reader rr;  /* records, alerts, heartbeat replies */
 	struct hs_walker hw;
 	struct hb_plan plan;
@@ -159,6 +167,7 @@ struct probe_result {
 	unsigned connections;
 	const char *strategy;
 	unsigned nudges;
+	const char *starttls;    /* the preamble's name, or NULL */
 };
 void probe_get_result(const struct probe *p, struct probe_result *r);
 /* 1 once the verdict is final. */

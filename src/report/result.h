@@ -42,6 +42,7 @@ struct res_endpoint {
 	double elapsed_ms;
 	const uint8_t *leaked;  /* --leak only */
 	size_t leaked_len;
+	const char *starttls;   /* the STARTTLS protocol used, or NULL */
 };
 
 /* "type": "listener": a local listening socket probed over loopback. */

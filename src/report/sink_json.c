@@ -47,6 +47,8 @@ static json_t *endpoint_json(const char *type, const struct res_endpoint *r)
 	json_object_set_new(j, "strategy", r->strategy && r->attempts ?
 	    json_string(r->strategy) : json_null());
 	json_object_set_new(j, "nudges", json_integer(r->nudges));
+	json_object_set_new(j, "starttls", r->starttls ?
+	    json_string(r->starttls) : json_null());
 	json_object_set_new(j, "bytes_sent", json_integer(r->bytes_sent));
 	json_object_set_new(j, "bytes_received",
 	    json_integer(r->bytes_received));
