@@ -22,6 +22,7 @@ struct scan_opts {
 	int no_sni;
 	int trace;
 	unsigned progress_ms;   /* call progress this often; 0 = never */
+	int udp;                /* DTLS over UDP for every endpoint (net/udp.c) */
 };
 
 struct scan_result {

@@ -1,0 +1,360 @@
+/*
+ * libuv UDP driver for the DTLS probe engine.  See udp.h.
+ */
+#include "net/udp.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe/dtls.h"
+
+/* One loop thread runs every job: datagrams are consumed before the next
+ * read, and engine answers before the next event. */
+static uint8_t rbuf[64 * 1024];
+static uint8_t wbuf[PROBE_OUT_MIN];
+
+struct udp_job {
+	uint8_t kind;            /* UDP_JOB_KIND */
+	struct udp_job_spec s;
+	uv_udp_t udp;
+	uv_timer_t timer;
+	struct dtls_probe probe;
+	struct probe_cfg cfg;
+	struct sockaddr_storage addr;
+	char *name, *label;
+	uint64_t wake_at;
+	uint32_t tx, rx;
+	uint8_t open_handles;
+	uint8_t udp_open;
+	uint8_t finished;
+	uint8_t *leak;
+	size_t leak_len;
+};
+
+static void job_connect(struct udp_job *j);
+static void on_timer(uv_timer_t *t);
+
+static struct probe_out job_out(struct udp_job *j)
+{
+	struct probe_out o = { .buf = wbuf, .cap = sizeof(wbuf) };
+
+	dtls_probe_clock(&j->probe, uv_now(j->s.loop));
+	return o;
+}
+
+static void job_arm(struct udp_job *j)
+{
+	uint64_t now = uv_now(j->s.loop), at = j->s.deadline;
+
+	if (j->wake_at && j->wake_at < at)
+		at = j->wake_at;
+	uv_timer_start(&j->timer, on_timer, at > now ? at - now : 0, 0);
+}
+
+static void addr_text(const struct sockaddr_storage *a, char *ip,
+    size_t cap, uint16_t *port)
+{
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)a;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, ip, (socklen_t)cap);
+		*port = ntohs(s6->sin6_port);
+	} else {
+		const struct sockaddr_in *s4 = (const void *)a;
+
+		inet_ntop(AF_INET, &s4->sin_addr, ip, (socklen_t)cap);
+		*port = ntohs(s4->sin_port);
+	}
+}
+
+static void job_free(struct udp_job *j)
+{
+	dtls_probe_free(&j->probe);
+	free(j->name);
+	free(j->label);
+	free(j->leak);
+	free(j);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+	struct udp_job *j = h->data;
+	void (*release)(void *) = j->s.release;
+	void *ctx = j->s.ctx;
+
+	if (h == (uv_handle_t *)&j->udp)
+		j->udp_open = 0;
+	if (--j->open_handles > 0)
+		return;
+	job_free(j);
+	release(ctx);
+}
+
+static void job_report(struct udp_job *j)
+{
+	struct scan_result r;
+	struct probe_result pr;
+
+	memset(&r, 0, sizeof(r));
+	r.target = j->label;
+	r.name = j->name ? j->name : "";
+	addr_text(&j->addr, r.ip, sizeof(r.ip), &r.port);
+	dtls_probe_get_result(&j->probe, &pr);
+	r.verdict = pr.verdict;
+	r.reason = pr.reason;
+	r.version = pr.version;
+	r.heartbeat_ext = pr.heartbeat_ext;
+	r.disclosed = pr.disclosed;
+	r.alert = pr.alert;
+	r.attempts = pr.connections;
+	r.strategy = pr.strategy;
+	r.nudges = pr.nudges;
+	r.bytes_sent = j->tx;
+	r.bytes_received = j->rx;
+	r.elapsed_ms = (double)(uv_hrtime() - j->s.t0) / 1e6;
+	r.leaked = j->leak;
+	r.leaked_len = j->leak_len;
+	j->s.report(j->s.ctx, &r);
+}
+
+static void job_done(struct udp_job *j)
+{
+	if (j->finished)
+		return;
+	j->finished = 1;
+	job_report(j);
+	uv_timer_stop(&j->timer);
+	if (!uv_is_closing((uv_handle_t *)&j->timer))
+		uv_close((uv_handle_t *)&j->timer, on_handle_closed);
+	if (j->udp_open && !uv_is_closing((uv_handle_t *)&j->udp)) {
+		uv_udp_recv_stop(&j->udp);
+		uv_close((uv_handle_t *)&j->udp, on_handle_closed);
+	}
+}
+
+static void on_reconnect_closed(uv_handle_t *h)
+{
+	struct udp_job *j = h->data;
+
+	j->udp_open = 0;
+	j->open_handles--;
+	if (j->finished) {
+		if (j->open_handles == 0) {
+			void (*release)(void *) = j->s.release;
+			void *ctx = j->s.ctx;
+
+			job_free(j);
+			release(ctx);
+		}
+		return;
+	}
+	job_connect(j);
+}
+
+static void job_apply(struct udp_job *j, struct probe_out *o);
+
+/* The socket failed: the engine decides what that means. */
+static void job_failed(struct udp_job *j, int err)
+{
+	struct probe_out o = job_out(j);
+
+	dtls_probe_on_closed(&j->probe, err, &o);
+	if (!dtls_probe_is_done(&j->probe))
+		dtls_probe_finish(&j->probe, PV_HANDSHAKE_FAILED,
+		    "socket failed");
+	job_done(j);
+}
+
+static void job_apply(struct udp_job *j, struct probe_out *o)
+{
+	if (o->len > 0 && o->act == PA_CONTINUE && j->udp_open) {
+		uv_buf_t b = uv_buf_init((char *)o->buf, (unsigned)o->len);
+		int r = uv_udp_try_send(&j->udp, &b, 1, NULL);
+
+		/* A full socket buffer loses the datagram, as the network
+		 * may: the engine retransmits. */
+		if (r >= 0)
+			j->tx += (uint32_t)o->len;
+		else if (r != UV_EAGAIN && r != UV_ENOBUFS) {
+			job_failed(j, r);
+			return;
+		}
+	}
+	if (o->act == PA_DONE || dtls_probe_is_done(&j->probe)) {
+		job_done(j);
+		return;
+	}
+	if (o->act == PA_RECONNECT) {
+		j->wake_at = 0;
+		uv_timer_stop(&j->timer);
+		uv_udp_recv_stop(&j->udp);
+		if (!uv_is_closing((uv_handle_t *)&j->udp))
+			uv_close((uv_handle_t *)&j->udp, on_reconnect_closed);
+		return;
+	}
+	if (o->wake_ms) {
+		j->wake_at = uv_now(j->s.loop) + o->wake_ms;
+		job_arm(j);
+	}
+}
+
+static void on_timer(uv_timer_t *t)
+{
+	struct udp_job *j = t->data;
+	struct probe_out o = job_out(j);
+	uint64_t now = uv_now(j->s.loop);
+
+	if (now < j->s.deadline) {
+		if (j->wake_at && now >= j->wake_at) {
+			j->wake_at = 0;
+			dtls_probe_on_wake(&j->probe, &o);
+			job_apply(j, &o);
+		}
+		if (!j->finished && !dtls_probe_is_idle(&j->probe))
+			job_arm(j);
+		return;
+	}
+	dtls_probe_on_timeout(&j->probe, &o);
+	if (!dtls_probe_is_done(&j->probe))
+		dtls_probe_finish(&j->probe, PV_TIMEOUT, "deadline passed");
+	job_done(j);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	*buf = uv_buf_init((char *)rbuf, sizeof(rbuf));
+}
+
+static void on_recv(uv_udp_t *u, ssize_t nread, const uv_buf_t *buf,
+    const struct sockaddr *from, unsigned flags)
+{
+	struct udp_job *j = u->data;
+	struct probe_out o;
+
+	if (j->finished)
+		return;
+	if (nread < 0) {
+		job_failed(j, (int)nread);
+		return;
+	}
+	/* nread 0 without an address: nothing more to read now.  A
+	 * truncated datagram cannot be a whole DTLS record set: dropped. */
+	if ((nread == 0 && from == NULL) || (flags & UV_UDP_PARTIAL))
+		return;
+	o = job_out(j);
+	j->rx += (uint32_t)nread;
+	dtls_probe_on_data(&j->probe, (const uint8_t *)buf->base,
+	    (size_t)nread, &o);
+	job_apply(j, &o);
+}
+
+static void job_connect(struct udp_job *j)
+{
+	struct probe_out o;
+	int r;
+
+	r = uv_udp_init(j->s.loop, &j->udp);
+	if (r == 0) {
+		j->udp.data = j;
+		j->udp_open = 1;
+		j->open_handles++;
+		r = uv_udp_connect(&j->udp, (const struct sockaddr *)&j->addr);
+		if (r == 0)
+			r = uv_udp_recv_start(&j->udp, on_alloc, on_recv);
+	}
+	if (r < 0) {
+		if (j->probe.attempts > 0) {
+			dtls_probe_finish(&j->probe, PV_HANDSHAKE_FAILED,
+			    uv_strerror(r));
+		} else {
+			dtls_probe_finish(&j->probe, r == UV_EMFILE ||
+			    r == UV_ENFILE ? PV_INCONCLUSIVE : PV_UNREACHABLE,
+			    uv_strerror(r));
+		}
+		job_done(j);
+		return;
+	}
+	o = job_out(j);
+	dtls_probe_on_connected(&j->probe, &o);
+	job_apply(j, &o);
+	if (!j->finished)
+		job_arm(j);
+}
+
+static void on_disclosed(void *ctx, size_t off, const uint8_t *b, size_t n)
+{
+	struct udp_job *j = ctx;
+	uint8_t *nb;
+
+	if (j->leak_len + n > 65536)
+		return;
+	nb = realloc(j->leak, j->leak_len + n);
+	if (!nb)
+		return;
+	memcpy(nb + j->leak_len, b, n);
+	j->leak = nb;
+	j->leak_len += n;
+}
+
+static void job_trace(void *ctx, const char *line)
+{
+	struct udp_job *j = ctx;
+
+	fprintf(stderr, "heartcheck: trace %s: %s\n", j->label, line);
+}
+
+int udp_job_start(const struct udp_job_spec *s)
+{
+	struct udp_job *j = calloc(1, sizeof(*j));
+
+	if (!j || !(j->label = strdup(s->label)) ||
+	    (s->name && s->name[0] && !(j->name = strdup(s->name)))) {
+		if (j)
+			job_free(j);
+		return -1;
+	}
+	j->kind = UDP_JOB_KIND;
+	j->s = *s;
+	j->s.name = NULL;
+	j->s.label = NULL;
+	j->addr = *s->addr;
+	j->s.addr = NULL;
+	j->cfg.sni = s->o->no_sni ? NULL : j->name;
+	j->cfg.max_version = s->o->max_version;
+	j->cfg.leak = s->o->leak;
+	if (s->o->trace) {
+		j->cfg.trace = job_trace;
+		j->cfg.trace_ctx = j;
+	}
+	if (s->o->leak) {
+		j->cfg.on_disclosed = on_disclosed;
+		j->cfg.ctx = j;
+	}
+	dtls_probe_init(&j->probe, &j->cfg, s->nonce);
+	uv_timer_init(s->loop, &j->timer);
+	j->timer.data = j;
+	j->open_handles = 1;
+	if (dtls_probe_is_done(&j->probe)) {
+		job_done(j);
+		return 0;
+	}
+	job_connect(j);
+	return 0;
+}
+
+int udp_job_abort(uv_handle_t *h)
+{
+	struct udp_job *j = h->data;
+
+	if (h->type != UV_TIMER || !j || j->kind != UDP_JOB_KIND)
+		return 0;
+	if (!j->finished) {
+		dtls_probe_finish(&j->probe, PV_INCONCLUSIVE,
+		    "the scan was stopped");
+		job_done(j);
+	}
+	return 1;
+}
