@@ -105,6 +105,8 @@ static void finish_fmt(struct dtls_probe *p, struct probe_out *o,
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	dtls_probe_finish(p, v, why);
+	/* A verdict sends nothing, whatever this datagram began to ask. */
+	o->len = 0;
 	o->act = PA_DONE;
 	o->wake_ms = 0;
 }
