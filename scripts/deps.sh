@@ -7,7 +7,7 @@ pkgs=(
   gcc clang libclang-rt-14-dev meson ninja-build pkg-config
   libuv1-dev libseccomp-dev libjansson-dev libcmocka-dev
   python3 openssl gnutls-bin iproute2 procps
-  nmap sslscan rpm
+  nmap sslscan rpm openvpn
 )
 
 missing=()

@@ -45,6 +45,7 @@ static void scan_usage(FILE *f)
 	    "                           tls1.1, tls1.0, ssl3\n"
 	    "      --no-sni             never send SNI\n"
 	    "      --udp, --dtls        probe DTLS over UDP instead of TLS over TCP\n"
+	    "      --openvpn            probe TLS inside OpenVPN's control channel (UDP)\n"
 	    "      --leak BYTES         EVIDENCE MODE: claim BYTES past the payload as\n"
 	    "                           the 2014 exploit did and hexdump what comes back.\n"
 	    "                           This makes a vulnerable server disclose memory.\n"
@@ -184,6 +185,7 @@ int cmd_scan(int argc, char **argv)
 		{ "no-sni", no_argument, NULL, 'n' },
 		{ "udp", no_argument, NULL, 'U' },
 		{ "dtls", no_argument, NULL, 'U' },
+		{ "openvpn", no_argument, NULL, 'O' },
 		{ "leak", required_argument, NULL, 'L' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -193,7 +195,7 @@ int cmd_scan(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct scan_opts so = { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, 0,
-		TLS_V_TLS12, 0, 0, 0, 0, 0 };
+		TLS_V_TLS12, 0, 0, 0, 0, 0, 0 };
 	struct scan_hooks hooks;
 	struct scan_ctx ctx;
 	struct scan_stats st = { 0 };
@@ -284,6 +286,9 @@ int cmd_scan(int argc, char **argv)
 			break;
 		case 'U':
 			so.udp = 1;
+			break;
+		case 'O':
+			so.udp = so.openvpn = 1;
 			break;
 		case 'L':
 			if (cmd_parse_uint(optarg, 1, 65535 - 32, &v) != 0) {

@@ -23,6 +23,7 @@ struct scan_opts {
 	int trace;
 	unsigned progress_ms;   /* call progress this often; 0 = never */
 	int udp;                /* DTLS over UDP for every endpoint (net/udp.c) */
+	int openvpn;            /* with udp: OpenVPN's control channel instead */
 };
 
 struct scan_result {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "probe/dtls.h"
+#include "probe/openvpn.h"
 
 /* One loop thread runs every job: datagrams are consumed before the next
  * read, and engine answers before the next event. */
@@ -22,6 +23,7 @@ struct udp_job {
 	uv_udp_t udp;
 	uv_timer_t timer;
 	struct dtls_probe probe;
+	struct ovpn_probe *ov;   /* --openvpn: the control channel instead */
 	struct probe_cfg cfg;
 	struct sockaddr_storage addr;
 	char *name, *label;
@@ -37,11 +39,90 @@ struct udp_job {
 static void job_connect(struct udp_job *j);
 static void on_timer(uv_timer_t *t);
 
+/* The engine of this job: DTLS, or OpenVPN's control channel. */
+static void e_clock(struct udp_job *j, uint64_t t)
+{
+	if (j->ov)
+		ovpn_probe_clock(j->ov, t);
+	else
+		dtls_probe_clock(&j->probe, t);
+}
+
+static int e_done(struct udp_job *j)
+{
+	return j->ov ? ovpn_probe_is_done(j->ov) :
+	    dtls_probe_is_done(&j->probe);
+}
+
+static int e_idle(struct udp_job *j)
+{
+	return j->ov ? ovpn_probe_is_idle(j->ov) :
+	    dtls_probe_is_idle(&j->probe);
+}
+
+static void e_finish(struct udp_job *j, enum probe_verdict v,
+    const char *why)
+{
+	if (j->ov)
+		ovpn_probe_finish(j->ov, v, why);
+	else
+		dtls_probe_finish(&j->probe, v, why);
+}
+
+static void e_connected(struct udp_job *j, struct probe_out *o)
+{
+	if (j->ov)
+		ovpn_probe_on_connected(j->ov, o);
+	else
+		dtls_probe_on_connected(&j->probe, o);
+}
+
+static void e_data(struct udp_job *j, const uint8_t *b, size_t n,
+    struct probe_out *o)
+{
+	if (j->ov)
+		ovpn_probe_on_data(j->ov, b, n, o);
+	else
+		dtls_probe_on_data(&j->probe, b, n, o);
+}
+
+static void e_closed(struct udp_job *j, int err, struct probe_out *o)
+{
+	if (j->ov)
+		ovpn_probe_on_closed(j->ov, err, o);
+	else
+		dtls_probe_on_closed(&j->probe, err, o);
+}
+
+static void e_timeout(struct udp_job *j, struct probe_out *o)
+{
+	if (j->ov)
+		ovpn_probe_on_timeout(j->ov, o);
+	else
+		dtls_probe_on_timeout(&j->probe, o);
+}
+
+static void e_wake(struct udp_job *j, struct probe_out *o)
+{
+	if (j->ov)
+		ovpn_probe_on_wake(j->ov, o);
+	else
+		dtls_probe_on_wake(&j->probe, o);
+}
+
+static void e_result(struct udp_job *j, struct probe_result *r)
+{
+	if (j->ov)
+		ovpn_probe_get_result(j->ov, r);
+	else
+		dtls_probe_get_result(&j->probe, r);
+}
+
 static struct probe_out job_out(struct udp_job *j)
 {
 	struct probe_out o = { .buf = wbuf, .cap = sizeof(wbuf) };
 
-	dtls_probe_clock(&j->probe, uv_now(j->s.loop));
+	e_clock(j, uv_now(j->s.loop));
 	return o;
 }
 
@@ -73,6 +154,9 @@ static void addr_text(const struct sockaddr_storage *a, char *ip,
 static void job_free(struct udp_job *j)
 {
 	dtls_probe_free(&j->probe);
+	if (j->ov)
+		ovpn_probe_free(j->ov);
+	free(j->ov);
 	free(j->name);
 	free(j->label);
 	free(j->leak);
@@ -102,7 +186,7 @@ static void job_report(struct udp_job *j)
 	r.target = j->label;
 	r.name = j->name ? j->name : "";
 	addr_text(&j->addr, r.ip, sizeof(r.ip), &r.port);
-	dtls_probe_get_result(&j->probe, &pr);
+	e_result(j, &pr);
 	r.verdict = pr.verdict;
 	r.reason = pr.reason;
 	r.version = pr.version;
@@ -161,29 +245,48 @@ static void job_failed(struct udp_job *j, int err)
 {
 	struct probe_out o = job_out(j);
 
-	dtls_probe_on_closed(&j->probe, err, &o);
-	if (!dtls_probe_is_done(&j->probe))
-		dtls_probe_finish(&j->probe, PV_HANDSHAKE_FAILED,
-		    "socket failed");
+	e_closed(j, err, &o);
+	if (!e_done(j))
+		e_finish(j, PV_HANDSHAKE_FAILED, "socket failed");
 	job_done(j);
+}
+
+/* Sends one datagram.  A full socket buffer loses it, as the network
+ * may: the engine retransmits.  Returns 0, or a libuv error. */
+static int send_dgram(struct udp_job *j, const uint8_t *b, size_t n)
+{
+	uv_buf_t buf = uv_buf_init((char *)b, (unsigned)n);
+	int r = uv_udp_try_send(&j->udp, &buf, 1, NULL);
+
+	if (r >= 0)
+		j->tx += (uint32_t)n;
+	else if (r != UV_EAGAIN && r != UV_ENOBUFS)
+		return r;
+	return 0;
 }
 
 static void job_apply(struct udp_job *j, struct probe_out *o)
 {
 	if (o->len > 0 && o->act == PA_CONTINUE && j->udp_open) {
-		uv_buf_t b = uv_buf_init((char *)o->buf, (unsigned)o->len);
-		int r = uv_udp_try_send(&j->udp, &b, 1, NULL);
+		size_t off = 0, n;
+		int r = 0;
 
-		/* A full socket buffer loses the datagram, as the network
-		 * may: the engine retransmits. */
-		if (r >= 0)
-			j->tx += (uint32_t)o->len;
-		else if (r != UV_EAGAIN && r != UV_ENOBUFS) {
+		if (!j->ov)
+			r = send_dgram(j, o->buf, o->len);
+		/* OpenVPN packets come framed: one datagram per frame. */
+		while (j->ov && r == 0 && off + 2 <= o->len) {
+			n = (size_t)o->buf[off] << 8 | o->buf[off + 1];
+			if (n > o->len - off - 2)
+				break;
+			r = send_dgram(j, o->buf + off + 2, n);
+			off += 2 + n;
+		}
+		if (r < 0) {
 			job_failed(j, r);
 			return;
 		}
 	}
-	if (o->act == PA_DONE || dtls_probe_is_done(&j->probe)) {
+	if (o->act == PA_DONE || e_done(j)) {
 		job_done(j);
 		return;
 	}
@@ -210,16 +313,16 @@ static void on_timer(uv_timer_t *t)
 	if (now < j->s.deadline) {
 		if (j->wake_at && now >= j->wake_at) {
 			j->wake_at = 0;
-			dtls_probe_on_wake(&j->probe, &o);
+			e_wake(j, &o);
 			job_apply(j, &o);
 		}
-		if (!j->finished && !dtls_probe_is_idle(&j->probe))
+		if (!j->finished && !e_idle(j))
 			job_arm(j);
 		return;
 	}
-	dtls_probe_on_timeout(&j->probe, &o);
-	if (!dtls_probe_is_done(&j->probe))
-		dtls_probe_finish(&j->probe, PV_TIMEOUT, "deadline passed");
+	e_timeout(j, &o);
+	if (!e_done(j))
+		e_finish(j, PV_TIMEOUT, "deadline passed");
 	job_done(j);
 }
 
@@ -246,8 +349,7 @@ static void on_recv(uv_udp_t *u, ssize_t nread, const uv_buf_t *buf,
 		return;
 	o = job_out(j);
 	j->rx += (uint32_t)nread;
-	dtls_probe_on_data(&j->probe, (const uint8_t *)buf->base,
-	    (size_t)nread, &o);
+	e_data(j, (const uint8_t *)buf->base, (size_t)nread, &o);
 	job_apply(j, &o);
 }
 
@@ -266,19 +368,19 @@ static void job_connect(struct udp_job *j)
 			r = uv_udp_recv_start(&j->udp, on_alloc, on_recv);
 	}
 	if (r < 0) {
-		if (j->probe.attempts > 0) {
-			dtls_probe_finish(&j->probe, PV_HANDSHAKE_FAILED,
-			    uv_strerror(r));
-		} else {
-			dtls_probe_finish(&j->probe, r == UV_EMFILE ||
-			    r == UV_ENFILE ? PV_INCONCLUSIVE : PV_UNREACHABLE,
-			    uv_strerror(r));
-		}
+		struct probe_result pr;
+
+		e_result(j, &pr);
+		if (pr.connections > 1)
+			e_finish(j, PV_HANDSHAKE_FAILED, uv_strerror(r));
+		else
+			e_finish(j, r == UV_EMFILE || r == UV_ENFILE ?
+			    PV_INCONCLUSIVE : PV_UNREACHABLE, uv_strerror(r));
 		job_done(j);
 		return;
 	}
 	o = job_out(j);
-	dtls_probe_on_connected(&j->probe, &o);
+	e_connected(j, &o);
 	job_apply(j, &o);
 	if (!j->finished)
 		job_arm(j);
@@ -334,10 +436,18 @@ int udp_job_start(const struct udp_job_spec *s)
 		j->cfg.ctx = j;
 	}
 	dtls_probe_init(&j->probe, &j->cfg, s->nonce);
+	if (s->o->openvpn) {
+		j->ov = malloc(sizeof(*j->ov));
+		if (!j->ov) {
+			job_free(j);
+			return -1;
+		}
+		ovpn_probe_init(j->ov, &j->cfg, s->nonce);
+	}
 	uv_timer_init(s->loop, &j->timer);
 	j->timer.data = j;
 	j->open_handles = 1;
-	if (dtls_probe_is_done(&j->probe)) {
+	if (e_done(j)) {
 		job_done(j);
 		return 0;
 	}
@@ -352,8 +462,7 @@ int udp_job_abort(uv_handle_t *h)
 	if (h->type != UV_TIMER || !j || j->kind != UDP_JOB_KIND)
 		return 0;
 	if (!j->finished) {
-		dtls_probe_finish(&j->probe, PV_INCONCLUSIVE,
-		    "the scan was stopped");
+		e_finish(j, PV_INCONCLUSIVE, "the scan was stopped");
 		job_done(j);
 	}
 	return 1;
