@@ -46,6 +46,7 @@ static void scan_usage(FILE *f)
 	    "      --no-sni             never send SNI\n"
 	    "      --udp, --dtls        probe DTLS over UDP instead of TLS over TCP\n"
 	    "      --openvpn            probe TLS inside OpenVPN's control channel (UDP)\n"
+	    "      --openvpn-tcp        the same over TCP\n"
 	    "      --leak BYTES         EVIDENCE MODE: claim BYTES past the payload as\n"
 	    "                           the 2014 exploit did and hexdump what comes back.\n"
 	    "                           This makes a vulnerable server disclose memory.\n"
@@ -186,6 +187,7 @@ int cmd_scan(int argc, char **argv)
 		{ "udp", no_argument, NULL, 'U' },
 		{ "dtls", no_argument, NULL, 'U' },
 		{ "openvpn", no_argument, NULL, 'O' },
+		{ "openvpn-tcp", no_argument, NULL, 'o' },
 		{ "leak", required_argument, NULL, 'L' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -289,6 +291,10 @@ int cmd_scan(int argc, char **argv)
 			break;
 		case 'O':
 			so.udp = so.openvpn = 1;
+			break;
+		case 'o':
+			so.udp = 1;
+			so.openvpn = 2;
 			break;
 		case 'L':
 			if (cmd_parse_uint(optarg, 1, 65535 - 32, &v) != 0) {

@@ -23,7 +23,8 @@ struct scan_opts {
 	int trace;
 	unsigned progress_ms;   /* call progress this often; 0 = never */
 	int udp;                /* DTLS over UDP for every endpoint (net/udp.c) */
-	int openvpn;            /* with udp: OpenVPN's control channel instead */
+	int openvpn;            /* with udp: OpenVPN's control channel instead,
+				 * over UDP (1) or TCP (2) */
 };
 
 struct scan_result {

@@ -21,6 +21,10 @@ struct udp_job {
 	uint8_t kind;            /* UDP_JOB_KIND */
 	struct udp_job_spec s;
 	uv_udp_t udp;
+	uv_tcp_t tcp;            /* --openvpn-tcp: the socket instead of udp */
+	uv_connect_t creq;
+	uint8_t *fbuf;           /* a partial frame read over TCP */
+	size_t flen;
 	uv_timer_t timer;
 	struct dtls_probe probe;
 	struct ovpn_probe *ov;   /* --openvpn: the control channel instead */
@@ -30,7 +34,8 @@ struct udp_job {
 	uint64_t wake_at;
 	uint32_t tx, rx;
 	uint8_t open_handles;
-	uint8_t udp_open;
+	uint8_t udp_open;        /* the socket (udp or tcp) is open */
+	uint8_t stream;          /* OpenVPN over TCP */
 	uint8_t finished;
 	uint8_t *leak;
 	size_t leak_len;
@@ -38,6 +43,19 @@ struct udp_job {
 
 static void job_connect(struct udp_job *j);
 static void on_timer(uv_timer_t *t);
+
+static uv_handle_t *sock(struct udp_job *j)
+{
+	return j->stream ? (uv_handle_t *)&j->tcp : (uv_handle_t *)&j->udp;
+}
+
+static void sock_stop(struct udp_job *j)
+{
+	if (j->stream)
+		uv_read_stop((uv_stream_t *)&j->tcp);
+	else
+		uv_udp_recv_stop(&j->udp);
+}
 
 /* The engine of this job: DTLS, or OpenVPN's control channel. */
 static void e_clock(struct udp_job *j, uint64_t t)
@@ -154,6 +172,7 @@ static void addr_text(const struct sockaddr_storage *a, char *ip,
 static void job_free(struct udp_job *j)
 {
 	dtls_probe_free(&j->probe);
+	free(j->fbuf);
 	if (j->ov)
 		ovpn_probe_free(j->ov);
 	free(j->ov);
@@ -169,7 +188,7 @@ static void on_handle_closed(uv_handle_t *h)
 	void (*release)(void *) = j->s.release;
 	void *ctx = j->s.ctx;
 
-	if (h == (uv_handle_t *)&j->udp)
+	if (h == sock(j))
 		j->udp_open = 0;
 	if (--j->open_handles > 0)
 		return;
@@ -213,9 +232,9 @@ static void job_done(struct udp_job *j)
 	uv_timer_stop(&j->timer);
 	if (!uv_is_closing((uv_handle_t *)&j->timer))
 		uv_close((uv_handle_t *)&j->timer, on_handle_closed);
-	if (j->udp_open && !uv_is_closing((uv_handle_t *)&j->udp)) {
-		uv_udp_recv_stop(&j->udp);
-		uv_close((uv_handle_t *)&j->udp, on_handle_closed);
+	if (j->udp_open && !uv_is_closing(sock(j))) {
+		sock_stop(j);
+		uv_close(sock(j), on_handle_closed);
 	}
 }
 
@@ -246,6 +265,11 @@ static void job_failed(struct udp_job *j, int err)
 	struct probe_out o = job_out(j);
 
 	e_closed(j, err, &o);
+	if (o.act == PA_RECONNECT && !e_done(j)) {
+		/* A close the TLS engine climbs past (OpenVPN over TCP). */
+		job_apply(j, &o);
+		return;
+	}
 	if (!e_done(j))
 		e_finish(j, PV_HANDSHAKE_FAILED, "socket failed");
 	job_done(j);
@@ -265,9 +289,53 @@ static int send_dgram(struct udp_job *j, const uint8_t *b, size_t n)
 	return 0;
 }
 
+static void on_write(uv_write_t *req, int status)
+{
+	free(req->data);
+	free(req);
+}
+
+/* Writes framed packets to the TCP socket, queueing what does not fit. */
+static int send_stream(struct udp_job *j, const uint8_t *b, size_t n)
+{
+	uv_buf_t buf = uv_buf_init((char *)b, (unsigned)n);
+	uv_write_t *req;
+	int r = uv_try_write((uv_stream_t *)&j->tcp, &buf, 1);
+
+	if (r == (int)n) {
+		j->tx += (uint32_t)n;
+		return 0;
+	}
+	if (r < 0 && r != UV_EAGAIN)
+		return r;
+	if (r < 0)
+		r = 0;
+	j->tx += (uint32_t)n;
+	req = malloc(sizeof(*req));
+	if (!req || !(req->data = malloc(n - (size_t)r))) {
+		free(req);
+		return UV_ENOMEM;
+	}
+	memcpy(req->data, b + r, n - (size_t)r);
+	buf = uv_buf_init(req->data, (unsigned)(n - (size_t)r));
+	r = uv_write(req, (uv_stream_t *)&j->tcp, &buf, 1, on_write);
+	if (r < 0) {
+		free(req->data);
+		free(req);
+	}
+	return r;
+}
+
 static void job_apply(struct udp_job *j, struct probe_out *o)
 {
-	if (o->len > 0 && o->act == PA_CONTINUE && j->udp_open) {
+	if (o->len > 0 && o->act == PA_CONTINUE && j->udp_open && j->stream) {
+		int r = send_stream(j, o->buf, o->len);
+
+		if (r < 0) {
+			job_failed(j, r);
+			return;
+		}
+	} else if (o->len > 0 && o->act == PA_CONTINUE && j->udp_open) {
 		size_t off = 0, n;
 		int r = 0;
 
@@ -293,9 +361,10 @@ static void job_apply(struct udp_job *j, struct probe_out *o)
 	if (o->act == PA_RECONNECT) {
 		j->wake_at = 0;
 		uv_timer_stop(&j->timer);
-		uv_udp_recv_stop(&j->udp);
-		if (!uv_is_closing((uv_handle_t *)&j->udp))
-			uv_close((uv_handle_t *)&j->udp, on_reconnect_closed);
+		sock_stop(j);
+		j->flen = 0;
+		if (!uv_is_closing(sock(j)))
+			uv_close(sock(j), on_reconnect_closed);
 		return;
 	}
 	if (o->wake_ms) {
@@ -353,10 +422,92 @@ static void on_recv(uv_udp_t *u, ssize_t nread, const uv_buf_t *buf,
 	job_apply(j, &o);
 }
 
+/* OpenVPN over TCP: every packet comes with a 2-byte length. */
+static void on_tcp_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
+{
+	struct udp_job *j = st->data;
+	const uint8_t *b = (const uint8_t *)buf->base;
+	size_t n = nread > 0 ? (size_t)nread : 0;
+	uint8_t *nb;
+
+	if (nread == 0 || j->finished)
+		return;
+	if (nread < 0) {
+		job_failed(j, nread == UV_EOF ? 0 : (int)nread);
+		return;
+	}
+	j->rx += (uint32_t)n;
+	if (j->flen + n > 2 + 65535 + 65536) {
+		job_failed(j, UV_EPROTO);
+		return;
+	}
+	nb = realloc(j->fbuf, j->flen + n);
+	if (!nb) {
+		job_failed(j, UV_ENOMEM);
+		return;
+	}
+	j->fbuf = nb;
+	memcpy(j->fbuf + j->flen, b, n);
+	j->flen += n;
+	while (!j->finished && j->flen >= 2 && j->stream) {
+		size_t len = (size_t)j->fbuf[0] << 8 | j->fbuf[1];
+		struct probe_out o;
+
+		if (j->flen < 2 + len)
+			break;
+		o = job_out(j);
+		e_data(j, j->fbuf + 2, len, &o);
+		memmove(j->fbuf, j->fbuf + 2 + len, j->flen - 2 - len);
+		j->flen -= 2 + len;
+		job_apply(j, &o);
+		if (!j->udp_open || e_idle(j))
+			break;
+	}
+}
+
+static void on_tcp_connect(uv_connect_t *req, int status)
+{
+	struct udp_job *j = req->data;
+	struct probe_out o;
+
+	if (j->finished || status == UV_ECANCELED)
+		return;
+	if (status < 0) {
+		job_failed(j, status);
+		return;
+	}
+	uv_tcp_nodelay(&j->tcp, 1);
+	uv_read_start((uv_stream_t *)&j->tcp, on_alloc, on_tcp_read);
+	o = job_out(j);
+	e_connected(j, &o);
+	job_apply(j, &o);
+	if (!j->finished)
+		job_arm(j);
+}
+
 static void job_connect(struct udp_job *j)
 {
 	struct probe_out o;
 	int r;
+
+	if (j->stream) {
+		r = uv_tcp_init(j->s.loop, &j->tcp);
+		if (r == 0) {
+			j->tcp.data = j;
+			j->udp_open = 1;
+			j->open_handles++;
+			j->creq.data = j;
+			r = uv_tcp_connect(&j->creq, &j->tcp,
+			    (const struct sockaddr *)&j->addr, on_tcp_connect);
+		}
+		if (r < 0) {
+			e_finish(j, PV_UNREACHABLE, uv_strerror(r));
+			job_done(j);
+			return;
+		}
+		job_arm(j);
+		return;
+	}
 
 	r = uv_udp_init(j->s.loop, &j->udp);
 	if (r == 0) {
@@ -436,6 +587,7 @@ int udp_job_start(const struct udp_job_spec *s)
 		j->cfg.ctx = j;
 	}
 	dtls_probe_init(&j->probe, &j->cfg, s->nonce);
+	j->stream = s->o->openvpn == 2;
 	if (s->o->openvpn) {
 		j->ov = malloc(sizeof(*j->ov));
 		if (!j->ov) {

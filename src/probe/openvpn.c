@@ -345,13 +345,18 @@ void ovpn_probe_on_closed(struct ovpn_probe *p, int err, struct probe_out *o)
 {
 	struct probe_out io;
 
-	if (p->state == PS_HELLO) {
+	if (p->state == PS_HELLO || p->state == PS_IDLE) {
 		if (err == -ECONNREFUSED && !p->got_bytes && p->attempts == 0)
-			own_finish(p, o, PV_REFUSED, "port unreachable (ICMP): "
+			own_finish(p, o, PV_REFUSED, p->state == PS_IDLE ?
+			    "connection refused" : "port unreachable (ICMP): "
 			    "nothing listens on this UDP port");
+		else if (p->state == PS_HELLO && !p->got_bytes)
+			own_finish(p, o, PV_HANDSHAKE_FAILED, "the server closed "
+			    "the connection on our OpenVPN reset: it needs the "
+			    "tls-auth or tls-crypt key, or is not OpenVPN");
 		else
-			own_finish(p, o, PV_HANDSHAKE_FAILED, "the socket failed "
-			    "before the OpenVPN reset was answered");
+			own_finish(p, o, PV_HANDSHAKE_FAILED, "the connection "
+			    "failed before the OpenVPN reset was answered");
 		return;
 	}
 	if (p->state != PS_FLIGHT)

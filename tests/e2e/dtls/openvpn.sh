@@ -64,4 +64,26 @@ check "openvpn with tls-auth is a timeout naming the key" \
 check "  ... reason names tls-auth" \
   grep -q "tls-auth" <<<"$(field "$out2" "$(t $p_auth)" reason)"
 check "within the budget ($ms ms)" test "$ms" -lt 3500
+
+# The same over TCP (--openvpn-tcp): packets with a 2-byte length.
+p_tplain=$(free_port); p_tauth=$(free_port); p_tclosed=$(free_port)
+for spec in "$p_tplain:" "$p_tauth:--tls-auth $E2E_TMP/ta.key 0"; do
+  # shellcheck disable=SC2086
+  timeout 60 openvpn --dev null --tls-server --ca "$E2E_TMP/cert.pem" \
+    --cert "$E2E_TMP/cert.pem" --key "$E2E_TMP/key.pem" --dh none \
+    --proto tcp-server --local 127.0.0.1 --lport "${spec%%:*}" --verb 1 \
+    ${spec#*:} >"$E2E_TMP/openvpn-tcp-${spec%%:*}.log" 2>&1 &
+  E2E_PIDS+=($!)
+done
+wait_listen "$p_tplain" && wait_listen "$p_tauth" || exit 1
+out3=$E2E_TMP/tcp.jsonl
+"$HEARTCHECK" scan --openvpn-tcp --json --timeout 2500 "$(t $p_tplain)" \
+  "$(t $p_tauth)" "$(t $p_tclosed)" >"$out3"
+cat "$out3"
+check "openvpn over TCP is no-heartbeat" \
+  test "$(field "$out3" "$(t $p_tplain)" verdict)" = no-heartbeat
+check "openvpn over TCP with tls-auth names the key" \
+  grep -q "tls-auth" <<<"$(field "$out3" "$(t $p_tauth)" reason)"
+check "a closed TCP port is refused" \
+  test "$(field "$out3" "$(t $p_tclosed)" verdict)" = refused
 finish

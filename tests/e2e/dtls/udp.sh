@@ -15,3 +15,15 @@ wait_udp() {
   echo "no UDP server on port $1" >&2
   return 1
 }
+
+# wait_listen PORT: waits up to 10 s for a TCP listener on PORT without
+# connecting to it (OpenVPN's point-to-point TCP server takes one client).
+wait_listen() {
+  local i
+  for i in $(seq 1 100); do
+    ss -Hntl "sport = :$1" 2>/dev/null | grep -q . && return 0
+    sleep 0.1
+  done
+  echo "no TCP listener on port $1" >&2
+  return 1
+}

@@ -137,6 +137,25 @@ static void test_tls_auth_timeout_and_refused(void **st)
 	assert_int_equal(r.verdict, PV_REFUSED);
 	ovpn_probe_free(&p);
 
+	/* OpenVPN over TCP: the connect itself refused. */
+	ovpn_probe_init(&p, &cfg, 4);
+	o = out_new();
+	ovpn_probe_on_closed(&p, -ECONNREFUSED, &o);
+	ovpn_probe_get_result(&p, &r);
+	assert_int_equal(r.verdict, PV_REFUSED);
+	ovpn_probe_free(&p);
+
+	/* A close right after the reset: tls-auth, most likely. */
+	ovpn_probe_init(&p, &cfg, 5);
+	o = out_new();
+	ovpn_probe_on_connected(&p, &o);
+	o = out_new();
+	ovpn_probe_on_closed(&p, 0, &o);
+	ovpn_probe_get_result(&p, &r);
+	assert_int_equal(r.verdict, PV_HANDSHAKE_FAILED);
+	assert_non_null(strstr(r.reason, "tls-auth"));
+	ovpn_probe_free(&p);
+
 	ovpn_probe_init(&p, &cfg, 3);
 	o = out_new();
 	ovpn_probe_on_connected(&p, &o);
