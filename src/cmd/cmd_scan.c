@@ -11,10 +11,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd/args.h"
 #include "cmd/cmd.h"
 #include "net/scan.h"
+#include "net/scanres.h"
 #include "net/targets.h"
+#include "report/err.h"
 #include "report/out.h"
+#include "report/sink.h"
 #include "tls/tls.h"
 
 #define DEFAULT_CONCURRENCY 1000
@@ -64,6 +68,7 @@ static void scan_usage(FILE *f)
 
 struct scan_ctx {
 	struct out out;
+	struct sink sink;
 	int progress_tty;
 	int progress_drawn;     /* a progress line may be on the terminal */
 	uint64_t invalid;
@@ -82,7 +87,13 @@ static void on_result(void *ctx, const struct scan_result *r)
 		out_stderr(&c->out, "\r\033[K", 0);
 		c->progress_drawn = 0;
 	}
-	out_scan_result(&c->out, r);
+	{
+		struct res_endpoint e;
+		char vb[16];
+
+		scanres_endpoint(r, &e, vb, sizeof(vb));
+		sink_endpoint(&c->sink, &e);
+	}
 }
 
 /* Output that backs up holds new probes; output that fails stops the
@@ -119,13 +130,22 @@ static void on_bad_line(void *ctx, const char *msg)
 
 	c->invalid++;
 	fprintf(stderr, "heartcheck: %s\n", out_esc(msg));
-	if (c->out.json) {
-		json_t *j = json_object();
+	{
+		struct res_error e = { NULL, HC_ERR_INVALID, msg };
 
-		json_object_set_new(j, "type", json_string("error"));
-		out_json_set_str(j, "error", msg);
-		out_json(&c->out, j);
+		sink_error(&c->sink, &e);
 	}
+}
+
+/* The summary of st, through the sink. */
+static void summary(struct scan_ctx *c, const struct scan_stats *st,
+    double seconds)
+{
+	struct scanres_names n;
+	struct res_scan_summary s;
+
+	scanres_summary(st, seconds, &n, &s);
+	sink_scan_summary(&c->sink, &s);
 }
 
 static int parse_version(const char *s, uint16_t *v)
@@ -207,7 +227,7 @@ int cmd_scan(int argc, char **argv)
 	size_t ninputs = 0, i;
 	unsigned long v;
 	int json = 0, color = -1, quiet = 0, ch, r, ret = EXIT_USAGE;
-	int out_inited = 0;
+	int out_inited = 0, sink_opened = 0;
 	uint64_t t0;
 	struct timespec ts;
 
@@ -328,7 +348,13 @@ int cmd_scan(int argc, char **argv)
 	}
 	out_init(&ctx.out, stdout, json, color);
 	out_inited = 1;
-	ctx.out.quiet = quiet;
+	if (sink_open(&ctx.sink, sink_find(json ? "json" : "text"), &ctx.out,
+	    quiet) != 0) {
+		fprintf(stderr, "heartcheck: out of memory\n");
+		ret = EXIT_UNTESTED;
+		goto out;
+	}
+	sink_opened = 1;
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
 		if (tgt_set_add(set, argv[i], err) != 0)
 			on_bad_line(&ctx, err);
@@ -350,8 +376,7 @@ int cmd_scan(int argc, char **argv)
 		/* Every target was bad: the stream still ends with its
 		 * summary, of nothing. */
 		memset(&st, 0, sizeof(st));
-		if (!quiet || json)
-			out_scan_summary(&ctx.out, &st, 0.0);
+		summary(&ctx, &st, 0.0);
 		ret = EXIT_UNTESTED;
 		goto out;
 	}
@@ -374,17 +399,21 @@ int cmd_scan(int argc, char **argv)
 	if (ctx.progress_drawn)
 		out_stderr(&ctx.out, "\r\033[K", 0);
 	if (r < 0) {
-		fprintf(stderr, "heartcheck: the scan could not run: error %d\n",
+		char msg[80];
+		struct res_error e = { "scan", HC_ERR_SYSTEM, msg };
+
+		snprintf(msg, sizeof(msg), "the scan could not run: error %d",
 		    r);
+		fprintf(stderr, "heartcheck: %s\n", msg);
+		sink_error(&ctx.sink, &e);
 		ret = EXIT_UNTESTED;
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	if (out_failed(&ctx.out))
 		goto out;
-	if (!quiet || json)
-		out_scan_summary(&ctx.out, &st, (double)((uint64_t)ts.tv_sec *
-		    1000000000ull + (uint64_t)ts.tv_nsec - t0) / 1e9);
+	summary(&ctx, &st, (double)((uint64_t)ts.tv_sec * 1000000000ull +
+	    (uint64_t)ts.tv_nsec - t0) / 1e9);
 	if (st.by_verdict[PV_VULNERABLE])
 		ret = EXIT_VULNERABLE;
 	else {
@@ -399,6 +428,8 @@ int cmd_scan(int argc, char **argv)
 out:
 	/* Every result must reach its reader: a failed write is an outcome
 	 * of its own, whatever was found. */
+	if (sink_opened)
+		sink_close(&ctx.sink);
 	if (out_inited) {
 		int e = out_close(&ctx.out);
 

@@ -3,7 +3,6 @@
  * Argument dispatch only; the work is in the subcommands.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,55 +22,13 @@ static void usage(FILE *f)
 	    "                   to restart, listening services, packages (default)\n"
 	    "  scan TARGET...   probe TLS servers for Heartbleed without making them\n"
 	    "                   disclose memory\n"
+	    "  clients          test the TLS clients that connect to heartcheck\n"
 	    "  help             this text; `heartcheck COMMAND --help` for a command\n"
 	    "  version          print the version\n"
 	    "\n"
 	    "Exit status: 0 nothing vulnerable, 1 vulnerable found, 2 usage error,\n"
 	    "3 some targets could not be tested, 4 the output could not be written\n"
 	    "(standard output full or closed).  See heartcheck(1).\n");
-}
-
-int cmd_parse_uint(const char *s, unsigned long lo, unsigned long hi,
-    unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-void cmd_getopt_error(const char *cmd, int argc, char **argv)
-{
-	const char *arg = optind > 0 && optind - 1 < argc ? argv[optind - 1] :
-	    "";
-
-	/* getopt's own message would echo the argument raw. */
-	fprintf(stderr, "heartcheck %s: unknown option, or an option "
-	    "without its value: \"%s\"\n[hint] heartcheck %s --help\n", cmd,
-	    out_esc(arg), cmd);
-}
-
-int cmd_parse_color(const char *arg, int *color)
-{
-	if (!strcmp(arg, "auto"))
-		*color = -1;
-	else if (!strcmp(arg, "always"))
-		*color = 1;
-	else if (!strcmp(arg, "never"))
-		*color = 0;
-	else {
-		fprintf(stderr, "heartcheck: --color takes auto, always or "
-		    "never\n");
-		return -1;
-	}
-	return 0;
 }
 
 /* What went to stdout directly (help, version) must have arrived too. */
@@ -109,6 +66,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "scan"))
 		return checked(cmd_scan(argc - 1, argv + 1));
+	if (!strcmp(cmd, "clients"))
+		return checked(cmd_clients(argc - 1, argv + 1));
 	if (!strcmp(cmd, "local"))
 		return checked(cmd_local(argc > 1 ? argc - 1 : 1,
 		    argc > 1 ? argv + 1 : argv));

@@ -2,6 +2,8 @@
  * The CVE-2014-0160 advisory table and the per-package verdict.
  */
 #include "local/advisory.h"
+#include "util/ascii.h"
+#include "util/lines.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -69,9 +71,6 @@ const char *pkg_verdict_name(enum pkg_verdict v)
 	}
 }
 
-static int is_digit(int c) { return c >= '0' && c <= '9'; }
-static int is_lower(int c) { return c >= 'a' && c <= 'z'; }
-
 /* Copies with truncation; dst is always terminated. */
 static void copy_n(char *dst, size_t cap, const char *src, size_t n)
 {
@@ -122,19 +121,18 @@ static int key_is(const char *k, size_t kn, const char *name)
 
 int os_release_parse(const char *buf, size_t len, struct os_release *out)
 {
-	size_t pos = 0;
+	struct lines it;
+	const char *line;
+	size_t ln;
 
 	if (!out || (!buf && len))
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	while (pos < len) {
-		const char *line = buf + pos;
-		const char *nl = memchr(line, '\n', len - pos);
-		size_t ln = nl ? (size_t)(nl - line) : len - pos;
+	lines_init(&it, buf, len, LINES_ANY_LENGTH);
+	while (lines_next(&it, &line, &ln) != LINES_END) {
 		const char *eq;
 		size_t k = 0;
 
-		pos += ln + (nl ? 1 : 0);
 		while (k < ln && (line[k] == ' ' || line[k] == '\t'))
 			k++;
 		line += k;
@@ -288,6 +286,17 @@ static enum upstream_class classify(const char *s, size_t n, char *up, size_t up
 	return UP_FIXED;
 }
 
+int openssl_version_vulnerable(const char *s)
+{
+	const char *p = s ? strstr(s, "OpenSSL ") : NULL;
+	char up[32];
+
+	if (!p)
+		return 0;
+	p += 8;
+	return classify(p, strcspn(p, " "), up, sizeof(up)) == UP_VULNERABLE;
+}
+
 /* --- table lookup ------------------------------------------------------- */
 
 static int word_in(const char *list, const char *word)
@@ -437,7 +446,7 @@ int advisory_judge(const struct os_release *os, const char *pkgname, const char 
 		out->verdict = PKG_UNKNOWN;
 		out->confirmed = 0;
 		snprintf(out->reason, sizeof(out->reason),
-			"possibly vulnerable: upstream %s is in the vulnerable range and no advisory row covers %.40s %.20s; "
+			"possibly vulnerable: upstream %.40s is in the vulnerable range and no advisory row covers %.40s %.20s; "
 			"a backported fix is possible, so test the library itself", up,
 			os ? os->id : "this system", os ? os->version_id : "");
 		return 0;

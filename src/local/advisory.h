@@ -69,6 +69,12 @@ int advisory_judge(const struct os_release *os, const char *pkgname, const char 
  * whose version follows the OpenSSL source version. */
 int advisory_pkg_relevant(const char *name);
 
+/* The one vulnerable-version rule, for a library's version string as
+ * OpenSSL prints it ("OpenSSL 1.0.1f 6 Jan 2014"): 1 when the version is
+ * 1.0.1 to 1.0.1f or 1.0.2-beta1, else 0.  Not proof: distributions
+ * backport fixes. */
+int openssl_version_vulnerable(const char *s);
+
 /* How an advisory row matches os-release's VERSION_ID. */
 enum advisory_match {
 	ADV_REL_ANY,       /* rolling or every release */

@@ -4,6 +4,7 @@
  */
 #include "local/libfind.h"
 #include "local/safeopen.h"
+#include "util/ascii.h"
 
 #include <dirent.h>
 #include <elf.h>
@@ -512,24 +513,9 @@ enum elf_class elf_sniff(const uint8_t *buf, size_t len, int *is_musl)
 
 /* ---- version strings ---------------------------------------------------- */
 
-static int is_digit(uint8_t c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int is_lower(uint8_t c)
-{
-	return c >= 'a' && c <= 'z';
-}
-
-static int is_alnum(uint8_t c)
-{
-	return is_digit(c) || is_lower(c) || (c >= 'A' && c <= 'Z');
-}
-
 /* Consumes between lo and hi characters of a class; returns how many. */
 static size_t span(const uint8_t *b, size_t len, size_t at, size_t lo,
-    size_t hi, int (*cls)(uint8_t))
+    size_t hi, int (*cls)(int))
 {
 	size_t n = 0;
 

@@ -5,6 +5,7 @@
 #include "local/libtest.h"
 #include "local/libfind.h"
 #include "local/safeopen.h"
+#include "util/lines.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -27,11 +28,6 @@
 #include "tls/heartbeat.h"
 #include "tls/tls.h"
 
-/* The flight sizes of FACTS.md item 5: the over-read stays inside the
- * stale sentinel, so a vulnerable OpenSSL discloses nothing. */
-#define SENTINEL_LEN 64
-#define PROBE_LEN 32
-#define PROBE_K 16
 /* More than any honest reply to that flight; the rest is drained unread. */
 #define REPLY_MAX 65536
 /* A libssl or libcrypto larger than this is not one we load. */
@@ -48,6 +44,7 @@ const char *lib_verdict_name(enum lib_verdict v)
 	case LIB_HELPER_CRASHED: return "helper-crashed";
 	case LIB_TIMEOUT: return "timeout";
 	case LIB_INCONCLUSIVE: return "inconclusive";
+	case LIB_POSSIBLY_VULNERABLE: return "possibly-vulnerable";
 	}
 	return "unknown";
 }
@@ -160,15 +157,16 @@ int libtest_elf_check(const uint8_t *b, size_t n, enum lib_verdict *verdict,
 /* Splits off one '\n'-terminated line.  Returns its length or -1. */
 static ssize_t take_line(const uint8_t **b, size_t *n, const uint8_t **line)
 {
-	const uint8_t *nl = memchr(*b, '\n', *n);
+	struct lines it;
+	const char *l;
 	size_t len;
 
-	if (nl == NULL)
+	lines_init(&it, (const char *)*b, *n, LINES_ANY_LENGTH);
+	if (lines_take(&it, &l, &len) != LINES_OK)
 		return -1;
-	len = (size_t)(nl - *b);
-	*line = *b;
-	*b += len + 1;
-	*n -= len + 1;
+	*line = (const uint8_t *)l;
+	*b = (const uint8_t *)it.p;
+	*n = it.n;
 	return (ssize_t)len;
 }
 
@@ -681,7 +679,9 @@ int libtest_run(const char *self_exe, const char *libssl,
 	if (getrandom(&nonce, sizeof(nonce), GRND_NONBLOCK) !=
 	    (ssize_t)sizeof(nonce))
 		nonce = (uint64_t)now_ms() ^ ((uint64_t)getpid() << 32);
-	if (hb_plan_init(&plan, nonce, SENTINEL_LEN, PROBE_LEN, PROBE_K) != 0 ||
+	/* The scan's own flight: the over-read stays inside the stale
+	 * sentinel, so a vulnerable library discloses nothing. */
+	if (hb_plan_flight(&plan, nonce, HB_PROBE_K) != 0 ||
 	    (reqlen = hb_flight_tls(&plan, TLS_V_TLS12, 1, req,
 	    sizeof(req))) < 0) {
 		set_reason(out, "the heartbeat flight could not be built");

@@ -42,6 +42,8 @@ enum lib_verdict {
 	LIB_HELPER_CRASHED, /* the helper died by a signal: reason names it */
 	LIB_TIMEOUT,        /* the helper exceeded its deadline and was killed */
 	LIB_INCONCLUSIVE,   /* ran, but the answer proves nothing either way */
+	LIB_POSSIBLY_VULNERABLE, /* not loaded, and its version string is in
+	                          * the vulnerable range: not proof */
 };
 
 /* "vulnerable", "patched", "no-heartbeat", "load-failed", "not-a-library",

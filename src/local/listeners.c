@@ -5,7 +5,10 @@
 #include "local/listeners.h"
 
 #include "local/libfind.h"
+#include "local/procfs.h"
 #include "local/safeopen.h"
+#include "util/ascii.h"
+#include "util/lines.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -27,17 +30,6 @@ struct field {
 	size_t n;
 };
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parses exactly n (at most 8) hex digits. */
 static int hex_u32(const char *p, size_t n, uint32_t *v)
 {
@@ -48,7 +40,7 @@ static int hex_u32(const char *p, size_t n, uint32_t *v)
 	if (n == 0 || n > 8)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if ((h = hexval(p[i])) < 0)
+		if ((h = hex_value(p[i])) < 0)
 			return -1;
 		r = r << 4 | (uint32_t)h;
 	}
@@ -66,7 +58,7 @@ static int dec_u64(const char *p, size_t n, uint64_t *v)
 	for (i = 0; i < n; i++) {
 		unsigned d;
 
-		if (p[i] < '0' || p[i] > '9')
+		if (!is_digit(p[i]))
 			return -1;
 		d = (unsigned)(p[i] - '0');
 		if (r > (UINT64_MAX - d) / 10)
@@ -107,12 +99,12 @@ static size_t split(const char *p, size_t n, struct field *f, size_t max)
 	size_t i = 0, nf = 0;
 
 	while (i < n && nf < max) {
-		while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
+		while (i < n && is_hspace(p[i]))
 			i++;
 		if (i == n)
 			break;
 		f[nf].p = p + i;
-		while (i < n && p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+		while (i < n && !is_hspace(p[i]))
 			i++;
 		f[nf].n = (size_t)(p + i - f[nf].p);
 		nf++;
@@ -152,20 +144,20 @@ int proc_net_tcp_parse(const char *buf, size_t len, int family,
 {
 	struct listener l;
 	struct field f[1];
-	size_t at = 0, n;
+	struct lines it;
+	const char *line;
+	size_t n;
 	int count = 0, r;
 
 	if (buf == NULL || (family != AF_INET && family != AF_INET6))
 		return -1;
-	while (at < len) {
-		const char *nl = memchr(buf + at, '\n', len - at);
-
-		n = nl != NULL ? (size_t)(nl - (buf + at)) : len - at;
+	lines_init(&it, buf, len, LINES_ANY_LENGTH);
+	while (lines_next(&it, &line, &n) != LINES_END) {
 		/* Blank lines and the column header carry no socket. */
-		if (split(buf + at, n, f, 1) == 0 ||
+		if (split(line, n, f, 1) == 0 ||
 		    (f[0].n == 2 && memcmp(f[0].p, "sl", 2) == 0))
-			goto next;
-		if ((r = parse_line(buf + at, n, family, &l)) < 0)
+			continue;
+		if ((r = parse_line(line, n, family, &l)) < 0)
 			return -1;
 		if (r == 1) {
 			if (count == INT_MAX)
@@ -174,8 +166,6 @@ int proc_net_tcp_parse(const char *buf, size_t len, int family,
 				cb(ctx, &l);
 			count++;
 		}
-next:
-		at += n + (nl != NULL);
 	}
 	return count;
 }
@@ -222,8 +212,7 @@ static int read_table(const char *procroot, const char *name, int family,
 		    0 : -1;
 	/* A table cut at the cap ends mid-line; keep the whole lines. */
 	if (n == NET_TCP_READ_CAP)
-		while (n > 0 && buf[n - 1] != '\n')
-			n--;
+		n = lines_whole((const char *)buf, n);
 	r = proc_net_tcp_parse((const char *)buf, n, family, lvec_push, lv);
 	free(buf);
 	if (r < 0 || lv->nomem)
@@ -252,27 +241,6 @@ static int by_endpoint(const void *a, const void *b)
 	return by_inode(a, b);
 }
 
-/* Reads procroot/PID/comm without its newline; "" when unreadable. */
-static void read_comm(const char *procroot, const char *pid, char *out,
-    size_t cap)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
-
-	out[0] = '\0';
-	if (snprintf(path, sizeof(path), "%s/%s/comm", procroot, pid) >=
-	    (int)sizeof(path) ||
-	    (fd = safe_open_regular(AT_FDCWD, path, 0, NULL)) < 0)
-		return;
-	do
-		n = read(fd, out, cap - 1);
-	while (n < 0 && errno == EINTR);
-	close(fd);
-	out[n > 0 ? n : 0] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-}
-
 /* Parses "socket:[INODE]" link text. */
 static int socket_inode(const char *link, size_t n, uint64_t *inode)
 {
@@ -282,8 +250,8 @@ static int socket_inode(const char *link, size_t n, uint64_t *inode)
 }
 
 /* Gives every listener held by one process that pid, if it is lower. */
-static void scan_pid_fds(const char *procroot, const char *pidname,
-    pid_t pid, struct lvec *lv)
+static void scan_pid_fds(const char *procroot, int procfd,
+    const char *pidname, pid_t pid, struct lvec *lv)
 {
 	char path[PATH_MAX], link[64], comm[64];
 	struct listener key, *hit;
@@ -311,7 +279,7 @@ static void scan_pid_fds(const char *procroot, const char *pidname,
 		if (hit->pid != 0 && hit->pid < pid)
 			continue;
 		if (!have_comm) {
-			read_comm(procroot, pidname, comm, sizeof(comm));
+			procfs_comm(procfd, pidname, comm, sizeof(comm));
 			have_comm = 1;
 		}
 		hit->pid = pid;
@@ -344,8 +312,8 @@ int listeners_scan(const char *procroot, struct listener **out, size_t *n)
 				if (dec_u64(de->d_name, strlen(de->d_name),
 				    &pid) != 0 || pid == 0 || pid > INT_MAX)
 					continue;
-				scan_pid_fds(procroot, de->d_name, (pid_t)pid,
-				    &lv);
+				scan_pid_fds(procroot, dirfd(d), de->d_name,
+				    (pid_t)pid, &lv);
 			}
 		}
 		qsort(lv.v, lv.n, sizeof(*lv.v), by_endpoint);

@@ -3,6 +3,8 @@
  */
 #include "local/pkgdb.h"
 #include "local/safeopen.h"
+#include "util/ascii.h"
+#include "util/lines.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -29,15 +31,13 @@ struct field {
 	int overflow;
 };
 
-static int is_space(int c) { return c == ' ' || c == '\t' || c == '\r'; }
-
 static void field_set(struct field *f, const char *v, size_t n)
 {
-	while (n > 0 && is_space((unsigned char)*v)) {
+	while (n > 0 && is_hspace((unsigned char)*v)) {
 		v++;
 		n--;
 	}
-	while (n > 0 && is_space((unsigned char)v[n - 1]))
+	while (n > 0 && is_hspace((unsigned char)v[n - 1]))
 		n--;
 	f->set = 1;
 	if (n > PKGDB_FIELD_MAX || memchr(v, '\0', n)) {
@@ -57,20 +57,6 @@ enum { DF_PACKAGE, DF_VERSION, DF_ARCH, DF_STATUS, DF_COUNT };
 struct dpkg_stanza {
 	struct field f[DF_COUNT];
 };
-
-/* The line at *pos (without its newline) and its length; moves *pos past
- * the newline.  The caller loops while *pos < len. */
-static size_t next_line(const char *buf, size_t len, size_t *pos,
-	const char **line)
-{
-	const char *l = buf + *pos;
-	const char *nl = memchr(l, '\n', len - *pos);
-	size_t n = nl ? (size_t)(nl - l) : len - *pos;
-
-	*line = l;
-	*pos += n + (nl ? 1 : 0);
-	return n;
-}
 
 static int stanza_emit(struct dpkg_stanza *st, pkgdb_entry_cb cb, void *ctx)
 {
@@ -94,7 +80,9 @@ int dpkg_status_parse(const char *buf, size_t len, pkgdb_entry_cb cb, void *ctx)
 {
 	static const char *const names[DF_COUNT] = { "Package", "Version", "Architecture", "Status" };
 	struct dpkg_stanza *st;
-	size_t pos = 0;
+	struct lines it;
+	const char *line;
+	size_t ln;
 	int count = 0;
 
 	if (!buf && len)
@@ -103,14 +91,13 @@ int dpkg_status_parse(const char *buf, size_t len, pkgdb_entry_cb cb, void *ctx)
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
-	while (pos < len) {
-		const char *line;
-		size_t ln = next_line(buf, len, &pos, &line);
+	lines_init(&it, buf, len, LINES_ANY_LENGTH);
+	while (lines_next(&it, &line, &ln) != LINES_END) {
 		const char *colon;
 		size_t k, blank = 1;
 
 		for (k = 0; k < ln; k++)
-			if (!is_space((unsigned char)line[k]))
+			if (!is_hspace((unsigned char)line[k]))
 				blank = 0;
 		if (blank) {
 			count += stanza_emit(st, cb, ctx);
@@ -142,7 +129,9 @@ int dpkg_status_parse(const char *buf, size_t len, pkgdb_entry_cb cb, void *ctx)
 int apk_installed_parse(const char *buf, size_t len, pkgdb_entry_cb cb, void *ctx)
 {
 	struct dpkg_stanza *st;
-	size_t pos = 0;
+	struct lines it;
+	const char *line;
+	size_t ln;
 	int count = 0;
 
 	if (!buf && len)
@@ -151,9 +140,8 @@ int apk_installed_parse(const char *buf, size_t len, pkgdb_entry_cb cb, void *ct
 	if (!st)
 		return -ENOMEM;
 	field_set(&st->f[DF_STATUS], "installed", 9);
-	while (pos < len) {
-		const char *line;
-		size_t ln = next_line(buf, len, &pos, &line);
+	lines_init(&it, buf, len, LINES_ANY_LENGTH);
+	while (lines_next(&it, &line, &ln) != LINES_END) {
 
 		if (ln == 0 || (ln == 1 && line[0] == '\r')) {
 			count += stanza_emit(st, cb, ctx);
@@ -179,7 +167,9 @@ int apk_installed_parse(const char *buf, size_t len, pkgdb_entry_cb cb, void *ct
 int rpm_qa_parse(const char *buf, size_t len, rpm_entry_cb cb, void *ctx)
 {
 	struct field *f;
-	size_t pos = 0;
+	struct lines it;
+	const char *line;
+	size_t ln;
 	int count = 0;
 
 	if (!buf && len)
@@ -187,9 +177,8 @@ int rpm_qa_parse(const char *buf, size_t len, rpm_entry_cb cb, void *ctx)
 	f = calloc(5, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
-	while (pos < len) {
-		const char *line;
-		size_t ln = next_line(buf, len, &pos, &line);
+	lines_init(&it, buf, len, LINES_ANY_LENGTH);
+	while (lines_next(&it, &line, &ln) != LINES_END) {
 		size_t start = 0, k;
 		int nf = 0, bad = 0;
 
@@ -227,15 +216,17 @@ int redhat_release_parse(const char *buf, size_t len, struct os_release *out)
 		{ "Scientific Linux", "scientific" },
 		{ "Fedora", "fedora" },
 	};
+	struct lines it;
 	const char *rel;
 	size_t k, n, i;
 
 	if (!out || (!buf && len))
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	n = len;
-	if (len && memchr(buf, '\n', len))
-		n = (size_t)((const char *)memchr(buf, '\n', len) - buf);
+	/* The first line only. */
+	lines_init(&it, buf, len, LINES_ANY_LENGTH);
+	if (lines_next(&it, &buf, &n) == LINES_END)
+		n = 0;
 	for (k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
 		size_t pl = strlen(known[k].prefix);
 
@@ -249,7 +240,7 @@ int redhat_release_parse(const char *buf, size_t len, struct os_release *out)
 		return -EINVAL;
 	rel += 8;
 	for (i = 0; rel + i < buf + n && i + 1 < sizeof(out->version_id) &&
-	     ((rel[i] >= '0' && rel[i] <= '9') || rel[i] == '.'); i++)
+	     (is_digit((unsigned char)rel[i]) || rel[i] == '.'); i++)
 		out->version_id[i] = rel[i];
 	out->version_id[i] = '\0';
 	if (i == 0)
@@ -593,8 +584,8 @@ static int scan_gentoo(struct scan_ctx *sc, const char *root)
 		return -errno;
 	sc->scheme = PKG_SCHEME_APK;
 	while ((de = readdir(d)) != NULL)
-		if (strncmp(de->d_name, "openssl-", 8) == 0 && de->d_name[8] >= '0' &&
-		    de->d_name[8] <= '9')
+		if (strncmp(de->d_name, "openssl-", 8) == 0 &&
+		    is_digit((unsigned char)de->d_name[8]))
 			report(sc, "dev-libs/openssl", de->d_name + 8, "");
 	closedir(d);
 	return 0;

@@ -4,14 +4,12 @@
  * rpmvercmp semantics and the Alpine/Gentoo version specification.
  */
 #include "local/pkgver.h"
+#include "util/ascii.h"
 
 #include <string.h>
 
 /* ASCII classes only: version strings are not locale text, and the
  * package managers themselves classify bytes this way. */
-static int is_digit(int c) { return c >= '0' && c <= '9'; }
-static int is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static int is_alnum(int c) { return is_digit(c) || is_alpha(c); }
 
 static int sign(int v) { return (v > 0) - (v < 0); }
 
@@ -344,7 +342,7 @@ static int apk_parse(const char *s, size_t len, struct apk_ver *v)
 		else
 			break;
 	}
-	if (i < len && s[i] >= 'a' && s[i] <= 'z')
+	if (i < len && is_lower((unsigned char)s[i]))
 		v->letter = (unsigned char)s[i++];
 	while (i < len && s[i] == '_') {
 		size_t k, nl;
@@ -377,7 +375,7 @@ static int apk_parse(const char *s, size_t len, struct apk_ver *v)
 	if (i < len && s[i] == '~') {
 		i++;
 		e = i;
-		while (e < len && ((s[e] >= '0' && s[e] <= '9') || (s[e] >= 'a' && s[e] <= 'f')))
+		while (e < len && (is_digit((unsigned char)s[e]) || (s[e] >= 'a' && s[e] <= 'f')))
 			e++;
 		if (e == i)
 			return -1;

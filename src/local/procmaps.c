@@ -3,8 +3,11 @@
  * See procmaps.h for the contract.
  */
 #include "local/procmaps.h"
+#include "local/procfs.h"
 #include "local/safeopen.h"
-#include "local/units.h"
+#include "local/cgroup.h"
+#include "util/ascii.h"
+#include "util/lines.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,18 +34,11 @@ parse_hex(const char *p, size_t n, size_t maxd, uint64_t *v)
 	uint64_t x = 0;
 
 	for (i = 0; i < n && i < maxd + 1; i++) {
-		char c = p[i];
-		unsigned d;
+		int d = hex_value(p[i]);
 
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A' + 10);
-		else
+		if (d < 0)
 			break;
-		x = (x << 4) | d;
+		x = (x << 4) | (unsigned)d;
 	}
 	if (i == 0 || i > maxd)
 		return 0;
@@ -58,7 +54,7 @@ parse_dec(const char *p, size_t n, uint64_t *v)
 	size_t i;
 	uint64_t x = 0;
 
-	for (i = 0; i < n && p[i] >= '0' && p[i] <= '9'; i++) {
+	for (i = 0; i < n && is_digit(p[i]); i++) {
 		unsigned d = (unsigned)(p[i] - '0');
 
 		if (x > (UINT64_MAX - d) / 10)
@@ -241,77 +237,6 @@ struct scan {
 	int have_self_root;
 };
 
-/* Reads a whole file below procfd into s->buf with one read loop.  Returns
- * the length, or a negative errno. */
-static ssize_t
-read_maps(struct scan *s, const char *rel)
-{
-	int fd, r;
-	size_t len = 0;
-
-	if ((fd = safe_open_regular(s->procfd, rel, 0, NULL)) < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n;
-
-		if (len == s->cap) {
-			size_t ncap = s->cap ? s->cap * 2 : 65536;
-			char *nb;
-
-			if (ncap > MAPS_MAX) {
-				r = -EFBIG;
-				goto fail;
-			}
-			if ((nb = realloc(s->buf, ncap)) == NULL) {
-				r = -ENOMEM;
-				goto fail;
-			}
-			s->buf = nb;
-			s->cap = ncap;
-		}
-		n = read(fd, s->buf + len, s->cap - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	return (ssize_t)len;
-fail:
-	close(fd);
-	return r;
-}
-
-/* Reads at most cap - 1 bytes of a small file and NUL-terminates them.
- * Returns the length, or a negative errno. */
-static ssize_t
-read_small(int dirfd, const char *rel, char *buf, size_t cap)
-{
-	int fd;
-	size_t len = 0;
-
-	buf[0] = '\0';
-	if ((fd = safe_open_regular(dirfd, rel, 0, NULL)) < 0)
-		return -errno;
-	while (len + 1 < cap) {
-		ssize_t n = read(fd, buf + len, cap - 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return (ssize_t)len;
-}
-
 static void
 format_cmdline(char *raw, size_t n, char *out, size_t cap)
 {
@@ -390,13 +315,15 @@ collect_libs(struct proc_info *pi, const char *buf, size_t len)
 {
 	static const char *const needles[2] = { "/libssl", "/libcrypto" };
 	const char *next[2] = { NULL, NULL };
-	size_t pos = 0;
+	struct lines it;
 	int i;
 
+	lines_init(&it, buf, len, LINES_ANY_LENGTH);
 	for (i = 0; i < 2; i++)
 		next[i] = memmem(buf, len, needles[i], strlen(needles[i]));
 	while (next[0] != NULL || next[1] != NULL) {
-		const char *hit, *ls, *le;
+		const char *hit, *ls;
+		size_t ln;
 		struct map_line ml;
 
 		if (next[0] == NULL)
@@ -405,20 +332,16 @@ collect_libs(struct proc_info *pi, const char *buf, size_t len)
 			hit = next[0];
 		else
 			hit = next[0] < next[1] ? next[0] : next[1];
-		ls = memrchr(buf + pos, '\n', (size_t)(hit - (buf + pos)));
-		ls = ls ? ls + 1 : buf + pos;
-		le = memchr(hit, '\n', len - (size_t)(hit - buf));
-		if (le == NULL)
-			le = buf + len;
-		if (maps_parse_line(ls, (size_t)(le - ls), &ml) == 0 &&
+		/* The line that holds the hit, then on past it. */
+		lines_seek(&it, hit);
+		if (lines_next(&it, &ls, &ln) == LINES_END)
+			break;
+		if (maps_parse_line(ls, ln, &ml) == 0 &&
 		    maps_is_tls_library(ml.path, ml.path_len))
 			add_lib(pi, &ml);
-		pos = (size_t)(le - buf);
-		if (pos < len)
-			pos++;
 		for (i = 0; i < 2; i++) {
-			if (next[i] != NULL && next[i] < buf + pos)
-				next[i] = memmem(buf + pos, len - pos,
+			if (next[i] != NULL && next[i] < it.p)
+				next[i] = memmem(it.p, it.n,
 				    needles[i], strlen(needles[i]));
 		}
 	}
@@ -545,6 +468,37 @@ static void check_replaced(struct scan *s, const char *pidname, struct proc_lib 
 		lib->why |= WHY_REPLACED;
 }
 
+/* Reads PID/cgroup under dirfd into raw and names its systemd unit in
+ * unit ("" when none).  Returns the bytes read, or a negative errno. */
+static ssize_t
+read_unit(int dirfd, const char *pidname, char *raw, size_t cap, char *unit,
+    size_t ucap)
+{
+	ssize_t n = procfs_read(dirfd, pidname, "cgroup", raw, cap);
+
+	if (n <= 0 || cgroup_unit(raw, (size_t)n, unit, ucap) != 0)
+		unit[0] = '\0';
+	return n;
+}
+
+int
+proc_unit(const char *procroot, pid_t pid, char *unit, size_t cap)
+{
+	char pidname[24], raw[4096];
+	int dirfd, ret = -1;
+
+	unit[0] = '\0';
+	if (pid <= 0)
+		return -1;
+	if ((dirfd = open(procroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	snprintf(pidname, sizeof(pidname), "%d", (int)pid);
+	if (read_unit(dirfd, pidname, raw, sizeof(raw), unit, cap) > 0)
+		ret = 0;
+	close(dirfd);
+	return ret;
+}
+
 /* Fills the descriptive fields: owner, names, unit and container. */
 static void
 describe(struct scan *s, const char *pidname, struct proc_info *pi)
@@ -555,18 +509,13 @@ describe(struct scan *s, const char *pidname, struct proc_info *pi)
 
 	if (fstatat(s->procfd, pidname, &st, 0) == 0)
 		pi->uid = st.st_uid;
-	snprintf(rel, sizeof(rel), "%s/comm", pidname);
-	if (read_small(s->procfd, rel, pi->comm, sizeof(pi->comm)) > 0)
-		pi->comm[strcspn(pi->comm, "\n")] = '\0';
-	snprintf(rel, sizeof(rel), "%s/cmdline", pidname);
-	if ((n = read_small(s->procfd, rel, raw, sizeof(raw))) > 0)
+	procfs_comm(s->procfd, pidname, pi->comm, sizeof(pi->comm));
+	if ((n = procfs_read(s->procfd, pidname, "cmdline", raw,
+	    sizeof(raw))) > 0)
 		format_cmdline(raw, (size_t)n, pi->cmdline,
 		    sizeof(pi->cmdline));
-	snprintf(rel, sizeof(rel), "%s/cgroup", pidname);
-	n = read_small(s->procfd, rel, raw, sizeof(raw));
-	if (n > 0 && cgroup_unit(raw, (size_t)n, pi->unit,
-	    sizeof(pi->unit)) != 0)
-		pi->unit[0] = '\0';
+	n = read_unit(s->procfd, pidname, raw, sizeof(raw), pi->unit,
+	    sizeof(pi->unit));
 	snprintf(rel, sizeof(rel), "%s/root", pidname);
 	if (s->have_self_root && fstatat(s->procfd, rel, &st, 0) == 0 &&
 	    (st.st_dev != s->self_root.st_dev ||
@@ -588,7 +537,7 @@ pid_name(const char *name, pid_t *pid)
 	if (*name == '\0' || *name == '0')
 		return -1;
 	for (p = name; *p; p++) {
-		if (*p < '0' || *p > '9' || v > 99999999)
+		if (!is_digit(*p) || v > 99999999)
 			return -1;
 		v = v * 10 + (*p - '0');
 	}
@@ -652,7 +601,8 @@ proc_scan(const char *procroot,
 			continue;
 		snprintf(name, sizeof(name), "%d", (int)pid);
 		snprintf(rel, sizeof(rel), "%s/maps", name);
-		n = read_maps(&s, rel);
+		n = procfs_read_all(s.procfd, name, "maps", MAPS_MAX, &s.buf,
+		    &s.cap);
 		/* The process exited between readdir and open. */
 		if (n == -ENOENT || n == -ESRCH)
 			continue;

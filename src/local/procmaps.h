@@ -98,6 +98,11 @@ int proc_scan(const char *procroot,
     void (*cb)(void *ctx, const struct proc_info *p), void *ctx,
     struct proc_scan_stats *st);
 
+/* The systemd unit of one process, from procroot/PID/cgroup, read as
+ * proc_scan reads it: for a process proc_scan did not keep (a listener's
+ * owner that maps no libssl).  Returns 0, or -1 with unit "". */
+int proc_unit(const char *procroot, pid_t pid, char *unit, size_t cap);
+
 /* Writes "<procroot>/<pid>/map_files/<start>-<end>" into buf, the name
  * under which the exact mapped image can be opened (needs root).  Returns
  * 0, or -1 when buf is too small. */

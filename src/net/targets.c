@@ -6,6 +6,7 @@
  * only two kinds to walk: names and blocks.
  */
 #include "net/targets.h"
+#include "util/ascii.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -89,11 +90,6 @@ static void fail(char *err, const char *what, const char *in, size_t inlen,
 	snprintf(err, TGT_ERRMAX, "bad %s \"%s\": %s", what, q, why);
 }
 
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
 static void trim(const char **p, size_t *len)
 {
 	while (*len > 0 && is_space(**p)) {
@@ -116,7 +112,7 @@ static int parse_uint(const char *p, size_t len, size_t maxdig, uint32_t *out)
 	if (len == 0)
 		return -1;
 	for (i = 0; i < len; i++)
-		if (p[i] < '0' || p[i] > '9')
+		if (!is_digit(p[i]))
 			return -1;
 	if (len > maxdig)
 		return -2;
@@ -273,11 +269,6 @@ static int parse_range(const char *h, size_t hlen, const char *dash, struct spec
 	return 0;
 }
 
-static bool is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 /* Hostname syntax (RFC 1123, plus '_' which real internal names use). */
 static int check_name(const char *h, size_t hlen, const char *in, size_t inlen, char *err)
 {
@@ -315,7 +306,7 @@ static int check_name(const char *h, size_t hlen, const char *in, size_t inlen, 
 		}
 		if (is_alpha(c)) {
 			letter = true;
-		} else if (!((c >= '0' && c <= '9') || c == '-' || c == '_')) {
+		} else if (!(is_digit(c) || c == '-' || c == '_')) {
 			fail(err, "target", in, inlen,
 			     "not an address, CIDR, range or hostname "
 			     "(a hostname has only letters, digits, '-', '_' and '.')");

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tls/record.h"
+#include "probe/reader.h"
 #include "tls/tls.h"
 
 void reply_from_reader(const struct hb_reader *r, struct reply_summary *s)
@@ -22,50 +22,23 @@ void reply_from_reader(const struct hb_reader *r, struct reply_summary *s)
 int reply_scan(const struct hb_plan *p, const uint8_t *buf, size_t len,
     struct reply_summary *out)
 {
-	struct rec_stream rs;
-	struct hb_reader hb;
-	uint8_t alert[2];
-	size_t alert_have = 0, used, dlen;
+	struct reply_reader rr;
 	const uint8_t *data;
-	enum rs_ev ev;
-	int hb_bad = 0;
+	size_t used, dlen;
+	enum rr_ev ev;
 
 	memset(out, 0, sizeof(*out));
 	out->alert_desc = -1;
-	rec_stream_init(&rs, 0);
-	hb_reader_init(&hb, p);
-	for (;;) {
-		ev = rec_stream_step(&rs, buf, len, &used, &data, &dlen);
+	rr_init(&rr, p);
+	do {
+		ev = rr_step(&rr, buf, len, &used, &data, &dlen);
 		buf += used;
 		len -= used;
-		if (ev == RS_MORE || ev == RS_BAD)
-			break;
-		if (ev == RS_HEADER) {
-			alert_have = 0;
-			continue;
-		}
-		if (ev == RS_END) {
-			if (rs.cur.type == TLS_CT_HEARTBEAT)
-				hb_reader_record_end(&hb);
-			if (rs.cur.type == TLS_CT_ALERT && alert_have == 2 &&
-			    out->alert_desc < 0)
-				out->alert_desc = alert[1];
-			continue;
-		}
-		if (rs.cur.type == TLS_CT_HEARTBEAT && !hb_bad) {
-			if (hb_reader_feed(&hb, data, dlen) != 0)
-				hb_bad = 1;
-		} else if (rs.cur.type == TLS_CT_ALERT) {
-			size_t i;
-
-			for (i = 0; i < dlen && alert_have < 2; i++)
-				alert[alert_have++] = data[i];
-		}
-	}
-	reply_from_reader(&hb, out);
-	if (hb_bad)
-		out->foreign = 1;
-	if (ev == RS_BAD) {
+		if (ev == RR_ALERT && out->alert_desc < 0)
+			out->alert_desc = rr.alert[1];
+	} while (ev != RR_MORE && ev != RR_BAD);
+	reply_from_reader(&rr.hb, out);
+	if (ev == RR_BAD) {
 		out->not_tls = 1;
 		return -1;
 	}

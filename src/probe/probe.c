@@ -13,13 +13,6 @@
 #include "tls/hello.h"
 #include "tls/tls.h"
 
-/* Sizes observed to work on real 1.0.1f and 1.0.1g (docs/probe.md). */
-#define SENTINEL_LEN 64
-#define PROBE_LEN 32
-#define PROBE_K 16
-/* With read-ahead the over-read runs into the fence: a body of k - 5
- * bytes or more keeps those bytes ours. */
-#define FENCE_LEN 16
 /* The large strategy: a reply of 3 + 4100 + k + 16 bytes overflows the
  * 4 KiB handshake write buffer, so it leaves before the program closes;
  * the padded hello (a 4,501-byte record) lies stale under the probe. */
@@ -130,7 +123,8 @@ void probe_init(struct probe *p, const struct probe_cfg *cfg, uint64_t nonce)
 	p->alert_desc = -1;
 	p->verdict = PV_INCONCLUSIVE;
 	p->strategy = PST_FLIGHT;
-	if ((uint32_t)PROBE_LEN + (cfg->leak ? cfg->leak : PROBE_K) > 0xffff)
+	if ((uint32_t)HB_PROBE_LEN + (cfg->leak ? cfg->leak : HB_PROBE_K) >
+	    0xffff)
 		probe_finish(p, PV_INCONCLUSIVE, "internal: --leak too large "
 		    "for one heartbeat");
 }
@@ -188,7 +182,7 @@ static uint8_t pad_byte(const void *ctx, size_t i)
  * fresh bytes, so a late echo from an earlier one matches nothing. */
 static int plan_strategy(struct probe *p)
 {
-	uint16_t k = p->cfg->leak ? p->cfg->leak : PROBE_K;
+	uint16_t k = p->cfg->leak ? p->cfg->leak : HB_PROBE_K;
 	uint64_t nonce = p->nonce + 0x9e3779b97f4a7c15ULL * p->attempts;
 	int r;
 
@@ -204,8 +198,7 @@ static int plan_strategy(struct probe *p)
 		r = hb_plan_init(&p->plan, nonce, LARGE_LEN, 0, 0);
 		break;
 	default:
-		r = hb_plan_init(&p->plan, nonce, SENTINEL_LEN, PROBE_LEN, k);
-		p->plan.fence_len = FENCE_LEN;
+		r = hb_plan_flight(&p->plan, nonce, k);
 		break;
 	}
 	return r;
@@ -218,18 +211,16 @@ void probe_on_connected(struct probe *p, struct probe_out *o)
 	size_t i;
 	uint64_t x = p->nonce ^ ((uint64_t)p->attempts << 48);
 
-	rec_stream_init(&p->rs, 0);
 	hs_walker_init(&p->hw);
 	if (plan_strategy(p) != 0) {
 		finish_fmt(p, o, PV_INCONCLUSIVE, "internal: heartbeat plan "
 		    "does not fit");
 		return;
 	}
-	hb_reader_init(&p->hb, &p->plan);
-	p->hb.on_disclosed = p->cfg->on_disclosed;
-	p->hb.ctx = p->cfg->ctx;
+	rr_init(&p->rr, &p->plan);
+	p->rr.hb.on_disclosed = p->cfg->on_disclosed;
+	p->rr.hb.ctx = p->cfg->ctx;
 	p->got_bytes = 0;
-	p->alert_have = 0;
 	p->sh_seen = 0;
 	p->ext_echoed = 0;
 	p->nudged = 0;
@@ -292,7 +283,7 @@ static void finish_flight(struct probe *p, struct probe_out *o,
 	enum hb_verdict v;
 
 	memset(&s, 0, sizeof(s));
-	reply_from_reader(&p->hb, &s);
+	reply_from_reader(&p->rr.hb, &s);
 	s.alert_desc = p->alert_desc;
 	v = reply_judge(&s, p->ext_echoed);
 	reply_reason(&s, p->ext_echoed, why, sizeof(why));
@@ -301,7 +292,7 @@ static void finish_flight(struct probe *p, struct probe_out *o,
 	if (v == HBV_VULNERABLE && s.disclosed == 0) {
 		finish_fmt(p, o, PV_VULNERABLE, "heartbeat over-read proven: "
 		    "the probe came back with %s (0 bytes of server memory "
-		    "disclosed)", proof_words[p->hb.proof_model %
+		    "disclosed)", proof_words[p->rr.hb.proof_model %
 		    HB_TAIL_MODELS]);
 		return;
 	}
@@ -340,8 +331,8 @@ static void finish_flight(struct probe *p, struct probe_out *o,
 /* Nothing at all came back to this connection's heartbeats. */
 static int flight_unanswered(const struct probe *p)
 {
-	return p->hb.messages == 0 && p->hb.hdr_have == 0 &&
-	    !p->hb.foreign && p->alert_desc < 0;
+	return p->rr.hb.messages == 0 && p->rr.hb.hdr_have == 0 &&
+	    !p->rr.hb.foreign && p->alert_desc < 0;
 }
 
 /* Spacing of nudges: about one round trip, so each arrives on its own. */
@@ -458,7 +449,7 @@ static int fallback_alert(unsigned desc)
 
 static void on_alert(struct probe *p, struct probe_out *o)
 {
-	unsigned level = p->alert[0], desc = p->alert[1];
+	unsigned level = p->rr.alert[0], desc = p->rr.alert[1];
 	const char *name = tls_alert_name(desc);
 	char vb[16];
 
@@ -611,7 +602,7 @@ void probe_on_data(struct probe *p, const uint8_t *b, size_t n,
 {
 	const uint8_t *data;
 	size_t used, dlen, i;
-	enum rs_ev ev;
+	enum rr_ev ev;
 	char what[64];
 
 	/* Keep the first bytes, to name a non-TLS service. */
@@ -619,13 +610,13 @@ void probe_on_data(struct probe *p, const uint8_t *b, size_t n,
 		p->sample[p->sample_have++] = b[i];
 	p->got_bytes = 1;
 	while (p->state == PS_HELLO || p->state == PS_FLIGHT) {
-		ev = rec_stream_step(&p->rs, b, n, &used, &data, &dlen);
+		ev = rr_step(&p->rr, b, n, &used, &data, &dlen);
 		b += used;
 		n -= used;
 		switch (ev) {
-		case RS_MORE:
+		case RR_MORE:
 			return;
-		case RS_BAD:
+		case RR_BAD:
 			if (p->state == PS_FLIGHT) {
 				finish_flight(p, o, " (then non-TLS bytes)");
 				return;
@@ -634,40 +625,20 @@ void probe_on_data(struct probe *p, const uint8_t *b, size_t n,
 			finish_fmt(p, o, PV_NOT_TLS, "the reply is not TLS: %s",
 			    what);
 			return;
-		case RS_HEADER:
-			if (p->rs.cur.type == TLS_CT_ALERT)
-				p->alert_have = 0;
+		case RR_HANDSHAKE:
+			if (p->state == PS_HELLO)
+				on_handshake_bytes(p, data, dlen, o);
 			break;
-		case RS_BODY:
-			switch (p->rs.cur.type) {
-			case TLS_CT_HANDSHAKE:
-				if (p->state == PS_HELLO)
-					on_handshake_bytes(p, data, dlen, o);
-				break;
-			case TLS_CT_ALERT:
-				for (i = 0; i < dlen && p->alert_have < 2; i++)
-					p->alert[p->alert_have++] = data[i];
-				break;
-			case TLS_CT_HEARTBEAT:
-				if (hb_reader_feed(&p->hb, data, dlen) != 0)
-					p->hb.foreign = 1;
-				/* The echo is the proof: no need to wait.  A
-				 * lone valid heartbeat's echo is the answer. */
-				if (p->state == PS_FLIGHT && (p->hb.probe_echoed ||
-				    (p->strategy == PST_VALID &&
-				    p->hb.sentinel_echoed)))
-					finish_flight(p, o, "");
-				break;
-			default:
-				break;
-			}
+		case RR_HEARTBEAT:
+			/* The echo is the proof: no need to wait.  A lone
+			 * valid heartbeat's echo is the answer. */
+			if (p->state == PS_FLIGHT && (p->rr.hb.probe_echoed ||
+			    (p->strategy == PST_VALID &&
+			    p->rr.hb.sentinel_echoed)))
+				finish_flight(p, o, "");
 			break;
-		case RS_END:
-			if (p->rs.cur.type == TLS_CT_HEARTBEAT)
-				hb_reader_record_end(&p->hb);
-			else if (p->rs.cur.type == TLS_CT_ALERT &&
-			    p->alert_have == 2)
-				on_alert(p, o);
+		case RR_ALERT:
+			on_alert(p, o);
 			break;
 		}
 	}
@@ -728,7 +699,7 @@ void probe_on_timeout(struct probe *p, struct probe_out *o)
 	case PS_FLIGHT:
 		/* A sentinel echo shows the server answered the flight, and
 		 * the probe's echo would have come with it. */
-		if (p->hb.sentinel_echoed || p->hb.probe_echoed) {
+		if (p->rr.hb.sentinel_echoed || p->rr.hb.probe_echoed) {
 			finish_flight(p, o, "");
 			return;
 		}

@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "probe/judge.h"
+#include "probe/reader.h"
 #include "tls/handshake.h"
 #include "tls/heartbeat.h"
 #include "tls/record.h"
@@ -104,8 +105,6 @@ struct probe {
 	uint8_t sni_on;          /* SNI still offered */
 	uint8_t ext_echoed;
 	uint8_t got_bytes;       /* this connection received anything */
-	uint8_t alert_have;
-	uint8_t alert[2];
 	uint8_t sh_seen;
 	uint8_t sample_have;
 	uint8_t sample[8];       /* first bytes of a non-TLS reply */
@@ -121,10 +120,9 @@ struct probe {
 	uint64_t hello_ms;       /* when the ClientHello went out */
 	uint32_t attempts;
 	uint64_t nonce;
-	struct rec_stream rs;
+	struct reply_reader rr;  /* records, alerts, heartbeat replies */
 	struct hs_walker hw;
 	struct hb_plan plan;
-	struct hb_reader hb;
 	/* The result. */
 	enum probe_verdict verdict;
 	int alert_desc;          /* alert that decided, or -1 */

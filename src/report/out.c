@@ -1,5 +1,6 @@
 /*
- * Text and JSON Lines output.
+ * The output stream every sink writes through: the asynchronous writer,
+ * colour, escaping for text and lossless strings for JSON.
  */
 #include "report/out.h"
 
@@ -10,7 +11,6 @@
 #include <unistd.h>
 
 #include "report/writer.h"
-#include "tls/tls.h"
 
 void out_init(struct out *o, FILE *f, int json, int color)
 {
@@ -315,134 +315,4 @@ void out_hexdump(FILE *f, const char *prefix, const unsigned char *b,
 			fputc(b[j] >= 0x20 && b[j] < 0x7f ? b[j] : '.', f);
 		fputc('\n', f);
 	}
-}
-
-static const char *verdict_color(const struct out *o, enum probe_verdict v)
-{
-	switch (v) {
-	case PV_VULNERABLE: return out_red(o);
-	case PV_PATCHED:
-	case PV_NO_HEARTBEAT: return out_green(o);
-	default: return out_yellow(o);
-	}
-}
-
-static char *hex(const unsigned char *b, size_t n)
-{
-	static const char d[] = "0123456789abcdef";
-	char *s = malloc(n * 2 + 1);
-	size_t i;
-
-	if (!s)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		s[2 * i] = d[b[i] >> 4];
-		s[2 * i + 1] = d[b[i] & 15];
-	}
-	s[2 * n] = '\0';
-	return s;
-}
-
-json_t *out_scan_json(const struct scan_result *r)
-{
-	json_t *j = json_object();
-	char vb[16];
-
-	if (!j)
-		return NULL;
-	json_object_set_new(j, "type", json_string("scan"));
-	out_json_set_str(j, "target", r->target);
-	if (r->name && r->name[0])
-		out_json_set_str(j, "name", r->name);
-	json_object_set_new(j, "ip", r->ip[0] ? json_string(r->ip) :
-	    json_null());
-	json_object_set_new(j, "port", json_integer(r->port));
-	json_object_set_new(j, "verdict",
-	    json_string(probe_verdict_name(r->verdict)));
-	out_json_set_str(j, "reason", r->reason);
-	json_object_set_new(j, "version", r->version ?
-	    json_string(tls_version_name(r->version, vb, sizeof(vb))) :
-	    json_null());
-	json_object_set_new(j, "heartbeat_ext", json_boolean(r->heartbeat_ext));
-	json_object_set_new(j, "disclosed", json_integer(r->disclosed));
-	json_object_set_new(j, "alert", r->alert >= 0 ?
-	    json_integer(r->alert) : json_null());
-	json_object_set_new(j, "attempts", json_integer(r->attempts));
-	json_object_set_new(j, "strategy", r->strategy && r->attempts ?
-	    json_string(r->strategy) : json_null());
-	json_object_set_new(j, "nudges", json_integer(r->nudges));
-	json_object_set_new(j, "bytes_sent", json_integer(r->bytes_sent));
-	json_object_set_new(j, "bytes_received",
-	    json_integer(r->bytes_received));
-	json_object_set_new(j, "elapsed_ms",
-	    json_real((double)(long long)(r->elapsed_ms * 10) / 10));
-	if (r->leaked_len) {
-		char *h = hex(r->leaked, r->leaked_len);
-
-		if (h)
-			json_object_set_new(j, "leaked_hex", json_string(h));
-		free(h);
-	}
-	return j;
-}
-
-void out_scan_result(struct out *o, const struct scan_result *r)
-{
-	char vb[16];
-	const char *vname = probe_verdict_name(r->verdict);
-
-	if (o->json) {
-		out_json(o, out_scan_json(r));
-		return;
-	}
-	if (o->quiet && !probe_verdict_untested(r->verdict) &&
-	    r->verdict != PV_VULNERABLE)
-		return;
-	fprintf(o->f, "%s%-16s%s %-28s %-8s %s\n", verdict_color(o, r->verdict),
-	    vname, out_reset(o), out_esc(r->target),
-	    r->version ? tls_version_name(r->version, vb, sizeof(vb)) : "-",
-	    out_esc(r->reason));
-	if (r->leaked_len) {
-		fprintf(o->f, "    %zu bytes over-read, %u of them not ours:\n",
-		    r->leaked_len, r->disclosed);
-		out_hexdump(o->f, "    ", r->leaked, r->leaked_len);
-	}
-	fflush(o->f);
-}
-
-void out_scan_summary(struct out *o, const struct scan_stats *st,
-    double seconds)
-{
-	int v;
-
-	if (o->json) {
-		json_t *j = json_object(), *c = json_object();
-
-		json_object_set_new(j, "type", json_string("summary"));
-		json_object_set_new(j, "endpoints", json_integer(
-		    (json_int_t)st->done));
-		for (v = 0; v < PV_COUNT; v++)
-			json_object_set_new(c, probe_verdict_name(v),
-			    json_integer((json_int_t)st->by_verdict[v]));
-		json_object_set_new(j, "verdicts", c);
-		json_object_set_new(j, "seconds", json_real(seconds));
-		json_object_set_new(j, "peak_in_flight",
-		    json_integer((json_int_t)st->peak_in_flight));
-		out_json(o, j);
-		return;
-	}
-	fprintf(o->f, "\n%s%llu endpoints in %.2f s:%s", out_bold(o),
-	    (unsigned long long)st->done, seconds, out_reset(o));
-	for (v = 0; v < PV_COUNT; v++)
-		if (st->by_verdict[v])
-			fprintf(o->f, " %s %llu,", probe_verdict_name(v),
-			    (unsigned long long)st->by_verdict[v]);
-	fputc('\n', o->f);
-	if (st->by_verdict[PV_VULNERABLE])
-		fprintf(o->f, "%sVulnerable endpoints found.%s Upgrade OpenSSL "
-		    "to 1.0.1g or later (or your distribution's fixed "
-		    "package), restart every service that uses it "
-		    "(`heartcheck local` names them), then revoke and reissue "
-		    "their certificates and keys.\n", out_red(o), out_reset(o));
-	fflush(o->f);
 }

@@ -1,7 +1,7 @@
 /*
- * Output sinks: text for people (colour only on a terminal) and JSON Lines
- * (one object per result, flushed as it is written, schema in
- * docs/json-schema.md).  Every command writes through here.
+ * The output stream: every sink (report/sink.h) writes through here.
+ * Text for people (colour only on a terminal) and JSON Lines (one object
+ * per result, flushed as it is written, schema in docs/json-schema.md).
  */
 #ifndef HEARTCHECK_REPORT_OUT_H
 #define HEARTCHECK_REPORT_OUT_H
@@ -9,8 +9,6 @@
 #include <stdio.h>
 
 #include <jansson.h>
-
-#include "net/scan.h"
 
 struct writer;
 
@@ -20,7 +18,6 @@ struct out {
 	struct writer *w;
 	int json;
 	int color;
-	int quiet;      /* text: only vulnerable and untested results */
 };
 
 /* Results queued beyond this many bytes make out_busy() hold new probes. */
@@ -72,13 +69,6 @@ const char *out_esc(const char *s);
  * base64 (docs/json-schema.md).  The field is never dropped.
  */
 void out_json_set_str(json_t *obj, const char *key, const char *s);
-
-void out_scan_result(struct out *o, const struct scan_result *r);
-/* The JSON object of one scan result ("type": "scan"), for callers that
- * add fields of their own before out_json(); NULL when out of memory. */
-json_t *out_scan_json(const struct scan_result *r);
-void out_scan_summary(struct out *o, const struct scan_stats *st,
-    double seconds);
 
 /* Writes one JSON object as a line and flushes; takes ownership of obj. */
 void out_json(struct out *o, json_t *obj);

@@ -31,6 +31,14 @@ int hb_plan_init(struct hb_plan *p, uint64_t nonce, uint16_t sentinel_len,
 	return 0;
 }
 
+int hb_plan_flight(struct hb_plan *p, uint64_t nonce, uint16_t k)
+{
+	if (hb_plan_init(p, nonce, HB_SENTINEL_LEN, HB_PROBE_LEN, k) != 0)
+		return -1;
+	p->fence_len = HB_FENCE_LEN;
+	return 0;
+}
+
 uint8_t hb_payload_byte(const struct hb_plan *p, int which, size_t i)
 {
 	/* Distinct streams for sentinel and probe, so neither echo can be

@@ -44,6 +44,19 @@ struct hb_plan {
 	uint64_t dtls_seq;
 };
 
+/* The standard flight (docs/probe.md §3): sizes observed to work on real
+ * 1.0.1f and 1.0.1g.  k = 16 stays inside the stale sentinel; the fence's
+ * 16-byte body covers the k - 5 bytes a read-ahead server reads past the
+ * probe (§4.1). */
+#define HB_SENTINEL_LEN 64
+#define HB_PROBE_LEN 32
+#define HB_PROBE_K 16
+#define HB_FENCE_LEN 16
+
+/* The standard flight's plan, claiming k bytes past the probe (HB_PROBE_K,
+ * or --leak's count).  Returns 0, or -1 as hb_plan_init. */
+int hb_plan_flight(struct hb_plan *p, uint64_t nonce, uint16_t k);
+
 /* Fills a plan.  The default plan keeps probe_len + k <= sentinel_len so
  * the over-read lands inside the stale sentinel; --leak plans claim more,
  * and the bytes past the sentinel are then server memory.  Either request

@@ -1,0 +1,728 @@
+/*
+ * libuv driver for the reverse probe.  Each tested connection is a job
+ * holding a TCP handle, a timer and the engine, as in scan.c; the one
+ * timer serves the deadline and the engine's wake-ups.  With a command
+ * there is one job whose engine sees every connection of every run.
+ */
+#include "net/listen.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#define READ_BUF (64 * 1024)
+#define DEFAULT_MAX_CONNS 256
+/* A command may run once per strategy of the ladder. */
+#define MAX_RUNS 3
+/* After the verdict, how long the command may take to exit by itself. */
+#define EXIT_GRACE_MS 2000
+#define KILL_GRACE_MS 500
+
+struct lsn;
+
+struct job {
+	struct lsn *L;
+	uv_tcp_t *tcp;            /* the connection under test, or NULL */
+	uv_timer_t timer;
+	struct client_probe eng;
+	struct client_cfg cfg;
+	struct sockaddr_storage peer;
+	uint64_t t0;              /* hrtime at the start */
+	uint64_t deadline;        /* loop ms */
+	uint64_t wake_at;
+	uint32_t tx, rx;
+	uint8_t finished;
+	uint8_t released;
+	struct job *next, *prev;  /* jobs in flight */
+};
+
+struct lsn {
+	uv_loop_t loop;
+	uv_tcp_t server;
+	uv_signal_t sigint, sigterm;
+	const struct listen_opts *o;
+	const struct listen_hooks *h;
+	struct job *jobs;
+	unsigned active;
+	unsigned reported;
+	uint8_t stopping;
+	uint64_t nonce;
+	/* Command mode. */
+	char **argv;              /* with {} replaced */
+	uv_process_t *proc;       /* the run going on, or NULL */
+	uint8_t proc_running;
+	uint8_t proc_handle;      /* process handles not closed yet */
+	unsigned runs;
+	int cmd_status, cmd_signal;
+	struct job *cjob;         /* the one job */
+	uv_timer_t grace;         /* exit grace after the verdict */
+	uint8_t grace_on;
+	uint8_t killed;
+	int spawn_err;
+	uint8_t rbuf[READ_BUF];
+	uint8_t wbuf[CLIENT_OUT_MIN];
+};
+
+static void job_apply(struct job *j, struct probe_out *o);
+static void maybe_stop(struct lsn *L);
+static int spawn_cmd(struct lsn *L);
+
+static uint64_t next_nonce(struct lsn *L)
+{
+	uint64_t x = L->nonce += 0x9e3779b97f4a7c15ULL;
+
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	return x ^ (x >> 27);
+}
+
+static void addr_text(const struct sockaddr_storage *a, char *ip,
+    size_t cap, uint16_t *port)
+{
+	ip[0] = '\0';
+	*port = 0;
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)a;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, ip, (socklen_t)cap);
+		*port = ntohs(s6->sin6_port);
+	} else if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)a;
+
+		inet_ntop(AF_INET, &s4->sin_addr, ip, (socklen_t)cap);
+		*port = ntohs(s4->sin_port);
+	}
+}
+
+char **listen_subst_argv(char **argv, const char *addr)
+{
+	size_t n = 0, i, alen = strlen(addr);
+	char **out;
+
+	while (argv[n])
+		n++;
+	out = calloc(n + 1, sizeof(*out));
+	if (!out)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		const char *s = argv[i], *p;
+		size_t k = 0, len;
+		char *d;
+
+		for (p = s; (p = strstr(p, "{}")) != NULL; p += 2)
+			k++;
+		len = strlen(s) + k * alen;
+		d = out[i] = malloc(len + 1);
+		if (!d) {
+			listen_free_argv(out);
+			return NULL;
+		}
+		while (*s) {
+			if (s[0] == '{' && s[1] == '}') {
+				memcpy(d, addr, alen);
+				d += alen;
+				s += 2;
+			} else {
+				*d++ = *s++;
+			}
+		}
+		*d = '\0';
+	}
+	return out;
+}
+
+void listen_free_argv(char **argv)
+{
+	size_t i;
+
+	if (!argv)
+		return;
+	for (i = 0; argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+static struct probe_out job_out(struct job *j)
+{
+	struct probe_out o = { .buf = j->L->wbuf, .cap = sizeof(j->L->wbuf) };
+
+	client_clock(&j->eng, uv_now(&j->L->loop));
+	return o;
+}
+
+static void on_timer(uv_timer_t *t);
+
+static void job_arm(struct job *j)
+{
+	uint64_t now = uv_now(&j->L->loop), at = j->deadline;
+
+	if (j->wake_at && j->wake_at < at)
+		at = j->wake_at;
+	uv_timer_start(&j->timer, on_timer, at > now ? at - now : 0, 0);
+}
+
+static void on_tcp_closed(uv_handle_t *h)
+{
+	free(h);
+}
+
+/* Closes the job's connection, if any. */
+static void job_drop_tcp(struct job *j)
+{
+	if (!j->tcp)
+		return;
+	uv_read_stop((uv_stream_t *)j->tcp);
+	if (!uv_is_closing((uv_handle_t *)j->tcp))
+		uv_close((uv_handle_t *)j->tcp, on_tcp_closed);
+	j->tcp = NULL;
+}
+
+static void on_job_timer_closed(uv_handle_t *h)
+{
+	struct job *j = h->data;
+	struct lsn *L = j->L;
+
+	client_free(&j->eng);
+	free(j);
+	maybe_stop(L);
+}
+
+static void job_release(struct job *j)
+{
+	struct lsn *L = j->L;
+
+	if (j->released)
+		return;
+	j->released = 1;
+	if (j->prev)
+		j->prev->next = j->next;
+	else
+		L->jobs = j->next;
+	if (j->next)
+		j->next->prev = j->prev;
+	L->active--;
+	if (L->cjob == j)
+		L->cjob = NULL;
+	job_drop_tcp(j);
+	uv_timer_stop(&j->timer);
+	uv_close((uv_handle_t *)&j->timer, on_job_timer_closed);
+}
+
+static void job_report(struct job *j)
+{
+	struct lsn *L = j->L;
+	struct client_report r;
+
+	if (L->o->count && L->reported >= L->o->count)
+		return;
+	memset(&r, 0, sizeof(r));
+	addr_text(&j->peer, r.ip, sizeof(r.ip), &r.port);
+	client_get_result(&j->eng, &r.r);
+	r.bytes_sent = j->tx;
+	r.bytes_received = j->rx;
+	r.elapsed_ms = (double)(uv_hrtime() - j->t0) / 1e6;
+	r.runs = L->runs;
+	r.cmd_status = L->argv ? L->cmd_status : -1;
+	r.cmd_signal = L->cmd_signal;
+	L->reported++;
+	if (L->h->result)
+		L->h->result(L->h->ctx, &r);
+}
+
+static void proc_kill(struct lsn *L, int sig)
+{
+	if (L->proc_running && L->proc)
+		uv_process_kill(L->proc, sig);
+}
+
+static void on_grace(uv_timer_t *t)
+{
+	struct lsn *L = t->data;
+
+	if (!L->proc_running) {
+		maybe_stop(L);
+		return;
+	}
+	if (!L->killed) {
+		L->killed = 1;
+		proc_kill(L, SIGTERM);
+		uv_timer_start(&L->grace, on_grace, KILL_GRACE_MS, 0);
+		return;
+	}
+	proc_kill(L, SIGKILL);
+}
+
+static void job_done(struct job *j)
+{
+	struct lsn *L = j->L;
+
+	if (j->finished)
+		return;
+	j->finished = 1;
+	if (L->argv && L->proc_running) {
+		/* Report once the command's exit status is known, if it comes
+		 * soon; the deadline still bounds the wait. */
+		uint64_t now = uv_now(&L->loop);
+		uint64_t left = j->deadline > now ? j->deadline - now : 0;
+
+		job_drop_tcp(j);
+		uv_timer_stop(&j->timer);
+		L->grace_on = 1;
+		uv_timer_start(&L->grace, on_grace, left < EXIT_GRACE_MS ?
+		    left : EXIT_GRACE_MS, 0);
+		return;
+	}
+	job_report(j);
+	job_release(j);
+	maybe_stop(L);
+}
+
+static void on_write(uv_write_t *req, int status)
+{
+	free(req->data);
+	free(req);
+}
+
+static int job_send(struct job *j, const uint8_t *b, size_t n)
+{
+	uv_buf_t buf = uv_buf_init((char *)b, (unsigned)n);
+	uv_write_t *req;
+	int r;
+
+	j->tx += (uint32_t)n;
+	r = uv_try_write((uv_stream_t *)j->tcp, &buf, 1);
+	if (r == (int)n)
+		return 0;
+	if (r < 0 && r != UV_EAGAIN)
+		return r;
+	if (r < 0)
+		r = 0;
+	req = malloc(sizeof(*req));
+	if (!req)
+		return UV_ENOMEM;
+	req->data = malloc(n - (size_t)r);
+	if (!req->data) {
+		free(req);
+		return UV_ENOMEM;
+	}
+	memcpy(req->data, b + r, n - (size_t)r);
+	buf = uv_buf_init(req->data, (unsigned)(n - (size_t)r));
+	r = uv_write(req, (uv_stream_t *)j->tcp, &buf, 1, on_write);
+	if (r < 0) {
+		free(req->data);
+		free(req);
+	}
+	return r;
+}
+
+static void job_apply(struct job *j, struct probe_out *o)
+{
+	struct lsn *L = j->L;
+	int r;
+
+	if (o->len > 0 && o->act == PA_CONTINUE && j->tcp) {
+		r = job_send(j, o->buf, o->len);
+		if (r < 0) {
+			struct probe_out o2 = job_out(j);
+
+			client_on_closed(&j->eng, r, &o2);
+			if (o2.act == PA_CONTINUE && !client_is_done(&j->eng))
+				client_finish(&j->eng, PV_HANDSHAKE_FAILED,
+				    "write failed");
+			job_drop_tcp(j);
+			job_apply(j, &o2);
+			return;
+		}
+	}
+	if (o->act == PA_DONE || client_is_done(&j->eng)) {
+		job_done(j);
+		return;
+	}
+	if (o->act == PA_RECONNECT) {
+		/* The next connection of this client, or of its next run. */
+		j->wake_at = 0;
+		job_drop_tcp(j);
+		if (L->argv && !L->proc_running) {
+			if (L->runs >= MAX_RUNS || spawn_cmd(L) != 0) {
+				client_finish(&j->eng, PV_INCONCLUSIVE,
+				    "the command could not be run again");
+				job_done(j);
+				return;
+			}
+		}
+		job_arm(j);
+		return;
+	}
+	if (o->wake_ms) {
+		j->wake_at = uv_now(&L->loop) + o->wake_ms;
+		job_arm(j);
+	}
+}
+
+static void on_timer(uv_timer_t *t)
+{
+	struct job *j = t->data;
+	struct probe_out o = job_out(j);
+	uint64_t now = uv_now(&j->L->loop);
+
+	if (j->finished)
+		return;
+	if (now < j->deadline) {
+		if (j->wake_at && now >= j->wake_at) {
+			j->wake_at = 0;
+			client_on_wake(&j->eng, &o);
+			job_apply(j, &o);
+		}
+		if (!j->finished)
+			job_arm(j);
+		return;
+	}
+	client_on_timeout(&j->eng, &o);
+	if (!client_is_done(&j->eng))
+		client_finish(&j->eng, PV_TIMEOUT, "deadline passed");
+	job_drop_tcp(j);
+	job_done(j);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	struct job *j = h->data;
+
+	*buf = uv_buf_init((char *)j->L->rbuf, sizeof(j->L->rbuf));
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+	struct job *j = s->data;
+	struct probe_out o;
+
+	if (nread == 0 || j->finished || (uv_tcp_t *)s != j->tcp)
+		return;
+	o = job_out(j);
+	if (nread > 0) {
+		j->rx += (uint32_t)nread;
+		client_on_data(&j->eng, (const uint8_t *)buf->base,
+		    (size_t)nread, &o);
+	} else {
+		job_drop_tcp(j);
+		client_on_closed(&j->eng, nread == UV_EOF ? 0 : (int)nread,
+		    &o);
+		if (o.act == PA_CONTINUE && !client_is_done(&j->eng))
+			client_finish(&j->eng, PV_HANDSHAKE_FAILED,
+			    "connection closed");
+	}
+	job_apply(j, &o);
+}
+
+/* Starts testing a connection with job j. */
+static void job_attach(struct job *j, uv_tcp_t *tcp)
+{
+	struct probe_out o;
+	int len = sizeof(j->peer);
+
+	j->tcp = tcp;
+	tcp->data = j;
+	memset(&j->peer, 0, sizeof(j->peer));
+	uv_tcp_getpeername(tcp, (struct sockaddr *)&j->peer, &len);
+	uv_tcp_nodelay(tcp, 1);
+	uv_read_start((uv_stream_t *)tcp, on_alloc, on_read);
+	o = job_out(j);
+	client_on_connected(&j->eng, &o);
+	job_apply(j, &o);
+}
+
+static void job_trace(void *ctx, const char *line)
+{
+	struct job *j = ctx;
+	char ip[INET6_ADDRSTRLEN];
+	uint16_t port;
+
+	addr_text(&j->peer, ip, sizeof(ip), &port);
+	fprintf(stderr, "heartcheck: trace %s:%u: %s\n", ip[0] ? ip : "-",
+	    port, line);
+}
+
+static struct job *job_new(struct lsn *L)
+{
+	struct job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return NULL;
+	j->L = L;
+	j->t0 = uv_hrtime();
+	j->deadline = uv_now(&L->loop) + L->o->timeout_ms;
+	j->cfg.first_strategy = L->o->first_strategy;
+	j->cfg.can_retry = L->argv != NULL;
+	if (L->o->trace) {
+		j->cfg.trace = job_trace;
+		j->cfg.trace_ctx = j;
+	}
+	client_init(&j->eng, &j->cfg, next_nonce(L));
+	uv_timer_init(&L->loop, &j->timer);
+	j->timer.data = j;
+	j->next = L->jobs;
+	if (L->jobs)
+		L->jobs->prev = j;
+	L->jobs = j;
+	L->active++;
+	return j;
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+	struct lsn *L = server->data;
+	unsigned max = L->o->max_conns ? L->o->max_conns : DEFAULT_MAX_CONNS;
+	uv_tcp_t *tcp;
+	struct job *j;
+	int take;
+
+	if (status < 0)
+		return;
+	tcp = malloc(sizeof(*tcp));
+	if (!tcp)
+		return;
+	uv_tcp_init(&L->loop, tcp);
+	if (uv_accept(server, (uv_stream_t *)tcp) != 0) {
+		uv_close((uv_handle_t *)tcp, on_tcp_closed);
+		return;
+	}
+	if (L->argv) {
+		/* Only the engine's next connection is tested; others (a
+		 * client that opens several) are closed at once. */
+		take = L->cjob && !L->cjob->finished && !L->cjob->tcp &&
+		    client_is_idle(&L->cjob->eng);
+		if (take)
+			job_attach(L->cjob, tcp);
+		else
+			uv_close((uv_handle_t *)tcp, on_tcp_closed);
+		return;
+	}
+	take = !L->stopping && L->active < max && (!L->o->count ||
+	    L->reported + L->active < L->o->count);
+	j = take ? job_new(L) : NULL;
+	if (!j) {
+		uv_close((uv_handle_t *)tcp, on_tcp_closed);
+		return;
+	}
+	job_arm(j);
+	job_attach(j, tcp);
+}
+
+static void on_proc_closed(uv_handle_t *h)
+{
+	struct lsn *L = h->data;
+
+	free(h);
+	L->proc_handle--;
+	maybe_stop(L);
+}
+
+static void on_exit_cb(uv_process_t *p, int64_t status, int sig)
+{
+	struct lsn *L = p->data;
+	struct job *j = L->cjob;
+
+	L->proc_running = 0;
+	L->proc = NULL;
+	L->cmd_status = sig ? -1 : (int)status;
+	L->cmd_signal = sig;
+	uv_close((uv_handle_t *)p, on_proc_closed);
+	if (!j)
+		return;
+	if (j->finished) {
+		/* The verdict was waiting for the exit status. */
+		if (L->grace_on)
+			uv_timer_stop(&L->grace);
+		job_report(j);
+		job_release(j);
+		return;
+	}
+	if (client_is_idle(&j->eng) && !j->tcp) {
+		char why[160];
+
+		if (j->eng.attempts > 0 && L->runs < MAX_RUNS &&
+		    spawn_cmd(L) == 0)
+			return;
+		if (sig)
+			snprintf(why, sizeof(why), "the command was killed by "
+			    "signal %d without connecting%s", sig,
+			    L->runs > 1 ? " on its next run" : "");
+		else
+			snprintf(why, sizeof(why), "the command exited with "
+			    "status %d without connecting%s", (int)status,
+			    L->runs > 1 ? " on its next run" : "");
+		client_finish(&j->eng, j->eng.attempts ? PV_INCONCLUSIVE :
+		    PV_HANDSHAKE_FAILED, why);
+		job_done(j);
+	}
+}
+
+static int spawn_cmd(struct lsn *L)
+{
+	uv_process_options_t po;
+	uv_stdio_container_t st[3];
+	int r;
+
+	memset(&po, 0, sizeof(po));
+	memset(st, 0, sizeof(st));
+	st[0].flags = UV_IGNORE;    /* /dev/null: no client waits on us */
+	st[1].flags = UV_IGNORE;    /* its stdout would mix with ours */
+	st[2].flags = UV_INHERIT_FD;
+	st[2].data.fd = 2;
+	po.file = L->argv[0];
+	po.args = L->argv;
+	po.stdio = st;
+	po.stdio_count = 3;
+	po.exit_cb = on_exit_cb;
+	L->proc = calloc(1, sizeof(*L->proc));
+	if (!L->proc)
+		return UV_ENOMEM;
+	L->proc->data = L;
+	r = uv_spawn(&L->loop, L->proc, &po);
+	L->proc_handle++;
+	if (r < 0) {
+		uv_close((uv_handle_t *)L->proc, on_proc_closed);
+		L->proc = NULL;
+		L->spawn_err = r;
+		return r;
+	}
+	L->proc_running = 1;
+	L->killed = 0;
+	L->runs++;
+	return 0;
+}
+
+static void stop_all(struct lsn *L, const char *why)
+{
+	struct job *j, *n;
+
+	L->stopping = 1;
+	for (j = L->jobs; j; j = n) {
+		n = j->next;
+		if (j->finished)
+			continue;
+		client_finish(&j->eng, PV_INCONCLUSIVE, why);
+		job_drop_tcp(j);
+		job_done(j);
+	}
+	proc_kill(L, SIGKILL);
+	maybe_stop(L);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+	struct lsn *L = s->data;
+
+	stop_all(L, "heartcheck was stopped");
+}
+
+/* Closes the loop's own handles once nothing more can happen. */
+static void maybe_stop(struct lsn *L)
+{
+	int busy = L->h->busy ? L->h->busy(L->h->ctx) : 0;
+
+	if (busy < 0 && !L->stopping)
+		stop_all(L, "the output failed");
+	if (!L->stopping && L->o->count && L->reported >= L->o->count)
+		L->stopping = 1;
+	if (L->argv && !L->cjob)
+		L->stopping = 1;
+	if (!L->stopping)
+		return;
+	if (!uv_is_closing((uv_handle_t *)&L->server))
+		uv_close((uv_handle_t *)&L->server, NULL);
+	if (L->jobs || L->proc_handle)
+		return;
+	if (!uv_is_closing((uv_handle_t *)&L->grace))
+		uv_close((uv_handle_t *)&L->grace, NULL);
+	if (!uv_is_closing((uv_handle_t *)&L->sigint)) {
+		uv_close((uv_handle_t *)&L->sigint, NULL);
+		uv_close((uv_handle_t *)&L->sigterm, NULL);
+	}
+}
+
+int listen_run(const struct listen_opts *o, const struct listen_hooks *h)
+{
+	struct lsn *L = calloc(1, sizeof(*L));
+	struct sockaddr_storage bound;
+	int r, len = sizeof(bound);
+	char ip[INET6_ADDRSTRLEN], text[INET6_ADDRSTRLEN + 16];
+	uint16_t port;
+
+	if (!L)
+		return UV_ENOMEM;
+	L->o = o;
+	L->h = h;
+	L->cmd_status = -1;
+	L->nonce = uv_hrtime() ^ ((uint64_t)(uintptr_t)L << 16);
+	r = uv_loop_init(&L->loop);
+	if (r < 0) {
+		free(L);
+		return r;
+	}
+	uv_tcp_init(&L->loop, &L->server);
+	L->server.data = L;
+	uv_timer_init(&L->loop, &L->grace);
+	L->grace.data = L;
+	uv_signal_init(&L->loop, &L->sigint);
+	uv_signal_init(&L->loop, &L->sigterm);
+	L->sigint.data = L->sigterm.data = L;
+	uv_signal_start(&L->sigint, on_signal, SIGINT);
+	uv_signal_start(&L->sigterm, on_signal, SIGTERM);
+	if (o->cmd) {
+		struct sockaddr_in lo;
+
+		uv_ip4_addr("127.0.0.1", 0, &lo);
+		r = uv_tcp_bind(&L->server, (const struct sockaddr *)&lo, 0);
+	} else {
+		r = uv_tcp_bind(&L->server, (const struct sockaddr *)&o->addr,
+		    0);
+	}
+	if (r == 0)
+		r = uv_listen((uv_stream_t *)&L->server, 128, on_connection);
+	if (r == 0)
+		r = uv_tcp_getsockname(&L->server, (struct sockaddr *)&bound,
+		    &len);
+	if (r == 0) {
+		addr_text(&bound, ip, sizeof(ip), &port);
+		snprintf(text, sizeof(text), bound.ss_family == AF_INET6 ?
+		    "[%s]:%u" : "%s:%u", ip, port);
+		if (o->cmd) {
+			L->argv = listen_subst_argv(o->cmd, text);
+			if (!L->argv)
+				r = UV_ENOMEM;
+		}
+	}
+	if (r == 0 && h->listening)
+		h->listening(h->ctx, text);
+	if (r == 0 && o->cmd) {
+		L->cjob = job_new(L);
+		if (!L->cjob)
+			r = UV_ENOMEM;
+		else {
+			job_arm(L->cjob);
+			r = spawn_cmd(L);
+		}
+		if (r < 0 && L->cjob) {
+			L->cjob->finished = 1;
+			job_release(L->cjob);
+		}
+	}
+	if (r < 0) {
+		L->stopping = 1;
+		maybe_stop(L);
+		uv_run(&L->loop, UV_RUN_DEFAULT);
+		uv_loop_close(&L->loop);
+		listen_free_argv(L->argv);
+		free(L);
+		return r;
+	}
+	uv_run(&L->loop, UV_RUN_DEFAULT);
+	r = uv_loop_close(&L->loop);
+	listen_free_argv(L->argv);
+	free(L);
+	return r == UV_EBUSY ? 0 : r;
+}

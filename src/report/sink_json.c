@@ -1,0 +1,241 @@
+/*
+ * The JSON Lines sink: one object per result, written and flushed as it
+ * comes (docs/json-schema.md).
+ */
+#include <stdlib.h>
+
+#include "report/sink.h"
+
+static char *hex(const unsigned char *b, size_t n)
+{
+	static const char d[] = "0123456789abcdef";
+	char *s = malloc(n * 2 + 1);
+	size_t i;
+
+	if (!s)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		s[2 * i] = d[b[i] >> 4];
+		s[2 * i + 1] = d[b[i] & 15];
+	}
+	s[2 * n] = '\0';
+	return s;
+}
+
+static json_t *endpoint_json(const char *type, const struct res_endpoint *r)
+{
+	json_t *j = json_object();
+
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "type", json_string(type));
+	out_json_set_str(j, "target", r->target);
+	if (r->name && r->name[0])
+		out_json_set_str(j, "name", r->name);
+	json_object_set_new(j, "ip", r->ip && r->ip[0] ? json_string(r->ip) :
+	    json_null());
+	json_object_set_new(j, "port", json_integer(r->port));
+	json_object_set_new(j, "verdict", json_string(r->verdict));
+	out_json_set_str(j, "reason", r->reason);
+	json_object_set_new(j, "version", r->version ?
+	    json_string(r->version) : json_null());
+	json_object_set_new(j, "heartbeat_ext", json_boolean(r->heartbeat_ext));
+	json_object_set_new(j, "disclosed", json_integer(r->disclosed));
+	json_object_set_new(j, "alert", r->alert >= 0 ?
+	    json_integer(r->alert) : json_null());
+	json_object_set_new(j, "attempts", json_integer(r->attempts));
+	json_object_set_new(j, "strategy", r->strategy && r->attempts ?
+	    json_string(r->strategy) : json_null());
+	json_object_set_new(j, "nudges", json_integer(r->nudges));
+	json_object_set_new(j, "bytes_sent", json_integer(r->bytes_sent));
+	json_object_set_new(j, "bytes_received",
+	    json_integer(r->bytes_received));
+	json_object_set_new(j, "elapsed_ms",
+	    json_real((double)(long long)(r->elapsed_ms * 10) / 10));
+	if (r->leaked_len) {
+		char *h = hex(r->leaked, r->leaked_len);
+
+		if (h)
+			json_object_set_new(j, "leaked_hex", json_string(h));
+		free(h);
+	}
+	return j;
+}
+
+static void j_endpoint(struct sink *s, const struct res_endpoint *r)
+{
+	out_json(s->out, endpoint_json("scan", r));
+}
+
+static void j_listener(struct sink *s, const struct res_listener *r)
+{
+	json_t *j = endpoint_json("listener", &r->ep);
+
+	if (!j)
+		return;
+	json_object_set_new(j, "pid", r->pid ? json_integer(r->pid) :
+	    json_null());
+	out_json_set_str(j, "comm", r->comm);
+	out_json_set_str(j, "unit", r->unit);
+	out_json(s->out, j);
+}
+
+static void j_library(struct sink *s, const struct res_library *r)
+{
+	json_t *j = json_object(), *src = json_array();
+
+	json_object_set_new(j, "type", json_string("library"));
+	out_json_set_str(j, "path", r->path);
+	out_json_set_str(j, "soname", r->soname);
+	out_json_set_str(j, "version", r->version);
+	json_object_set_new(j, "verdict", json_string(r->verdict));
+	out_json_set_str(j, "reason", r->reason);
+	json_object_set_new(j, "disclosed", json_integer(r->disclosed));
+	if (r->libcrypto)
+		out_json_set_str(j, "libcrypto", r->libcrypto);
+	if (r->sources & RES_SRC_LDCACHE)
+		json_array_append_new(src, json_string("ld.so.cache"));
+	if (r->sources & RES_SRC_DIR)
+		json_array_append_new(src, json_string("directory"));
+	if (r->sources & RES_SRC_PROCESS)
+		json_array_append_new(src, json_string("process"));
+	json_object_set_new(j, "sources", src);
+	out_json(s->out, j);
+}
+
+static void j_process(struct sink *s, const struct res_process *r)
+{
+	json_t *j = json_object(), *libs = json_array();
+	size_t i;
+
+	json_object_set_new(j, "type", json_string("process"));
+	json_object_set_new(j, "pid", json_integer(r->pid));
+	json_object_set_new(j, "uid", json_integer(r->uid));
+	out_json_set_str(j, "comm", r->comm);
+	out_json_set_str(j, "cmdline", r->cmdline);
+	out_json_set_str(j, "unit", r->unit);
+	if (r->container)
+		out_json_set_str(j, "container", r->container);
+	/* Unknown (null) when some of its images were not examined. */
+	json_object_set_new(j, "restart", r->restart > 0 ? json_true() :
+	    r->restart < 0 ? json_null() : json_false());
+	if (r->error)
+		out_json_set_str(j, "error", r->error);
+	for (i = 0; i < r->nlibs; i++) {
+		json_t *l = json_object();
+
+		out_json_set_str(l, "path", r->libs[i].path);
+		json_object_set_new(l, "why", json_string(r->libs[i].why));
+		json_array_append_new(libs, l);
+	}
+	json_object_set_new(j, "libraries", libs);
+	out_json(s->out, j);
+}
+
+static void j_package(struct sink *s, const struct res_package *r)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "type", json_string("package"));
+	out_json_set_str(j, "name", r->name);
+	out_json_set_str(j, "version", r->version);
+	out_json_set_str(j, "arch", r->arch);
+	json_object_set_new(j, "verdict", json_string(r->verdict));
+	out_json_set_str(j, "fixed_in", r->fixed_in);
+	out_json_set_str(j, "advisory", r->advisory);
+	json_object_set_new(j, "confirmed", json_boolean(r->confirmed));
+	out_json_set_str(j, "reason", r->reason);
+	out_json(s->out, j);
+}
+
+static void j_restart(struct sink *s, const struct res_restart *r)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "type", json_string("restart"));
+	if (r->unit) {
+		out_json_set_str(j, "unit", r->unit);
+		json_object_set_new(j, "processes", json_integer(r->processes));
+	} else {
+		json_object_set_new(j, "pid", json_integer(r->pid));
+		out_json_set_str(j, "comm", r->comm);
+		out_json_set_str(j, "cmdline", r->cmdline);
+	}
+	out_json_set_str(j, "command", r->command);
+	out_json(s->out, j);
+}
+
+static void j_error(struct sink *s, const struct res_error *r)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "type", json_string("error"));
+	out_json_set_str(j, "error", r->error);
+	if (r->stage)
+		json_object_set_new(j, "stage", json_string(r->stage));
+	out_json(s->out, j);
+}
+
+static void j_scan_summary(struct sink *s, const struct res_scan_summary *r)
+{
+	json_t *j = json_object(), *c = json_object();
+	size_t v;
+
+	json_object_set_new(j, "type", json_string("summary"));
+	json_object_set_new(j, "endpoints", json_integer(
+	    (json_int_t)r->endpoints));
+	for (v = 0; v < r->nverdicts; v++)
+		json_object_set_new(c, r->verdict_names[v],
+		    json_integer((json_int_t)r->verdict_counts[v]));
+	json_object_set_new(j, "verdicts", c);
+	json_object_set_new(j, "seconds", json_real(r->seconds));
+	json_object_set_new(j, "peak_in_flight",
+	    json_integer((json_int_t)r->peak_in_flight));
+	out_json(s->out, j);
+}
+
+#define SET_U(obj, key, v) json_object_set_new(obj, key, json_integer(v))
+
+static void j_local_summary(struct sink *s, const struct res_local_summary *r)
+{
+	json_t *j = json_object(), *t = json_object(), *u = json_object();
+
+	json_object_set_new(j, "type", json_string("local-summary"));
+	SET_U(j, "libraries", r->libraries);
+	SET_U(j, "vulnerable_libraries", r->vulnerable_libraries);
+	SET_U(j, "possibly_vulnerable_libraries",
+	    r->possibly_vulnerable_libraries);
+	SET_U(j, "untested_libraries", r->untested_libraries);
+	SET_U(j, "processes", r->processes);
+	SET_U(j, "processes_need_restart", r->processes_need_restart);
+	SET_U(j, "processes_unreadable", r->processes_unreadable);
+	SET_U(j, "listeners", r->listeners);
+	SET_U(j, "vulnerable_listeners", r->vulnerable_listeners);
+	SET_U(j, "vulnerable_packages", r->vulnerable_packages);
+	SET_U(u, "libraries", r->unfinished.libraries);
+	SET_U(u, "processes", r->unfinished.processes);
+	SET_U(u, "listeners", r->unfinished.listeners);
+	SET_U(u, "packages", r->unfinished.packages);
+	json_object_set_new(j, "unfinished", u);
+	SET_U(j, "errors", r->errors);
+	json_object_set_new(t, "processes", json_real(r->seconds.processes));
+	json_object_set_new(t, "libraries", json_real(r->seconds.libraries));
+	json_object_set_new(t, "listeners", json_real(r->seconds.listeners));
+	json_object_set_new(t, "packages", json_real(r->seconds.packages));
+	json_object_set_new(t, "total", json_real(r->seconds.total));
+	json_object_set_new(j, "seconds", t);
+	out_json(s->out, j);
+}
+
+const struct sink_ops sink_json_ops = {
+	.name = "json",
+	.endpoint = j_endpoint,
+	.listener = j_listener,
+	.library = j_library,
+	.process = j_process,
+	.package = j_package,
+	.restart = j_restart,
+	.error = j_error,
+	.scan_summary = j_scan_summary,
+	.local_summary = j_local_summary,
+};

@@ -1,0 +1,284 @@
+/*
+ * Sinks: the JSON sink writes the schema's lines into a memory stream; a
+ * sink made in the test (one struct of callbacks) receives every result
+ * kind through the same dispatch the producers use.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "report/err.h"
+#include "report/sink.h"
+
+/* An out writing straight into a memory stream, without the writer
+ * thread. */
+struct mem {
+	struct out out;
+	char *buf;
+	size_t len;
+};
+
+static void mem_open(struct mem *m, int json)
+{
+	memset(m, 0, sizeof(*m));
+	m->out.f = m->out.raw = open_memstream(&m->buf, &m->len);
+	assert_non_null(m->out.f);
+	m->out.json = json;
+}
+
+static char *mem_close(struct mem *m)
+{
+	fclose(m->out.f);
+	return m->buf;
+}
+
+static void test_json_library_and_process(void **state)
+{
+	struct mem m;
+	struct sink s;
+	struct res_library lib = {
+		.path = "/usr/lib/caf\xe9/libssl.so.1.0.0",
+		.soname = "libssl.so.1.0.0",
+		.version = "OpenSSL 1.0.1f 6 Jan 2014",
+		.verdict = "vulnerable",
+		.grade = RES_BAD,
+		.reason = "proven",
+		.libcrypto = NULL,
+		.sources = RES_SRC_LDCACHE | RES_SRC_PROCESS,
+	};
+	struct res_proc_lib libs[] = { { "/usr/lib/libssl.so.3", "deleted" } };
+	struct res_process p = {
+		.pid = 42, .uid = 0, .comm = "nginx", .cmdline = "nginx -g",
+		.unit = "nginx.service", .restart = 1, .nlibs = 1, .libs = libs,
+	};
+	char *text;
+
+	(void)state;
+	mem_open(&m, 1);
+	assert_int_equal(sink_open(&s, sink_find("json"), &m.out, 0), 0);
+	sink_library(&s, &lib);
+	sink_process(&s, &p);
+	/* No section headings in JSON. */
+	sink_section_begin(&s, RES_SEC_LIBRARIES);
+	sink_close(&s);
+	text = mem_close(&m);
+	assert_string_equal(text,
+	    "{\"type\":\"library\",\"path\":\"/usr/lib/caf\\\\xe9/libssl.so.1.0.0\","
+	    "\"path_b64\":\"L3Vzci9saWIvY2Fm6S9saWJzc2wuc28uMS4wLjA=\","
+	    "\"soname\":\"libssl.so.1.0.0\",\"version\":\"OpenSSL 1.0.1f 6 Jan 2014\","
+	    "\"verdict\":\"vulnerable\",\"reason\":\"proven\",\"disclosed\":0,"
+	    "\"sources\":[\"ld.so.cache\",\"process\"]}\n"
+	    "{\"type\":\"process\",\"pid\":42,\"uid\":0,\"comm\":\"nginx\","
+	    "\"cmdline\":\"nginx -g\",\"unit\":\"nginx.service\",\"restart\":true,"
+	    "\"libraries\":[{\"path\":\"/usr/lib/libssl.so.3\",\"why\":\"deleted\"}]}\n");
+	free(text);
+}
+
+static void test_json_error_and_summaries(void **state)
+{
+	static const char *const names[] = { "vulnerable", "patched" };
+	static const uint64_t counts[] = { 1, 2 };
+	struct mem m;
+	struct sink s;
+	struct res_error e = { "listeners", HC_ERR_SYSTEM,
+		"cannot read /proc/net/tcp" };
+	struct res_error bad = { NULL, HC_ERR_INVALID, "bad target" };
+	struct res_scan_summary ss = { 3, 2, names, counts, 1, 0.5, 2 };
+	struct res_local_summary ls;
+	char *text;
+
+	(void)state;
+	memset(&ls, 0, sizeof(ls));
+	ls.libraries = 2;
+	ls.errors = 1;
+	mem_open(&m, 1);
+	assert_int_equal(sink_open(&s, &sink_json_ops, &m.out, 0), 0);
+	sink_error(&s, &e);
+	sink_error(&s, &bad);
+	sink_scan_summary(&s, &ss);
+	sink_local_summary(&s, &ls);
+	sink_close(&s);
+	text = mem_close(&m);
+	assert_non_null(strstr(text,
+	    "{\"type\":\"error\",\"error\":\"cannot read /proc/net/tcp\","
+	    "\"stage\":\"listeners\"}\n"
+	    "{\"type\":\"error\",\"error\":\"bad target\"}\n"
+	    "{\"type\":\"summary\",\"endpoints\":3,\"verdicts\":{\"vulnerable\":1,"
+	    "\"patched\":2},\"seconds\":0.5,\"peak_in_flight\":2}\n"
+	    "{\"type\":\"local-summary\",\"libraries\":2,"));
+	assert_non_null(strstr(text, "\"errors\":1,"));
+	free(text);
+}
+
+/* A format made in a test: one struct of callbacks, nothing else. */
+struct tally {
+	int begun, ended, endpoints, listeners, libraries, processes;
+	int packages, restarts, errors, summaries, sections;
+};
+
+static int t_begin(struct sink *s)
+{
+	s->priv = calloc(1, sizeof(struct tally));
+	((struct tally *)s->priv)->begun = 1;
+	return s->priv ? 0 : HC_ERR_ALLOC_FAIL;
+}
+
+static struct tally last;
+
+static void t_end(struct sink *s)
+{
+	last = *(struct tally *)s->priv;
+	last.ended = 1;
+	free(s->priv);
+}
+
+#define T(s) ((struct tally *)(s)->priv)
+static void t_endpoint(struct sink *s, const struct res_endpoint *r)
+{
+	T(s)->endpoints++;
+}
+static void t_listener(struct sink *s, const struct res_listener *r)
+{
+	T(s)->listeners++;
+}
+static void t_library(struct sink *s, const struct res_library *r)
+{
+	T(s)->libraries++;
+}
+static void t_process(struct sink *s, const struct res_process *r)
+{
+	T(s)->processes++;
+}
+static void t_restart(struct sink *s, const struct res_restart *r)
+{
+	T(s)->restarts++;
+}
+static void t_error(struct sink *s, const struct res_error *r)
+{
+	T(s)->errors++;
+}
+static void t_local_summary(struct sink *s, const struct res_local_summary *r)
+{
+	T(s)->summaries++;
+}
+static void t_section(struct sink *s, enum res_section sec)
+{
+	T(s)->sections++;
+}
+
+static const struct sink_ops tally_ops = {
+	.name = "tally",
+	.begin = t_begin,
+	.end = t_end,
+	.section_begin = t_section,
+	.endpoint = t_endpoint,
+	.listener = t_listener,
+	.library = t_library,
+	.process = t_process,
+	/* package and scan_summary left out: ignored */
+	.restart = t_restart,
+	.error = t_error,
+	.local_summary = t_local_summary,
+};
+
+static void test_custom_sink(void **state)
+{
+	struct mem m;
+	struct sink s;
+	struct res_endpoint ep = { .target = "x:443", .verdict = "patched" };
+	struct res_listener l = { .ep = ep };
+	struct res_library lib = { .path = "p", .verdict = "patched" };
+	struct res_process p = { .pid = 1 };
+	struct res_package pkg = { .name = "openssl" };
+	struct res_restart r = { .unit = "a.service" };
+	struct res_error e = { NULL, HC_ERR_INVALID, "x" };
+	struct res_scan_summary ss = { 0 };
+	struct res_local_summary ls = { 0 };
+
+	(void)state;
+	mem_open(&m, 0);
+	assert_int_equal(sink_open(&s, &tally_ops, &m.out, 0), 0);
+	sink_section_begin(&s, RES_SEC_LIBRARIES);
+	sink_section_end(&s, RES_SEC_LIBRARIES, &ls, NULL);
+	sink_endpoint(&s, &ep);
+	sink_listener(&s, &l);
+	sink_library(&s, &lib);
+	sink_library(&s, &lib);
+	sink_process(&s, &p);
+	sink_package(&s, &pkg);
+	sink_restart(&s, &r);
+	sink_error(&s, &e);
+	sink_scan_summary(&s, &ss);
+	sink_local_summary(&s, &ls);
+	sink_close(&s);
+	free(mem_close(&m));
+	assert_true(last.begun && last.ended);
+	assert_int_equal(last.sections, 1);
+	assert_int_equal(last.endpoints, 1);
+	assert_int_equal(last.listeners, 1);
+	assert_int_equal(last.libraries, 2);
+	assert_int_equal(last.processes, 1);
+	assert_int_equal(last.restarts, 1);
+	assert_int_equal(last.errors, 1);
+	assert_int_equal(last.summaries, 1);
+}
+
+static void test_table(void **state)
+{
+	static const char *const want[] = { "text", "json", "nagios",
+		"openmetrics" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		assert_non_null(sink_find(want[i]));
+		assert_string_equal(sink_find(want[i])->name, want[i]);
+		assert_ptr_equal(sink_table[i], sink_find(want[i]));
+	}
+	assert_null(sink_table[4]);
+	assert_null(sink_find("html"));
+}
+
+static void test_text_scan_quiet(void **state)
+{
+	struct mem m;
+	struct sink s;
+	struct res_endpoint ok = { .target = "a:443", .verdict = "patched",
+		.grade = RES_GOOD, .reason = "fine", .ip = "" };
+	struct res_endpoint bad = { .target = "b:443",
+		.verdict = "vulnerable", .grade = RES_BAD, .vulnerable = 1,
+		.reason = "proven", .version = "TLSv1.2", .ip = "" };
+	struct res_scan_summary ss = { 0 };
+	char *text;
+
+	(void)state;
+	mem_open(&m, 0);
+	assert_int_equal(sink_open(&s, &sink_text_ops, &m.out, 1), 0);
+	sink_endpoint(&s, &ok);
+	sink_endpoint(&s, &bad);
+	sink_scan_summary(&s, &ss);
+	sink_close(&s);
+	text = mem_close(&m);
+	assert_string_equal(text, "vulnerable       b:443                        "
+	    "TLSv1.2  proven\n");
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_library_and_process),
+		cmocka_unit_test(test_json_error_and_summaries),
+		cmocka_unit_test(test_custom_sink),
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_text_scan_quiet),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
