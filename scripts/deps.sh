@@ -7,7 +7,7 @@ pkgs=(
   gcc clang libclang-rt-14-dev meson ninja-build pkg-config
   libuv1-dev libseccomp-dev libjansson-dev libcmocka-dev
   python3 openssl gnutls-bin iproute2 procps
-  nmap sslscan rpm time
+  nmap sslscan rpm time openvpn
   # real STARTTLS servers for tests/e2e/starttls/real.sh
   postfix dovecot-imapd dovecot-pop3d dovecot-managesieved slapd
   mariadb-server postgresql xrdp vsftpd util-linux bsdutils

@@ -76,6 +76,9 @@ static void scan_usage(FILE *f)
 	    "                           pop3, ftp, xmpp, xmpp-server, ldap, postgres,\n"
 	    "                           mysql, nntp, sieve, irc, telnet, rdp\n"
 	    "      --xmpp-host NAME     XMPP stream to= (default: the target's name)\n"
+	    "      --udp, --dtls        probe DTLS over UDP instead of TLS over TCP\n"
+	    "      --openvpn            probe TLS inside OpenVPN's control channel (UDP)\n"
+	    "      --openvpn-tcp        the same over TCP\n"
 	    "      --leak BYTES         EVIDENCE MODE: claim BYTES past the payload as\n"
 	    "                           the 2014 exploit did and hexdump what comes back.\n"
 	    "                           This makes a vulnerable server disclose memory.\n"
@@ -444,7 +447,8 @@ static void check_stdout_append(void)
 int cmd_scan(int argc, char **argv)
 {
 	/* Long options without a short letter. */
-	enum { OPT_STARTTLS = 256, OPT_XMPP_HOST };
+	enum { OPT_STARTTLS = 256, OPT_XMPP_HOST, OPT_UDP, OPT_OPENVPN,
+	    OPT_OPENVPN_TCP };
 	static const struct option lopts[] = {
 		{ "ports", required_argument, NULL, 'p' },
 		{ "input", required_argument, NULL, 'i' },
@@ -456,6 +460,10 @@ int cmd_scan(int argc, char **argv)
 		{ "no-sni", no_argument, NULL, 'n' },
 		{ "starttls", required_argument, NULL, OPT_STARTTLS },
 		{ "xmpp-host", required_argument, NULL, OPT_XMPP_HOST },
+		{ "udp", no_argument, NULL, OPT_UDP },
+		{ "dtls", no_argument, NULL, OPT_UDP },
+		{ "openvpn", no_argument, NULL, OPT_OPENVPN },
+		{ "openvpn-tcp", no_argument, NULL, OPT_OPENVPN_TCP },
 		{ "leak", required_argument, NULL, 'L' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -473,8 +481,9 @@ int cmd_scan(int argc, char **argv)
 		{ "status-file", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct scan_opts so = { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, 0,
-		TLS_V_TLS12, 0, 0, 0, 0, "auto", NULL };
+	struct scan_opts so = { .concurrency = DEFAULT_CONCURRENCY,
+		.timeout_ms = DEFAULT_TIMEOUT_MS, .max_version = TLS_V_TLS12,
+		.starttls = "auto" };
 	struct scan_hooks hooks;
 	struct scan_ctx ctx;
 	struct scan_stats st = { 0 };
@@ -637,6 +646,16 @@ int cmd_scan(int argc, char **argv)
 			break;
 		case OPT_XMPP_HOST:
 			so.xmpp_host = optarg;
+			break;
+		case OPT_UDP:
+			so.udp = 1;
+			break;
+		case OPT_OPENVPN:
+			so.udp = so.openvpn = 1;
+			break;
+		case OPT_OPENVPN_TCP:
+			so.udp = 1;
+			so.openvpn = 2;
 			break;
 		case 'L':
 			if (cmd_parse_uint(optarg, 1, 65535 - 32, &v) != 0) {

@@ -21,6 +21,8 @@
 #include <sys/socket.h>
 #include <uv.h>
 
+#include "net/udp.h"
+
 #define READ_BUF (64 * 1024)
 
 struct scan;
@@ -438,11 +440,60 @@ static void job_trace(void *ctx, const char *line)
 	fprintf(stderr, "heartcheck: trace %s: %s\n", j->label, line);
 }
 
+/* --- DTLS over UDP: net/udp.c runs the job, the scan keeps the books. --- */
+static void udp_report(void *ctx, const struct scan_result *r)
+{
+	struct scan *sc = ctx;
+
+	sc->st->done++;
+	sc->st->by_verdict[r->verdict]++;
+	if (sc->h->result)
+		sc->h->result(sc->h->ctx, r);
+}
+
+static void udp_release(void *ctx)
+{
+	struct scan *sc = ctx;
+
+	sc->active--;
+	sc->st->in_flight = sc->active;
+	pump(sc);
+}
+
+static void udp_start(struct scan *sc, const struct sockaddr_storage *a,
+    const char *name, const char *label, uint64_t born, uint64_t born_hr)
+{
+	struct udp_job_spec s = {
+		.loop = &sc->loop, .o = sc->o, .addr = a, .name = name,
+		.label = label, .report = udp_report, .release = udp_release,
+		.ctx = sc,
+	};
+
+	sc->st->started++;
+	s.t0 = born_hr ? born_hr : uv_hrtime();
+	s.deadline = (born ? born : uv_now(&sc->loop)) + sc->o->timeout_ms;
+	s.nonce = next_nonce(sc);
+	if (udp_job_start(&s) != 0) {
+		fprintf(stderr, "heartcheck: out of memory\n");
+		return;
+	}
+	sc->active++;
+	if (sc->active > sc->st->peak_in_flight)
+		sc->st->peak_in_flight = sc->active;
+	sc->st->in_flight = sc->active;
+}
+/* --- end of DTLS over UDP --- */
+
 static void job_start(struct scan *sc, const struct sockaddr_storage *a,
     const char *name, const char *label, uint64_t born, uint64_t born_hr)
 {
-	struct job *j = calloc(1, sizeof(*j));
+	struct job *j;
 
+	if (sc->o->udp) {  /* DTLS over UDP */
+		udp_start(sc, a, name, label, born, born_hr);
+		return;
+	}
+	j = calloc(1, sizeof(*j));
 	sc->st->started++;
 	if (!j || !(j->label = strdup(label)) ||
 	    (name && name[0] && !(j->name = strdup(name)))) {
@@ -886,6 +937,8 @@ static void abort_job(uv_handle_t *h, void *arg)
 
 	if (h == (uv_handle_t *)&sc->tick || h->type != UV_TIMER ||
 	    uv_is_closing(h))
+		return;
+	if (udp_job_abort(h))  /* DTLS over UDP */
 		return;
 	j = h->data;
 	/* A lookup reports itself when it ends; only probes are cut short. */

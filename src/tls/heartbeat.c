@@ -87,6 +87,33 @@ int hb_expected_tail(const struct hb_plan *p, enum hb_tail_model m,
 		if (at >= p->pad_at && at - p->pad_at < p->pad_len)
 			return hb_payload_byte(p, 2, at - p->pad_at);
 		return -1;
+	case HB_TAIL_NEXT_DTLS:
+		if (!p->dtls || p->sentinel_len == 0)
+			return -1;
+		/* The sentinel record: type, version, epoch 0, 48-bit
+		 * sequence, length; then type 1, payload_length, payload,
+		 * padding. */
+		switch (off) {
+		case 0: return TLS_CT_HEARTBEAT;
+		case 1: return p->rec_ver >> 8;
+		case 2: return p->rec_ver & 0xff;
+		case 3: case 4: return 0;
+		case 5: case 6: case 7: case 8: case 9: case 10:
+			return (int)((p->dtls_seq >> (8 * (10 - off))) & 0xff);
+		case 11: case 12:
+			at = 3 + (size_t)p->sentinel_len + HB_MIN_PADDING;
+			return (int)(off == 11 ? at >> 8 : at & 0xff);
+		case 13: return HB_REQUEST;
+		case 14: return p->sentinel_len >> 8;
+		case 15: return p->sentinel_len & 0xff;
+		default: break;
+		}
+		at = off - 16;
+		if (at < p->sentinel_len)
+			return hb_payload_byte(p, 0, at);
+		if (at < (size_t)p->sentinel_len + HB_MIN_PADDING)
+			return HB_PADDING_BYTE;
+		return -1;
 	default:
 		return -1;
 	}

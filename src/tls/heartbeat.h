@@ -38,6 +38,10 @@ struct hb_plan {
 	uint16_t rec_ver;      /* record version of the flight */
 	uint16_t pad_at;       /* record offset of the hello's first pad byte */
 	uint16_t pad_len;      /* pad bytes in the hello; 0 = no padded hello */
+	/* DTLS (HB_TAIL_NEXT_DTLS): the sentinel record follows the probe in
+	 * one datagram; its header carries epoch 0 and this sequence number. */
+	uint8_t dtls;
+	uint64_t dtls_seq;
 };
 
 /* The standard flight (docs/probe.md §3): sizes observed to work on real
@@ -72,11 +76,14 @@ int hb_plan_init(struct hb_plan *p, uint64_t nonce, uint16_t sentinel_len,
  *                   read (read-ahead: nginx), when its body is >= k - 5;
  *   HB_TAIL_HELLO:  the stale padded ClientHello (a probe sent as the first
  *                   record after the hello, for programs that give up on
- *                   the first heartbeat).
+ *                   the first heartbeat);
+ *   HB_TAIL_NEXT_DTLS: DTLS reads a whole datagram at once, and the probe
+ *                   goes first: the bytes past it are our sentinel record,
+ *                   its 13-byte header (plan->dtls_seq) and then its body.
  * An echo whose tail matches any one of them disclosed nothing.
  */
 enum hb_tail_model { HB_TAIL_STALE, HB_TAIL_FOLLOW, HB_TAIL_HELLO,
-	HB_TAIL_MODELS };
+	HB_TAIL_NEXT_DTLS, HB_TAIL_MODELS };
 
 /* Byte i of the sentinel (which = 0) or probe (which = 1) payload. */
 uint8_t hb_payload_byte(const struct hb_plan *p, int which, size_t i);

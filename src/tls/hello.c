@@ -94,31 +94,60 @@ static void close_len(struct wb *w, size_t at, int lenbytes)
 		wr_u16(w->p + at, (uint16_t)len);
 }
 
+static int rc4_suite(uint16_t s)
+{
+	return s == 0x0004 || s == 0x0005;
+}
+
 ssize_t client_hello_build(const struct client_hello_opts *o, uint8_t *out,
     size_t cap)
 {
 	struct wb w = { out, cap, 0, 0 };
-	size_t rec, hs, body, ext, e, l;
+	size_t rec, hs, body, ext, e, l, nsuites = 0;
 	size_t sni_len = o->sni ? strlen(o->sni) : 0;
 	size_t i;
 	uint16_t recver = o->version < TLS_V_TLS10 ? o->version : TLS_V_TLS10;
+	/* The TLS version a DTLS one stands for: 1.2 for DTLS 1.2, 1.1 for
+	 * DTLS 1.0. */
+	uint16_t tlsver = !o->dtls ? o->version :
+	    o->version == DTLS_V_12 ? TLS_V_TLS12 : TLS_V_TLS11;
 
 	if (o->sni && !valid_sni(o->sni, sni_len))
 		return -1;
 	/* Record version 1.0 for any TLS hello: the most widely accepted. */
 	put8(&w, TLS_CT_HANDSHAKE);
-	put16(&w, recver);
+	if (o->dtls) {
+		put16(&w, DTLS_V_10);
+		put16(&w, 0); /* epoch */
+		for (i = 0; i < 6; i++)
+			put8(&w, (uint8_t)(o->record_seq >> (8 * (5 - i))));
+	} else {
+		put16(&w, recver);
+	}
 	rec = open_len(&w, 2);
 	put8(&w, TLS_HS_CLIENT_HELLO);
 	hs = open_len(&w, 3);
+	if (o->dtls) {
+		put16(&w, o->message_seq);
+		put8(&w, 0); /* fragment_offset */
+		put16(&w, 0);
+		open_len(&w, 3); /* fragment_length, copied below */
+	}
 	body = w.n;
-	(void)body;
 	put16(&w, o->version);
 	put(&w, o->random, 32);
 	put8(&w, 0); /* no session id */
-	put16(&w, (uint16_t)(sizeof(suites)));
+	if (o->dtls) {
+		put8(&w, o->cookie_len);
+		if (o->cookie_len)
+			put(&w, o->cookie, o->cookie_len);
+	}
 	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
-		put16(&w, suites[i]);
+		nsuites += !(o->dtls && rc4_suite(suites[i]));
+	put16(&w, (uint16_t)(2 * nsuites));
+	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		if (!(o->dtls && rc4_suite(suites[i])))
+			put16(&w, suites[i]);
 	put8(&w, 1);
 	put8(&w, 0); /* null compression */
 	ext = open_len(&w, 2);
@@ -141,7 +170,7 @@ ssize_t client_hello_build(const struct client_hello_opts *o, uint8_t *out,
 	put16(&w, 2);
 	put8(&w, 1);
 	put8(&w, 0);
-	if (o->version >= TLS_V_TLS12) {
+	if (tlsver >= TLS_V_TLS12) {
 		put16(&w, TLS_EXT_SIGNATURE_ALGORITHMS);
 		put16(&w, (uint16_t)(sizeof(sigalgs) + 2));
 		put16(&w, (uint16_t)sizeof(sigalgs));
@@ -163,7 +192,13 @@ ssize_t client_hello_build(const struct client_hello_opts *o, uint8_t *out,
 			put8(&w, o->pad_byte(o->pad_ctx, i));
 	}
 	close_len(&w, ext, 2);
-	close_len(&w, hs, 3);
+	if (o->dtls && !w.bad) {
+		/* length and fragment_length are the body's length. */
+		wr_u24(w.p + hs, (uint32_t)(w.n - body));
+		wr_u24(w.p + body - 3, (uint32_t)(w.n - body));
+	} else {
+		close_len(&w, hs, 3);
+	}
 	close_len(&w, rec, 2);
 	return w.bad ? -1 : (ssize_t)w.n;
 }

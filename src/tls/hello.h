@@ -24,6 +24,16 @@ struct client_hello_opts {
 	uint16_t pad_len;
 	uint8_t (*pad_byte)(const void *ctx, size_t i);
 	const void *pad_ctx;
+	/* DTLS (RFC 6347): version is DTLS_V_12 or DTLS_V_10.  The hello gets
+	 * a 13-byte record header (record version DTLS 1.0, epoch 0,
+	 * record_seq), a 12-byte handshake header (message_seq, the message
+	 * in one fragment), and the cookie after the session id.  The same
+	 * suites and extensions as TLS, less the RC4 suites DTLS forbids. */
+	int dtls;
+	uint16_t message_seq;
+	uint64_t record_seq;
+	const uint8_t *cookie;
+	uint8_t cookie_len;
 };
 
 /* The reserved extension type of the pad; servers ignore it (RFC 8701). */
