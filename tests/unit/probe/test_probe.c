@@ -549,6 +549,35 @@ static void test_judge_scan_inconclusive(void **state)
 	bb_free(&b);
 }
 
+/* A heartbeat message of an unknown type makes the rest of the reply's
+ * heartbeat framing a guess: reading stops there, and the reply proves
+ * nothing, even when the bytes that follow would pass for the sentinel's
+ * echo. */
+static void test_judge_malformed_stops(void **state)
+{
+	struct hb_plan p;
+	struct reply_summary s;
+	struct bb m = { 0 }, b = { 0 };
+	uint8_t pl[64];
+	size_t i;
+
+	(void)state;
+	hb_plan_init(&p, 0x5eed, 64, 32, 16);
+	for (i = 0; i < sizeof(pl); i++)
+		pl[i] = hb_payload_byte(&p, 0, i);
+	/* A record holding only a header of type 7 that claims the
+	 * sentinel's length, then a record with the sentinel's echo. */
+	bb_record(&b, 24, 0x0303, (const uint8_t *)"\x07\x00\x40", 3);
+	bb_hb_msg(&m, 2, 64, pl, sizeof(pl), 16);
+	bb_record(&b, 24, 0x0303, m.p, m.n);
+	assert_int_equal(reply_scan(&p, b.p, b.n, &s), 0);
+	assert_false(s.sentinel_echoed);
+	assert_true(s.foreign);
+	assert_int_equal(reply_judge(&s, 1), HBV_INCONCLUSIVE);
+	bb_free(&m);
+	bb_free(&b);
+}
+
 static void test_judge_split_stream(void **state)
 {
 	struct hb_plan p;
@@ -1537,6 +1566,7 @@ int main(void)
 		cmocka_unit_test(test_judge_rules),
 		cmocka_unit_test(test_judge_scan_inconclusive),
 		cmocka_unit_test(test_judge_split_stream),
+		cmocka_unit_test(test_judge_malformed_stops),
 		cmocka_unit_test(test_verdict_names),
 		cmocka_unit_test(test_probe_verdicts),
 		cmocka_unit_test(test_probe_vulnerable_details),
