@@ -13,9 +13,10 @@
 #include <uv.h>
 
 #include "cmd/cmd.h"
+#include "net/clientres.h"
 #include "net/listen.h"
 #include "report/out.h"
-#include "tls/tls.h"
+#include "report/sink.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:4433"
 #define DEFAULT_TIMEOUT_MS 10000
@@ -60,114 +61,25 @@ static void clients_usage(FILE *f)
 
 struct clients_ctx {
 	struct out out;
-	int quiet;                /* text: only vulnerable and untested */
+	struct sink sink;
 	const char *cmd_name;     /* argv[0] of the command, or NULL */
 	uint64_t done;
 	uint64_t by_verdict[PV_COUNT];
 	int listening_said;
 };
 
-static json_t *hello_json(const struct client_hello_info *ch)
-{
-	json_t *j = json_object(), *vs = json_array();
-	char vb[16];
-	unsigned i;
-
-	json_object_set_new(j, "version", json_string(tls_version_name(
-	    ch->version, vb, sizeof(vb))));
-	for (i = 0; i < ch->n_versions; i++)
-		json_array_append_new(vs, json_string(tls_version_name(
-		    ch->versions[i], vb, sizeof(vb))));
-	json_object_set_new(j, "versions", vs);
-	json_object_set_new(j, "suites", json_integer(ch->n_suites));
-	json_object_set_new(j, "heartbeat", json_boolean(ch->heartbeat_ext));
-	json_object_set_new(j, "heartbeat_mode", ch->heartbeat_ext ?
-	    json_integer(ch->heartbeat_mode) : json_null());
-	if (ch->sni[0])
-		out_json_set_str(j, "sni", ch->sni);
-	else
-		json_object_set_new(j, "sni", json_null());
-	return j;
-}
-
 static void on_result(void *ctx, const struct client_report *r)
 {
 	struct clients_ctx *c = ctx;
-	const struct client_result *cr = &r->r;
-	char vb[16], peer[INET6_ADDRSTRLEN + 16], suite[8];
+	struct clientres_names n;
+	struct res_client rc;
 
 	c->done++;
-	c->by_verdict[cr->verdict]++;
+	c->by_verdict[r->r.verdict]++;
 	if (out_failed(&c->out))
 		return;
-	if (r->ip[0])
-		snprintf(peer, sizeof(peer), strchr(r->ip, ':') ? "[%s]:%u" :
-		    "%s:%u", r->ip, r->port);
-	else
-		snprintf(peer, sizeof(peer), "-");
-	snprintf(suite, sizeof(suite), "0x%04x", cr->suite);
-	if (c->out.json) {
-		json_t *j = json_object();
-
-		json_object_set_new(j, "type", json_string("client"));
-		json_object_set_new(j, "peer", json_string(peer));
-		json_object_set_new(j, "ip", r->ip[0] ? json_string(r->ip) :
-		    json_null());
-		json_object_set_new(j, "port", r->ip[0] ?
-		    json_integer(r->port) : json_null());
-		if (c->cmd_name) {
-			out_json_set_str(j, "command", c->cmd_name);
-			json_object_set_new(j, "runs", json_integer(r->runs));
-			json_object_set_new(j, "command_status",
-			    r->cmd_status >= 0 ? json_integer(r->cmd_status) :
-			    json_null());
-			json_object_set_new(j, "command_signal",
-			    r->cmd_signal ? json_integer(r->cmd_signal) :
-			    json_null());
-		}
-		json_object_set_new(j, "verdict",
-		    json_string(probe_verdict_name(cr->verdict)));
-		out_json_set_str(j, "reason", cr->reason);
-		json_object_set_new(j, "client_hello", cr->hello ?
-		    hello_json(cr->hello) : json_null());
-		json_object_set_new(j, "version", cr->version ?
-		    json_string(tls_version_name(cr->version, vb, sizeof(vb))) :
-		    json_null());
-		json_object_set_new(j, "suite", cr->suite ?
-		    json_string(suite) : json_null());
-		json_object_set_new(j, "heartbeat_ext",
-		    json_boolean(cr->heartbeat_ext));
-		json_object_set_new(j, "disclosed", json_integer(cr->disclosed));
-		json_object_set_new(j, "alert", cr->alert >= 0 ?
-		    json_integer(cr->alert) : json_null());
-		json_object_set_new(j, "attempts",
-		    json_integer(cr->connections));
-		json_object_set_new(j, "strategy", json_string(cr->strategy));
-		json_object_set_new(j, "nudges", json_integer(cr->nudges));
-		json_object_set_new(j, "bytes_sent",
-		    json_integer(r->bytes_sent));
-		json_object_set_new(j, "bytes_received",
-		    json_integer(r->bytes_received));
-		json_object_set_new(j, "elapsed_ms",
-		    json_real((double)(long long)(r->elapsed_ms * 10) / 10));
-		out_json(&c->out, j);
-		return;
-	}
-	if (c->quiet && !probe_verdict_untested(cr->verdict) &&
-	    cr->verdict != PV_VULNERABLE)
-		return;
-	fprintf(c->out.f, "%s%-16s%s %-22s %-8s %s%s%s%s (%s%s, %.0f ms)\n",
-	    cr->verdict == PV_VULNERABLE ? out_red(&c->out) :
-	    probe_verdict_untested(cr->verdict) ? out_yellow(&c->out) :
-	    out_green(&c->out), probe_verdict_name(cr->verdict),
-	    out_reset(&c->out), peer,
-	    cr->version ? tls_version_name(cr->version, vb, sizeof(vb)) : "-",
-	    c->cmd_name ? "[" : "", c->cmd_name ? out_esc(c->cmd_name) : "",
-	    c->cmd_name ? "] " : "", out_esc(cr->reason),
-	    cr->hello ? (cr->heartbeat_ext ? "extension 15 offered" :
-	    "no extension 15") : "no ClientHello", cr->connections > 1 ?
-	    ", several connections" : "", r->elapsed_ms);
-	fflush(c->out.f);
+	clientres_client(r, c->cmd_name, &rc, &n);
+	sink_client(&c->sink, &rc);
 }
 
 static void on_listening(void *ctx, const char *addr)
@@ -191,37 +103,11 @@ static int on_busy(void *ctx)
 
 static void summary(struct clients_ctx *c, double seconds)
 {
-	int v;
+	struct scanres_names n;
+	struct res_client_summary s;
 
-	if (c->out.json) {
-		json_t *j = json_object(), *vs = json_object();
-
-		json_object_set_new(j, "type", json_string("summary"));
-		json_object_set_new(j, "clients", json_integer(
-		    (json_int_t)c->done));
-		for (v = 0; v < PV_COUNT; v++)
-			json_object_set_new(vs, probe_verdict_name(v),
-			    json_integer((json_int_t)c->by_verdict[v]));
-		json_object_set_new(j, "verdicts", vs);
-		json_object_set_new(j, "seconds", json_real(seconds));
-		out_json(&c->out, j);
-		return;
-	}
-	fprintf(c->out.f, "\n%s%llu client%s in %.2f s:%s", out_bold(&c->out),
-	    (unsigned long long)c->done, c->done == 1 ? "" : "s", seconds,
-	    out_reset(&c->out));
-	for (v = 0; v < PV_COUNT; v++)
-		if (c->by_verdict[v])
-			fprintf(c->out.f, " %s %llu,", probe_verdict_name(v),
-			    (unsigned long long)c->by_verdict[v]);
-	fputc('\n', c->out.f);
-	if (c->by_verdict[PV_VULNERABLE])
-		fprintf(c->out.f, "%sVulnerable clients found.%s Upgrade the "
-		    "OpenSSL they use to 1.0.1g or later and restart them; a "
-		    "vulnerable client that talked to a hostile server may "
-		    "have sent it any of its memory.\n", out_red(&c->out),
-		    out_reset(&c->out));
-	fflush(c->out.f);
+	clientres_summary(c->done, c->by_verdict, seconds, &n, &s);
+	sink_client_summary(&c->sink, &s);
 }
 
 /* "IP:PORT", "[IPv6]:PORT" or ":PORT". */
@@ -282,7 +168,7 @@ int cmd_clients(int argc, char **argv)
 	const char *listen_at = DEFAULT_LISTEN;
 	unsigned long v;
 	int json = 0, color = -1, quiet = 0, ch, r, ret = EXIT_USAGE, k;
-	int out_inited = 0;
+	int out_inited = 0, sink_opened = 0;
 	struct timespec t0, t1;
 
 	memset(&ctx, 0, sizeof(ctx));
@@ -356,7 +242,13 @@ int cmd_clients(int argc, char **argv)
 	}
 	out_init(&ctx.out, stdout, json, color);
 	out_inited = 1;
-	ctx.quiet = quiet;
+	if (sink_open(&ctx.sink, sink_find(json ? "json" : "text"), &ctx.out,
+	    quiet) != 0) {
+		fprintf(stderr, "heartcheck: out of memory\n");
+		ret = EXIT_UNTESTED;
+		goto out;
+	}
+	sink_opened = 1;
 	memset(&hooks, 0, sizeof(hooks));
 	hooks.listening = on_listening;
 	hooks.result = on_result;
@@ -378,9 +270,8 @@ int cmd_clients(int argc, char **argv)
 	}
 	if (out_failed(&ctx.out))
 		goto out;
-	if (!quiet || json)
-		summary(&ctx, (double)(t1.tv_sec - t0.tv_sec) +
-		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	summary(&ctx, (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	if (ctx.by_verdict[PV_VULNERABLE])
 		ret = EXIT_VULNERABLE;
 	else {
@@ -392,6 +283,8 @@ int cmd_clients(int argc, char **argv)
 		ret = untested || ctx.done == 0 ? EXIT_UNTESTED : EXIT_CLEAN;
 	}
 out:
+	if (sink_opened)
+		sink_close(&ctx.sink);
 	if (out_inited) {
 		int e = out_close(&ctx.out);
 
