@@ -100,20 +100,6 @@ static int parse_version(const char *s, uint16_t *v)
 	return -1;
 }
 
-static int push_path(struct resume_file **v, size_t *n, const char *path)
-{
-	struct resume_file *nv = realloc(*v, (*n + 1) * sizeof(**v));
-
-	if (!nv)
-		return -1;
-	*v = nv;
-	memset(&nv[*n], 0, sizeof(nv[*n]));
-	if (!(nv[*n].path = strdup(path)))
-		return -1;
-	(*n)++;
-	return 0;
-}
-
 /* The options that take a whole number, and what a bad one is told. */
 static const struct num_opt {
 	int ch;
@@ -164,7 +150,7 @@ static int scan_opt(struct scan_cmd *c, int ch, unsigned long v)
 		c->space |= SPACE_OPT;
 		break;
 	case 'i':
-		if (push_path(&rs->inputs, &rs->ninputs, optarg))
+		if (resume_push_file(&rs->inputs, &rs->ninputs, optarg))
 			return -1;
 		c->space |= SPACE_TARGETS;
 		break;
@@ -188,7 +174,8 @@ static int scan_opt(struct scan_cmd *c, int ch, unsigned long v)
 		c->space |= SPACE_OPT;
 		break;
 	case 'X':
-		if (push_path(&rs->exclude_files, &rs->nexclude_files, optarg))
+		if (resume_push_file(&rs->exclude_files, &rs->nexclude_files,
+		    optarg))
 			return -1;
 		c->space |= SPACE_OPT;
 		break;

@@ -23,6 +23,34 @@ static char *hex(const unsigned char *b, size_t n)
 	return s;
 }
 
+/* What a probe of a server or a client ends with, in this order. */
+struct probe_tail {
+	int heartbeat_ext;
+	unsigned disclosed;
+	int alert;
+	unsigned attempts;
+	json_t *strategy;       /* taken */
+	unsigned nudges;
+	uint32_t bytes_sent, bytes_received;
+	double elapsed_ms;
+};
+
+static void tail_json(json_t *j, const struct probe_tail *t)
+{
+	json_object_set_new(j, "heartbeat_ext", json_boolean(t->heartbeat_ext));
+	json_object_set_new(j, "disclosed", json_integer(t->disclosed));
+	json_object_set_new(j, "alert", t->alert >= 0 ?
+	    json_integer(t->alert) : json_null());
+	json_object_set_new(j, "attempts", json_integer(t->attempts));
+	json_object_set_new(j, "strategy", t->strategy);
+	json_object_set_new(j, "nudges", json_integer(t->nudges));
+	json_object_set_new(j, "bytes_sent", json_integer(t->bytes_sent));
+	json_object_set_new(j, "bytes_received",
+	    json_integer(t->bytes_received));
+	json_object_set_new(j, "elapsed_ms",
+	    json_real((double)(long long)(t->elapsed_ms * 10) / 10));
+}
+
 static json_t *endpoint_json(const char *type, const struct res_endpoint *r)
 {
 	json_t *j = json_object();
@@ -40,19 +68,14 @@ static json_t *endpoint_json(const char *type, const struct res_endpoint *r)
 	out_json_set_str(j, "reason", r->reason);
 	json_object_set_new(j, "version", r->version ?
 	    json_string(r->version) : json_null());
-	json_object_set_new(j, "heartbeat_ext", json_boolean(r->heartbeat_ext));
-	json_object_set_new(j, "disclosed", json_integer(r->disclosed));
-	json_object_set_new(j, "alert", r->alert >= 0 ?
-	    json_integer(r->alert) : json_null());
-	json_object_set_new(j, "attempts", json_integer(r->attempts));
-	json_object_set_new(j, "strategy", r->strategy && r->attempts ?
-	    json_string(r->strategy) : json_null());
-	json_object_set_new(j, "nudges", json_integer(r->nudges));
-	json_object_set_new(j, "bytes_sent", json_integer(r->bytes_sent));
-	json_object_set_new(j, "bytes_received",
-	    json_integer(r->bytes_received));
-	json_object_set_new(j, "elapsed_ms",
-	    json_real((double)(long long)(r->elapsed_ms * 10) / 10));
+	{
+		struct probe_tail t = { r->heartbeat_ext, r->disclosed,
+			r->alert, r->attempts, r->strategy && r->attempts ?
+			json_string(r->strategy) : json_null(), r->nudges,
+			r->bytes_sent, r->bytes_received, r->elapsed_ms };
+
+		tail_json(j, &t);
+	}
 	if (r->leaked_len) {
 		char *h = hex(r->leaked, r->leaked_len);
 
@@ -177,19 +200,28 @@ static void j_error(struct sink *s, const struct res_error *r)
 	out_json(s->out, j);
 }
 
-static void j_scan_summary(struct sink *s, const struct res_scan_summary *r)
+/* A summary's common part: how many of what, by verdict, and the time. */
+static json_t *summary_json(const char *what, uint64_t n, size_t nverdicts,
+    const char *const *names, const uint64_t *counts, double seconds)
 {
 	json_t *j = json_object(), *c = json_object();
 	size_t v;
 
 	json_object_set_new(j, "type", json_string("summary"));
-	json_object_set_new(j, "endpoints", json_integer(
-	    (json_int_t)r->endpoints));
-	for (v = 0; v < r->nverdicts; v++)
-		json_object_set_new(c, r->verdict_names[v],
-		    json_integer((json_int_t)r->verdict_counts[v]));
+	json_object_set_new(j, what, json_integer((json_int_t)n));
+	for (v = 0; v < nverdicts; v++)
+		json_object_set_new(c, names[v],
+		    json_integer((json_int_t)counts[v]));
 	json_object_set_new(j, "verdicts", c);
-	json_object_set_new(j, "seconds", json_real(r->seconds));
+	json_object_set_new(j, "seconds", json_real(seconds));
+	return j;
+}
+
+static void j_scan_summary(struct sink *s, const struct res_scan_summary *r)
+{
+	json_t *j = summary_json("endpoints", r->endpoints, r->nverdicts,
+	    r->verdict_names, r->verdict_counts, r->seconds);
+
 	json_object_set_new(j, "peak_in_flight",
 	    json_integer((json_int_t)r->peak_in_flight));
 	out_json(s->out, j);
@@ -220,6 +252,9 @@ static void j_client(struct sink *s, const struct res_client *r)
 	json_t *j = json_object();
 	char peer[64], suite[8];
 	int has_ip = r->ip && r->ip[0];
+	struct probe_tail t = { r->heartbeat_ext, r->disclosed, r->alert,
+		r->attempts, json_string(r->strategy), r->nudges,
+		r->bytes_sent, r->bytes_received, r->elapsed_ms };
 
 	res_client_peer(r, peer, sizeof(peer));
 	snprintf(suite, sizeof(suite), "0x%04x", r->suite);
@@ -246,36 +281,15 @@ static void j_client(struct sink *s, const struct res_client *r)
 	    json_string(r->version) : json_null());
 	json_object_set_new(j, "suite", r->suite ? json_string(suite) :
 	    json_null());
-	json_object_set_new(j, "heartbeat_ext", json_boolean(r->heartbeat_ext));
-	json_object_set_new(j, "disclosed", json_integer(r->disclosed));
-	json_object_set_new(j, "alert", r->alert >= 0 ?
-	    json_integer(r->alert) : json_null());
-	json_object_set_new(j, "attempts", json_integer(r->attempts));
-	json_object_set_new(j, "strategy", json_string(r->strategy));
-	json_object_set_new(j, "nudges", json_integer(r->nudges));
-	json_object_set_new(j, "bytes_sent", json_integer(r->bytes_sent));
-	json_object_set_new(j, "bytes_received",
-	    json_integer(r->bytes_received));
-	json_object_set_new(j, "elapsed_ms",
-	    json_real((double)(long long)(r->elapsed_ms * 10) / 10));
+	tail_json(j, &t);
 	out_json(s->out, j);
 }
 
 static void j_client_summary(struct sink *s,
     const struct res_client_summary *r)
 {
-	json_t *j = json_object(), *c = json_object();
-	size_t v;
-
-	json_object_set_new(j, "type", json_string("summary"));
-	json_object_set_new(j, "clients", json_integer(
-	    (json_int_t)r->clients));
-	for (v = 0; v < r->nverdicts; v++)
-		json_object_set_new(c, r->verdict_names[v],
-		    json_integer((json_int_t)r->verdict_counts[v]));
-	json_object_set_new(j, "verdicts", c);
-	json_object_set_new(j, "seconds", json_real(r->seconds));
-	out_json(s->out, j);
+	out_json(s->out, summary_json("clients", r->clients, r->nverdicts,
+	    r->verdict_names, r->verdict_counts, r->seconds));
 }
 
 #define SET_U(obj, key, v) json_object_set_new(obj, key, json_integer(v))

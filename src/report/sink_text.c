@@ -59,21 +59,31 @@ static void t_endpoint(struct sink *s, const struct res_endpoint *r)
 	fflush(o->f);
 }
 
+/* A summary's first line: "N what in S s: verdict count, ...". */
+static void counts_line(struct out *o, uint64_t n, const char *what,
+    double seconds, size_t nverdicts, const char *const *names,
+    const uint64_t *counts)
+{
+	size_t v;
+
+	fprintf(o->f, "\n%s%llu %s in %.2f s:%s", out_bold(o),
+	    (unsigned long long)n, what, seconds, out_reset(o));
+	for (v = 0; v < nverdicts; v++)
+		if (counts[v])
+			fprintf(o->f, " %s %llu,", names[v],
+			    (unsigned long long)counts[v]);
+	fputc('\n', o->f);
+}
+
 static void t_scan_summary(struct sink *s, const struct res_scan_summary *r)
 {
 	struct out *o = s->out;
-	size_t v;
 
 	/* --quiet: findings only, no summary. */
 	if (s->quiet)
 		return;
-	fprintf(o->f, "\n%s%llu endpoints in %.2f s:%s", out_bold(o),
-	    (unsigned long long)r->endpoints, r->seconds, out_reset(o));
-	for (v = 0; v < r->nverdicts; v++)
-		if (r->verdict_counts[v])
-			fprintf(o->f, " %s %llu,", r->verdict_names[v],
-			    (unsigned long long)r->verdict_counts[v]);
-	fputc('\n', o->f);
+	counts_line(o, r->endpoints, "endpoints", r->seconds, r->nverdicts,
+	    r->verdict_names, r->verdict_counts);
 	if (r->vulnerable)
 		fprintf(o->f, "%sVulnerable endpoints found.%s Upgrade OpenSSL "
 		    "to 1.0.1g or later (or your distribution's fixed "
@@ -107,19 +117,11 @@ static void t_client_summary(struct sink *s,
     const struct res_client_summary *r)
 {
 	struct out *o = s->out;
-	size_t v;
 
-	/* --quiet: findings only, no summary. */
 	if (s->quiet)
 		return;
-	fprintf(o->f, "\n%s%llu client%s in %.2f s:%s", out_bold(o),
-	    (unsigned long long)r->clients, r->clients == 1 ? "" : "s",
-	    r->seconds, out_reset(o));
-	for (v = 0; v < r->nverdicts; v++)
-		if (r->verdict_counts[v])
-			fprintf(o->f, " %s %llu,", r->verdict_names[v],
-			    (unsigned long long)r->verdict_counts[v]);
-	fputc('\n', o->f);
+	counts_line(o, r->clients, r->clients == 1 ? "client" : "clients",
+	    r->seconds, r->nverdicts, r->verdict_names, r->verdict_counts);
 	if (r->vulnerable)
 		fprintf(o->f, "%sVulnerable clients found.%s Upgrade the "
 		    "OpenSSL they use to 1.0.1g or later and restart them; a "
