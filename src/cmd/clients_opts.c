@@ -87,6 +87,12 @@ static int parse_listen(const char *s, struct sockaddr_storage *a)
 	return -1;
 }
 
+/* The options that take a whole number, and what a bad one is told. */
+static const struct cmd_num_opt num_opts[] = {
+	{ 'n', 1, 100000000, "--count takes a number from 1 to 100000000" },
+	{ 't', 1, 3600000, "--timeout takes milliseconds, 1 to 3600000" },
+};
+
 int clients_opts_parse(struct clients_cmd *c, int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -113,24 +119,17 @@ int clients_opts_parse(struct clients_cmd *c, int argc, char **argv)
 	/* "+": the command's own options are not ours. */
 	while ((ch = getopt_long(argc, argv, "+l:n:t:jqh", lopts, NULL)) !=
 	    -1) {
+		if (cmd_num_arg(num_opts, sizeof(num_opts) / sizeof(num_opts[0]),
+		    ch, optarg, &v) != 0)
+			return EXIT_USAGE;
 		switch (ch) {
 		case 'l':
 			c->listen_at = optarg;
 			break;
 		case 'n':
-			if (cmd_parse_uint(optarg, 1, 100000000, &v) != 0) {
-				fprintf(stderr, "heartcheck: --count takes a "
-				    "number from 1 to 100000000\n");
-				return EXIT_USAGE;
-			}
 			c->lo.count = (unsigned)v;
 			break;
 		case 't':
-			if (cmd_parse_uint(optarg, 1, 3600000, &v) != 0) {
-				fprintf(stderr, "heartcheck: --timeout takes "
-				    "milliseconds, 1 to 3600000\n");
-				return EXIT_USAGE;
-			}
 			c->lo.timeout_ms = (unsigned)v;
 			break;
 		case 'S':

@@ -101,35 +101,13 @@ static int parse_version(const char *s, uint16_t *v)
 }
 
 /* The options that take a whole number, and what a bad one is told. */
-static const struct num_opt {
-	int ch;
-	unsigned long lo, hi;
-	const char *msg;
-} num_opts[] = {
+static const struct cmd_num_opt num_opts[] = {
 	{ 'd', 0, ULONG_MAX, "--seed takes a whole number" },
 	{ 'c', 1, 100000, "--concurrency takes a number from 1 to 100000" },
 	{ 't', 1, 3600000, "--timeout takes milliseconds, 1 to 3600000" },
 	{ 'r', 1, 10000000, "--rate takes probes per second, 1 to 10000000" },
 	{ 'L', 1, 65535 - 32, "--leak takes a byte count from 1 to 65503" },
 };
-
-/* 0 when ch takes no number or optarg is one, in *v; else -1 after
- * saying so. */
-static int num_arg(int ch, unsigned long *v)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(num_opts) / sizeof(num_opts[0]); i++) {
-		if (num_opts[i].ch != ch)
-			continue;
-		if (cmd_parse_uint(optarg, num_opts[i].lo, num_opts[i].hi,
-		    v) == 0)
-			return 0;
-		fprintf(stderr, "heartcheck: %s\n", num_opts[i].msg);
-		return -1;
-	}
-	return 0;
-}
 
 /* One option; 0, or -1 when refused (said) or out of memory. */
 static int scan_opt(struct scan_cmd *c, int ch, unsigned long v)
@@ -274,7 +252,8 @@ int scan_opts_parse(struct scan_cmd *c, int argc, char **argv)
 			cmd_getopt_error("scan", argc, argv);
 			return EXIT_USAGE;
 		}
-		if (num_arg(ch, &v) != 0 || scan_opt(c, ch, v) != 0)
+		if (cmd_num_arg(num_opts, sizeof(num_opts) / sizeof(num_opts[0]),
+		    ch, optarg, &v) != 0 || scan_opt(c, ch, v) != 0)
 			return EXIT_USAGE;
 	}
 	for (i = optind; i < argc; i++) {
