@@ -52,3 +52,19 @@ int cmd_parse_color(const char *arg, int *color)
 	}
 	return 0;
 }
+
+int cmd_num_arg(const struct cmd_num_opt *t, size_t n, int ch,
+    const char *arg, unsigned long *v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (t[i].ch != ch)
+			continue;
+		if (cmd_parse_uint(arg, t[i].lo, t[i].hi, v) == 0)
+			return 0;
+		fprintf(stderr, "heartcheck: %s\n", t[i].msg);
+		return -1;
+	}
+	return 0;
+}

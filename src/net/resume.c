@@ -229,7 +229,7 @@ static int parse_u64(const char *s, uint64_t *v)
 	return errno || *end ? -1 : 0;
 }
 
-static int push_file(struct resume_file **v, size_t *n, const char *path)
+int resume_push_file(struct resume_file **v, size_t *n, const char *path)
 {
 	struct resume_file *nv = realloc(*v, (*n + 1) * sizeof(**v));
 
@@ -335,10 +335,10 @@ int resume_read(const char *path, struct resume *r, char err[RESUME_ERRMAX])
 		} else if (!strcmp(line, "exclude")) {
 			bad = resume_push(&r->excludes, &r->nexcludes, val);
 		} else if (!strcmp(line, "input")) {
-			bad = push_file(&r->inputs, &r->ninputs, val);
+			bad = resume_push_file(&r->inputs, &r->ninputs, val);
 		} else if (!strcmp(line, "exclude-file")) {
-			bad = push_file(&r->exclude_files, &r->nexclude_files,
-			    val);
+			bad = resume_push_file(&r->exclude_files,
+			    &r->nexclude_files, val);
 		} else if (!strcmp(line, "input-sum") ||
 		    !strcmp(line, "exclude-file-sum")) {
 			struct resume_file *rf = line[0] == 'i' ?

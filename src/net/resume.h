@@ -52,6 +52,9 @@ struct resume {
 
 /* Appends a copy of s to a list; 0 or -1 when out of memory. */
 int resume_push(char ***v, size_t *n, const char *s);
+/* Appends a file entry for path (its sums not yet filled in); 0 or -1
+ * when out of memory. */
+int resume_push_file(struct resume_file **v, size_t *n, const char *path);
 /* Makes f->path absolute and records the file's size and hash; 0, or -1
  * with err. */
 int resume_fill_file(struct resume_file *f, char err[RESUME_ERRMAX]);

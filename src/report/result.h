@@ -149,6 +149,52 @@ struct res_scan_summary {
 	uint64_t peak_in_flight;
 };
 
+/* What a client offered in its ClientHello, for "type": "client". */
+struct res_client_hello {
+	const char *version;    /* client_version, named */
+	size_t nversions;       /* supported_versions, named */
+	const char *const *versions;
+	unsigned suites;        /* how many suites it offered */
+	int heartbeat;          /* extension 15 offered */
+	int heartbeat_mode;     /* its mode byte */
+	const char *sni;        /* "" or NULL when none */
+};
+
+/* "type": "client": one TLS client tested by heartcheck clients. */
+struct res_client {
+	const char *ip;         /* the peer; "" or NULL when there was none */
+	uint16_t port;
+	const char *command;    /* the command run (its argv[0]), or NULL */
+	unsigned runs;          /* with a command: how many times it ran */
+	int command_status;     /* its exit status, or -1 */
+	int command_signal;     /* the signal that ended it, or 0 */
+	const char *verdict;    /* a verdict keyword */
+	enum res_grade grade;   /* RES_UNSURE: not tested */
+	int vulnerable;
+	const char *reason;
+	const struct res_client_hello *hello;   /* NULL: none read */
+	const char *version;    /* the version answered with, or NULL */
+	unsigned suite;         /* the suite chosen, or 0 */
+	int heartbeat_ext;      /* the client offered extension 15 */
+	unsigned disclosed;
+	int alert;              /* -1: none */
+	unsigned attempts;      /* connections */
+	const char *strategy;
+	unsigned nudges;
+	uint32_t bytes_sent, bytes_received;
+	double elapsed_ms;
+};
+
+/* "type": "summary": the end of heartcheck clients. */
+struct res_client_summary {
+	uint64_t clients;
+	size_t nverdicts;
+	const char *const *verdict_names;
+	const uint64_t *verdict_counts;
+	uint64_t vulnerable;
+	double seconds;
+};
+
 /* The local audit's overall state, as a Nagios plugin reports it. */
 enum res_state {
 	RES_OK = 0,
@@ -191,5 +237,9 @@ unsigned res_unfinished(const struct res_local_summary *s);
 /* What was not finished, for people: " 2 listeners, 1 library", or "". */
 void res_unfinished_text(const struct res_local_summary *s, char *buf,
     size_t cap);
+
+/* The client's "IP:PORT" ("[IPv6]:PORT"), or "-" without a peer; 64
+ * bytes are room for any. */
+void res_client_peer(const struct res_client *r, char *buf, size_t cap);
 
 #endif

@@ -49,6 +49,15 @@ unsigned res_unfinished(const struct res_local_summary *s)
 	    s->unfinished.listeners + s->unfinished.packages;
 }
 
+void res_client_peer(const struct res_client *r, char *buf, size_t cap)
+{
+	if (r->ip && r->ip[0])
+		snprintf(buf, cap, strchr(r->ip, ':') ? "[%s]:%u" : "%s:%u",
+		    r->ip, r->port);
+	else
+		snprintf(buf, cap, "-");
+}
+
 void res_unfinished_text(const struct res_local_summary *c, char *buf,
     size_t cap)
 {
@@ -97,4 +106,6 @@ DISPATCH(restart, res_restart)
 DISPATCH(error, res_error)
 DISPATCH(scan_summary, res_scan_summary)
 DISPATCH(local_summary, res_local_summary)
+DISPATCH(client, res_client)
+DISPATCH(client_summary, res_client_summary)
 #undef DISPATCH

@@ -40,6 +40,9 @@ struct sink_ops {
 	void (*scan_summary)(struct sink *s, const struct res_scan_summary *r);
 	void (*local_summary)(struct sink *s,
 	    const struct res_local_summary *r);
+	void (*client)(struct sink *s, const struct res_client *r);
+	void (*client_summary)(struct sink *s,
+	    const struct res_client_summary *r);
 };
 
 struct sink {
@@ -80,5 +83,7 @@ void sink_restart(struct sink *s, const struct res_restart *r);
 void sink_error(struct sink *s, const struct res_error *r);
 void sink_scan_summary(struct sink *s, const struct res_scan_summary *r);
 void sink_local_summary(struct sink *s, const struct res_local_summary *r);
+void sink_client(struct sink *s, const struct res_client *r);
+void sink_client_summary(struct sink *s, const struct res_client_summary *r);
 
 #endif

@@ -2,6 +2,7 @@
  * The JSON Lines sink: one object per result, written and flushed as it
  * comes (docs/json-schema.md).
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "report/sink.h"
@@ -22,6 +23,37 @@ static char *hex(const unsigned char *b, size_t n)
 	return s;
 }
 
+/* What a probe of a server or a client ends with, in this order. */
+struct probe_tail {
+	int heartbeat_ext;
+	unsigned disclosed;
+	int alert;
+	unsigned attempts;
+	json_t *strategy;       /* taken */
+	unsigned nudges;
+	json_t *starttls;       /* taken; NULL: the kind has no such field */
+	uint32_t bytes_sent, bytes_received;
+	double elapsed_ms;
+};
+
+static void tail_json(json_t *j, const struct probe_tail *t)
+{
+	json_object_set_new(j, "heartbeat_ext", json_boolean(t->heartbeat_ext));
+	json_object_set_new(j, "disclosed", json_integer(t->disclosed));
+	json_object_set_new(j, "alert", t->alert >= 0 ?
+	    json_integer(t->alert) : json_null());
+	json_object_set_new(j, "attempts", json_integer(t->attempts));
+	json_object_set_new(j, "strategy", t->strategy);
+	json_object_set_new(j, "nudges", json_integer(t->nudges));
+	if (t->starttls)
+		json_object_set_new(j, "starttls", t->starttls);
+	json_object_set_new(j, "bytes_sent", json_integer(t->bytes_sent));
+	json_object_set_new(j, "bytes_received",
+	    json_integer(t->bytes_received));
+	json_object_set_new(j, "elapsed_ms",
+	    json_real((double)(long long)(t->elapsed_ms * 10) / 10));
+}
+
 static json_t *endpoint_json(const char *type, const struct res_endpoint *r)
 {
 	json_t *j = json_object();
@@ -39,21 +71,15 @@ static json_t *endpoint_json(const char *type, const struct res_endpoint *r)
 	out_json_set_str(j, "reason", r->reason);
 	json_object_set_new(j, "version", r->version ?
 	    json_string(r->version) : json_null());
-	json_object_set_new(j, "heartbeat_ext", json_boolean(r->heartbeat_ext));
-	json_object_set_new(j, "disclosed", json_integer(r->disclosed));
-	json_object_set_new(j, "alert", r->alert >= 0 ?
-	    json_integer(r->alert) : json_null());
-	json_object_set_new(j, "attempts", json_integer(r->attempts));
-	json_object_set_new(j, "strategy", r->strategy && r->attempts ?
-	    json_string(r->strategy) : json_null());
-	json_object_set_new(j, "nudges", json_integer(r->nudges));
-	json_object_set_new(j, "starttls", r->starttls ?
-	    json_string(r->starttls) : json_null());
-	json_object_set_new(j, "bytes_sent", json_integer(r->bytes_sent));
-	json_object_set_new(j, "bytes_received",
-	    json_integer(r->bytes_received));
-	json_object_set_new(j, "elapsed_ms",
-	    json_real((double)(long long)(r->elapsed_ms * 10) / 10));
+	{
+		struct probe_tail t = { r->heartbeat_ext, r->disclosed,
+			r->alert, r->attempts, r->strategy && r->attempts ?
+			json_string(r->strategy) : json_null(), r->nudges,
+			r->starttls ? json_string(r->starttls) : json_null(),
+			r->bytes_sent, r->bytes_received, r->elapsed_ms };
+
+		tail_json(j, &t);
+	}
 	if (r->leaked_len) {
 		char *h = hex(r->leaked, r->leaked_len);
 
@@ -178,22 +204,96 @@ static void j_error(struct sink *s, const struct res_error *r)
 	out_json(s->out, j);
 }
 
-static void j_scan_summary(struct sink *s, const struct res_scan_summary *r)
+/* A summary's common part: how many of what, by verdict, and the time. */
+static json_t *summary_json(const char *what, uint64_t n, size_t nverdicts,
+    const char *const *names, const uint64_t *counts, double seconds)
 {
 	json_t *j = json_object(), *c = json_object();
 	size_t v;
 
 	json_object_set_new(j, "type", json_string("summary"));
-	json_object_set_new(j, "endpoints", json_integer(
-	    (json_int_t)r->endpoints));
-	for (v = 0; v < r->nverdicts; v++)
-		json_object_set_new(c, r->verdict_names[v],
-		    json_integer((json_int_t)r->verdict_counts[v]));
+	json_object_set_new(j, what, json_integer((json_int_t)n));
+	for (v = 0; v < nverdicts; v++)
+		json_object_set_new(c, names[v],
+		    json_integer((json_int_t)counts[v]));
 	json_object_set_new(j, "verdicts", c);
-	json_object_set_new(j, "seconds", json_real(r->seconds));
+	json_object_set_new(j, "seconds", json_real(seconds));
+	return j;
+}
+
+static void j_scan_summary(struct sink *s, const struct res_scan_summary *r)
+{
+	json_t *j = summary_json("endpoints", r->endpoints, r->nverdicts,
+	    r->verdict_names, r->verdict_counts, r->seconds);
+
 	json_object_set_new(j, "peak_in_flight",
 	    json_integer((json_int_t)r->peak_in_flight));
 	out_json(s->out, j);
+}
+
+static json_t *hello_json(const struct res_client_hello *h)
+{
+	json_t *j = json_object(), *vs = json_array();
+	size_t i;
+
+	json_object_set_new(j, "version", json_string(h->version));
+	for (i = 0; i < h->nversions; i++)
+		json_array_append_new(vs, json_string(h->versions[i]));
+	json_object_set_new(j, "versions", vs);
+	json_object_set_new(j, "suites", json_integer(h->suites));
+	json_object_set_new(j, "heartbeat", json_boolean(h->heartbeat));
+	json_object_set_new(j, "heartbeat_mode", h->heartbeat ?
+	    json_integer(h->heartbeat_mode) : json_null());
+	if (h->sni && h->sni[0])
+		out_json_set_str(j, "sni", h->sni);
+	else
+		json_object_set_new(j, "sni", json_null());
+	return j;
+}
+
+static void j_client(struct sink *s, const struct res_client *r)
+{
+	json_t *j = json_object();
+	char peer[64], suite[8];
+	int has_ip = r->ip && r->ip[0];
+	struct probe_tail t = { r->heartbeat_ext, r->disclosed, r->alert,
+		r->attempts, json_string(r->strategy), r->nudges, NULL,
+		r->bytes_sent, r->bytes_received, r->elapsed_ms };
+
+	res_client_peer(r, peer, sizeof(peer));
+	snprintf(suite, sizeof(suite), "0x%04x", r->suite);
+	json_object_set_new(j, "type", json_string("client"));
+	json_object_set_new(j, "peer", json_string(peer));
+	json_object_set_new(j, "ip", has_ip ? json_string(r->ip) :
+	    json_null());
+	json_object_set_new(j, "port", has_ip ? json_integer(r->port) :
+	    json_null());
+	if (r->command) {
+		out_json_set_str(j, "command", r->command);
+		json_object_set_new(j, "runs", json_integer(r->runs));
+		json_object_set_new(j, "command_status",
+		    r->command_status >= 0 ? json_integer(r->command_status) :
+		    json_null());
+		json_object_set_new(j, "command_signal", r->command_signal ?
+		    json_integer(r->command_signal) : json_null());
+	}
+	json_object_set_new(j, "verdict", json_string(r->verdict));
+	out_json_set_str(j, "reason", r->reason);
+	json_object_set_new(j, "client_hello", r->hello ?
+	    hello_json(r->hello) : json_null());
+	json_object_set_new(j, "version", r->version ?
+	    json_string(r->version) : json_null());
+	json_object_set_new(j, "suite", r->suite ? json_string(suite) :
+	    json_null());
+	tail_json(j, &t);
+	out_json(s->out, j);
+}
+
+static void j_client_summary(struct sink *s,
+    const struct res_client_summary *r)
+{
+	out_json(s->out, summary_json("clients", r->clients, r->nverdicts,
+	    r->verdict_names, r->verdict_counts, r->seconds));
 }
 
 #define SET_U(obj, key, v) json_object_set_new(obj, key, json_integer(v))
@@ -240,4 +340,6 @@ const struct sink_ops sink_json_ops = {
 	.error = j_error,
 	.scan_summary = j_scan_summary,
 	.local_summary = j_local_summary,
+	.client = j_client,
+	.client_summary = j_client_summary,
 };

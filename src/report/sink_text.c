@@ -59,27 +59,75 @@ static void t_endpoint(struct sink *s, const struct res_endpoint *r)
 	fflush(o->f);
 }
 
+/* A summary's first line: "N what in S s: verdict count, ...". */
+static void counts_line(struct out *o, uint64_t n, const char *what,
+    double seconds, size_t nverdicts, const char *const *names,
+    const uint64_t *counts)
+{
+	size_t v;
+
+	fprintf(o->f, "\n%s%llu %s in %.2f s:%s", out_bold(o),
+	    (unsigned long long)n, what, seconds, out_reset(o));
+	for (v = 0; v < nverdicts; v++)
+		if (counts[v])
+			fprintf(o->f, " %s %llu,", names[v],
+			    (unsigned long long)counts[v]);
+	fputc('\n', o->f);
+}
+
 static void t_scan_summary(struct sink *s, const struct res_scan_summary *r)
 {
 	struct out *o = s->out;
-	size_t v;
 
 	/* --quiet: findings only, no summary. */
 	if (s->quiet)
 		return;
-	fprintf(o->f, "\n%s%llu endpoints in %.2f s:%s", out_bold(o),
-	    (unsigned long long)r->endpoints, r->seconds, out_reset(o));
-	for (v = 0; v < r->nverdicts; v++)
-		if (r->verdict_counts[v])
-			fprintf(o->f, " %s %llu,", r->verdict_names[v],
-			    (unsigned long long)r->verdict_counts[v]);
-	fputc('\n', o->f);
+	counts_line(o, r->endpoints, "endpoints", r->seconds, r->nverdicts,
+	    r->verdict_names, r->verdict_counts);
 	if (r->vulnerable)
 		fprintf(o->f, "%sVulnerable endpoints found.%s Upgrade OpenSSL "
 		    "to 1.0.1g or later (or your distribution's fixed "
 		    "package), restart every service that uses it "
 		    "(`heartcheck local` names them), then revoke and reissue "
 		    "their certificates and keys.\n", out_red(o), out_reset(o));
+	fflush(o->f);
+}
+
+/* ---- clients ---- */
+
+static void t_client(struct sink *s, const struct res_client *r)
+{
+	struct out *o = s->out;
+	char peer[64];
+
+	if (s->quiet && r->grade != RES_UNSURE && !r->vulnerable)
+		return;
+	res_client_peer(r, peer, sizeof(peer));
+	fprintf(o->f, "%s%-16s%s %-22s %-8s %s%s%s%s (%s%s, %.0f ms)\n",
+	    grade_color(o, r->grade), r->verdict, out_reset(o), peer,
+	    r->version ? r->version : "-", r->command ? "[" : "",
+	    r->command ? out_esc(r->command) : "", r->command ? "] " : "",
+	    out_esc(r->reason), r->hello ? (r->heartbeat_ext ?
+	    "extension 15 offered" : "no extension 15") : "no ClientHello",
+	    r->attempts > 1 ? ", several connections" : "", r->elapsed_ms);
+	fflush(o->f);
+}
+
+static void t_client_summary(struct sink *s,
+    const struct res_client_summary *r)
+{
+	struct out *o = s->out;
+
+	if (s->quiet)
+		return;
+	counts_line(o, r->clients, r->clients == 1 ? "client" : "clients",
+	    r->seconds, r->nverdicts, r->verdict_names, r->verdict_counts);
+	if (r->vulnerable)
+		fprintf(o->f, "%sVulnerable clients found.%s Upgrade the "
+		    "OpenSSL they use to 1.0.1g or later and restart them; a "
+		    "vulnerable client that talked to a hostile server may "
+		    "have sent it any of its memory.\n", out_red(o),
+		    out_reset(o));
 	fflush(o->f);
 }
 
@@ -354,4 +402,6 @@ const struct sink_ops sink_text_ops = {
 	.restart = t_restart,
 	.scan_summary = t_scan_summary,
 	.local_summary = t_local_summary,
+	.client = t_client,
+	.client_summary = t_client_summary,
 };
