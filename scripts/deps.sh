@@ -4,7 +4,7 @@
 set -euo pipefail
 
 pkgs=(
-  gcc clang libclang-rt-14-dev meson ninja-build pkg-config
+  gcc clang clang-format libclang-rt-14-dev meson ninja-build pkg-config
   libuv1-dev libseccomp-dev libjansson-dev libcmocka-dev
   python3 openssl gnutls-bin iproute2 procps
   nmap sslscan rpm time openvpn

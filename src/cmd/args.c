@@ -28,13 +28,14 @@ int cmd_parse_uint(const char *s, unsigned long lo, unsigned long hi,
 
 void cmd_getopt_error(const char *cmd, int argc, char **argv)
 {
-	const char *arg = optind > 0 && optind - 1 < argc ? argv[optind - 1] :
-	    "";
+	const char *arg =
+	    optind > 0 && optind - 1 < argc ? argv[optind - 1] : "";
 
 	/* getopt's own message would echo the argument raw. */
-	fprintf(stderr, "heartcheck %s: unknown option, or an option "
-	    "without its value: \"%s\"\n[hint] heartcheck %s --help\n", cmd,
-	    out_esc(arg), cmd);
+	fprintf(stderr,
+	    "heartcheck %s: unknown option, or an option "
+	    "without its value: \"%s\"\n[hint] heartcheck %s --help\n",
+	    cmd, out_esc(arg), cmd);
 }
 
 int cmd_parse_color(const char *arg, int *color)
@@ -46,15 +47,16 @@ int cmd_parse_color(const char *arg, int *color)
 	else if (!strcmp(arg, "never"))
 		*color = 0;
 	else {
-		fprintf(stderr, "heartcheck: --color takes auto, always or "
+		fprintf(stderr,
+		    "heartcheck: --color takes auto, always or "
 		    "never\n");
 		return -1;
 	}
 	return 0;
 }
 
-int cmd_num_arg(const struct cmd_num_opt *t, size_t n, int ch,
-    const char *arg, unsigned long *v)
+int cmd_num_arg(const struct cmd_num_opt *t, size_t n, int ch, const char *arg,
+    unsigned long *v)
 {
 	size_t i;
 

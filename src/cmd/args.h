@@ -22,14 +22,14 @@ int cmd_parse_uint(const char *s, unsigned long lo, unsigned long hi,
 /* An option that takes a whole number in [lo, hi], and what a bad value
  * is told ("--rate takes ..."). */
 struct cmd_num_opt {
-	int ch;                 /* getopt_long's value for the option */
+	int ch; /* getopt_long's value for the option */
 	unsigned long lo, hi;
 	const char *msg;
 };
 
 /* When ch is in t (n entries), parses arg into *v, or says t's message on
  * stderr and returns -1; returns 0 otherwise. */
-int cmd_num_arg(const struct cmd_num_opt *t, size_t n, int ch,
-    const char *arg, unsigned long *v);
+int cmd_num_arg(const struct cmd_num_opt *t, size_t n, int ch, const char *arg,
+    unsigned long *v);
 
 #endif

@@ -17,34 +17,51 @@ static void clients_usage(FILE *f)
 	    "usage: heartcheck clients [OPTIONS]\n"
 	    "       heartcheck clients [OPTIONS] -- COMMAND [ARG...]\n"
 	    "\n"
-	    "Test TLS clients for Heartbleed (CVE-2014-0160).  heartcheck plays a TLS\n"
-	    "server: it answers the client's hello and sends a valid heartbeat and an\n"
-	    "over-length one before its certificate.  A vulnerable client echoes the\n"
-	    "over-length one with our own stale bytes: proof, with none of the client's\n"
+	    "Test TLS clients for Heartbleed (CVE-2014-0160).  heartcheck "
+	    "plays a TLS\n"
+	    "server: it answers the client's hello and sends a valid heartbeat "
+	    "and an\n"
+	    "over-length one before its certificate.  A vulnerable client "
+	    "echoes the\n"
+	    "over-length one with our own stale bytes: proof, with none of the "
+	    "client's\n"
 	    "memory disclosed.  The handshake never completes.\n"
 	    "\n"
-	    "Without a command it listens and reports on every client that connects.\n"
-	    "With one, it listens on a free loopback port, runs COMMAND with every {}\n"
-	    "in its arguments replaced by 127.0.0.1:PORT (no shell), reports on that\n"
-	    "client, and runs it again when a client that gives up on the first\n"
+	    "Without a command it listens and reports on every client that "
+	    "connects.\n"
+	    "With one, it listens on a free loopback port, runs COMMAND with "
+	    "every {}\n"
+	    "in its arguments replaced by 127.0.0.1:PORT (no shell), reports "
+	    "on that\n"
+	    "client, and runs it again when a client that gives up on the "
+	    "first\n"
 	    "heartbeat needs another strategy.  Example:\n"
 	    "  heartcheck clients -- curl -k https://{}/\n"
 	    "\n"
 	    "Options:\n"
 	    "  -l, --listen ADDR:PORT   where to listen (default %s);\n"
-	    "                           [IPv6]:PORT, or :PORT for every IPv4 address\n"
-	    "  -n, --count N            stop after N results (default: until Ctrl-C)\n"
-	    "  -t, --timeout MS         budget per client connection; with a command,\n"
+	    "                           [IPv6]:PORT, or :PORT for every IPv4 "
+	    "address\n"
+	    "  -n, --count N            stop after N results (default: until "
+	    "Ctrl-C)\n"
+	    "  -t, --timeout MS         budget per client connection; with a "
+	    "command,\n"
 	    "                           for the whole test (default %d)\n"
-	    "      --strategy S         first strategy: flight (default), large, valid\n"
-	    "  -j, --json               JSON Lines on stdout (docs/json-schema.md)\n"
-	    "  -q, --quiet              text: print only vulnerable and untested results\n"
+	    "      --strategy S         first strategy: flight (default), "
+	    "large, valid\n"
+	    "  -j, --json               JSON Lines on stdout "
+	    "(docs/json-schema.md)\n"
+	    "  -q, --quiet              text: print only vulnerable and "
+	    "untested results\n"
 	    "      --color WHEN         auto (default), always, never\n"
-	    "      --trace              log every engine state change to stderr\n"
+	    "      --trace              log every engine state change to "
+	    "stderr\n"
 	    "  -h, --help               this text\n"
 	    "\n"
-	    "Exit status: 0 nothing vulnerable, 1 a vulnerable client, 2 usage error\n"
-	    "(or the command cannot be run), 3 some client could not be tested (and\n"
+	    "Exit status: 0 nothing vulnerable, 1 a vulnerable client, 2 usage "
+	    "error\n"
+	    "(or the command cannot be run), 3 some client could not be tested "
+	    "(and\n"
 	    "none vulnerable), 4 the results could not be written.\n",
 	    DEFAULT_LISTEN, DEFAULT_TIMEOUT_MS);
 }
@@ -72,8 +89,8 @@ static int parse_listen(const char *s, struct sockaddr_storage *a)
 			return -1;
 		hl = (size_t)(colon - s);
 	}
-	if (hl >= sizeof(host) || cmd_parse_uint(colon + 1, 0, 65535,
-	    &port) != 0)
+	if (hl >= sizeof(host) ||
+	    cmd_parse_uint(colon + 1, 0, 65535, &port) != 0)
 		return -1;
 	memcpy(host, h, hl);
 	host[hl] = '\0';
@@ -117,10 +134,11 @@ int clients_opts_parse(struct clients_cmd *c, int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	/* "+": the command's own options are not ours. */
-	while ((ch = getopt_long(argc, argv, "+l:n:t:jqh", lopts, NULL)) !=
-	    -1) {
-		if (cmd_num_arg(num_opts, sizeof(num_opts) / sizeof(num_opts[0]),
-		    ch, optarg, &v) != 0)
+	while (
+	    (ch = getopt_long(argc, argv, "+l:n:t:jqh", lopts, NULL)) != -1) {
+		if (cmd_num_arg(num_opts,
+			sizeof(num_opts) / sizeof(num_opts[0]), ch, optarg,
+			&v) != 0)
 			return EXIT_USAGE;
 		switch (ch) {
 		case 'l':
@@ -134,8 +152,9 @@ int clients_opts_parse(struct clients_cmd *c, int argc, char **argv)
 			break;
 		case 'S':
 			if (client_strategy_parse(optarg,
-			    &c->lo.first_strategy) != 0) {
-				fprintf(stderr, "heartcheck: --strategy takes "
+				&c->lo.first_strategy) != 0) {
+				fprintf(stderr,
+				    "heartcheck: --strategy takes "
 				    "flight, large or valid\n");
 				return EXIT_USAGE;
 			}
@@ -166,7 +185,8 @@ int clients_opts_parse(struct clients_cmd *c, int argc, char **argv)
 		c->cmd_name = argv[optind];
 		c->lo.count = 1;
 	} else if (parse_listen(c->listen_at, &c->lo.addr) != 0) {
-		fprintf(stderr, "heartcheck: --listen: \"%s\" is not "
+		fprintf(stderr,
+		    "heartcheck: --listen: \"%s\" is not "
 		    "ADDR:PORT\n[hint] --listen 127.0.0.1:4433, "
 		    "--listen [::1]:4433 or --listen :4433\n",
 		    out_esc(c->listen_at));

@@ -13,9 +13,9 @@
 #define DEFAULT_TIMEOUT_MS 10000
 
 struct clients_cmd {
-	struct listen_opts lo;  /* the listener's options */
-	const char *listen_at;  /* --listen as given */
-	const char *cmd_name;   /* argv[0] of the command, or NULL */
+	struct listen_opts lo; /* the listener's options */
+	const char *listen_at; /* --listen as given */
+	const char *cmd_name; /* argv[0] of the command, or NULL */
 	int json, color, quiet;
 };
 

@@ -18,7 +18,7 @@
 struct clients_ctx {
 	struct out out;
 	struct sink sink;
-	const char *cmd_name;     /* argv[0] of the command, or NULL */
+	const char *cmd_name; /* argv[0] of the command, or NULL */
 	uint64_t done;
 	uint64_t by_verdict[PV_COUNT];
 	int listening_said;
@@ -80,8 +80,8 @@ int cmd_clients(int argc, char **argv)
 	ctx.cmd_name = cc.cmd_name;
 	out_init(&ctx.out, stdout, cc.json, cc.color);
 	out_inited = 1;
-	if (sink_open(&ctx.sink, sink_find(cc.json ? "json" : "text"),
-	    &ctx.out, cc.quiet) != 0) {
+	if (sink_open(&ctx.sink, sink_find(cc.json ? "json" : "text"), &ctx.out,
+		cc.quiet) != 0) {
 		fprintf(stderr, "heartcheck: out of memory\n");
 		ret = EXIT_UNTESTED;
 		goto out;
@@ -100,16 +100,20 @@ int cmd_clients(int argc, char **argv)
 			fprintf(stderr, "heartcheck: cannot run \"%s\": %s\n",
 			    out_esc(ctx.cmd_name), uv_strerror(r));
 		else
-			fprintf(stderr, "heartcheck: cannot listen on %s: "
-			    "%s\n", out_esc(cc.listen_at), uv_strerror(r));
+			fprintf(stderr,
+			    "heartcheck: cannot listen on %s: "
+			    "%s\n",
+			    out_esc(cc.listen_at), uv_strerror(r));
 		ret = r == UV_ENOENT || r == UV_EACCES || cc.lo.cmd == NULL ?
-		    EXIT_USAGE : EXIT_UNTESTED;
+		    EXIT_USAGE :
+		    EXIT_UNTESTED;
 		goto out;
 	}
 	if (out_failed(&ctx.out))
 		goto out;
-	summary(&ctx, (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	summary(&ctx,
+	    (double)(t1.tv_sec - t0.tv_sec) +
+		(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	if (ctx.by_verdict[PV_VULNERABLE])
 		ret = EXIT_VULNERABLE;
 	else {

@@ -19,24 +19,34 @@ static void diff_usage(FILE *f)
 	fprintf(f,
 	    "usage: heartcheck diff OLD.jsonl NEW.jsonl [OPTIONS]\n"
 	    "\n"
-	    "Compare two runs of `heartcheck scan --json` or `heartcheck local --json`\n"
-	    "(\"-\" reads standard input): per endpoint, listener, library, process\n"
-	    "(a service by its unit) and package, say what is fixed, still vulnerable,\n"
-	    "newly vulnerable, newly untested, now tested, gone or new.  A bad or cut\n"
-	    "line is named FILE:LINE on stderr and the rest is still compared.\n"
+	    "Compare two runs of `heartcheck scan --json` or `heartcheck local "
+	    "--json`\n"
+	    "(\"-\" reads standard input): per endpoint, listener, library, "
+	    "process\n"
+	    "(a service by its unit) and package, say what is fixed, still "
+	    "vulnerable,\n"
+	    "newly vulnerable, newly untested, now tested, gone or new.  A bad "
+	    "or cut\n"
+	    "line is named FILE:LINE on stderr and the rest is still "
+	    "compared.\n"
 	    "\n"
 	    "Options:\n"
-	    "  -j, --json           JSON Lines: one \"diff\" object per change and a\n"
+	    "  -j, --json           JSON Lines: one \"diff\" object per change "
+	    "and a\n"
 	    "                       \"diff-summary\" (docs/json-schema.md)\n"
 	    "  -s, --summary        only the one-line summary (for CI)\n"
 	    "  -a, --all            list unchanged things too\n"
 	    "      --color WHEN     auto (default), always, never\n"
 	    "  -h, --help           this text\n"
 	    "\n"
-	    "Exit status: 0 nothing vulnerable and nothing newly untested, 1 something\n"
-	    "still or newly vulnerable (or still to restart), 2 usage error or an input\n"
-	    "that cannot be opened, 3 something newly untested or an input line that\n"
-	    "could not be read (and nothing vulnerable), 4 the output could not be\n"
+	    "Exit status: 0 nothing vulnerable and nothing newly untested, 1 "
+	    "something\n"
+	    "still or newly vulnerable (or still to restart), 2 usage error or "
+	    "an input\n"
+	    "that cannot be opened, 3 something newly untested or an input "
+	    "line that\n"
+	    "could not be read (and nothing vulnerable), 4 the output could "
+	    "not be\n"
 	    "written.\n");
 }
 
@@ -94,8 +104,8 @@ static void entry_json(struct out *out, const struct diff_entry *e)
 	case DIFF_K_PROCESS:
 		set_opt_str(o, "unit", e->unit);
 		set_opt_str(o, "comm", e->comm);
-		json_object_set_new(o, "pid", e->pid >= 0 ?
-		    json_integer(e->pid) : json_null());
+		json_object_set_new(o, "pid",
+		    e->pid >= 0 ? json_integer(e->pid) : json_null());
 		break;
 	case DIFF_K_PACKAGE:
 		set_opt_str(o, "name", e->name);
@@ -112,12 +122,12 @@ static json_t *run_json(const struct diff *d, int side, const char *file)
 	json_t *o = json_object();
 
 	out_json_set_str(o, "file", file);
-	json_object_set_new(o, "results", json_integer((json_int_t)
-	    d->results[side]));
-	json_object_set_new(o, "ignored", json_integer((json_int_t)
-	    d->ignored[side]));
-	json_object_set_new(o, "bad_lines", json_integer((json_int_t)
-	    d->bad_lines[side]));
+	json_object_set_new(o, "results",
+	    json_integer((json_int_t)d->results[side]));
+	json_object_set_new(o, "ignored",
+	    json_integer((json_int_t)d->ignored[side]));
+	json_object_set_new(o, "bad_lines",
+	    json_integer((json_int_t)d->bad_lines[side]));
 	return o;
 }
 
@@ -135,8 +145,8 @@ static void summary_json(struct out *out, const struct diff *d,
 		for (p = key; *p; p++)
 			if (*p == '-')
 				*p = '_';
-		json_object_set_new(o, key, json_integer((json_int_t)
-		    d->counts[c]));
+		json_object_set_new(o, key,
+		    json_integer((json_int_t)d->counts[c]));
 	}
 	/* "new" is a class: the runs are old_run and new_run. */
 	json_object_set_new(o, "old_run", run_json(d, 0, oldf));
@@ -169,14 +179,15 @@ static void entry_text(struct out *out, const struct diff_entry *e)
 
 	fprintf(out->f, "%s%-16s%s %-8s %s  %s -> %s\n", col,
 	    diff_class_text(e->cls), *col ? out_reset(out) : "",
-	    diff_kind_name(e->kind), out_esc(diff_label(e, label,
-	    sizeof(label))), e->old.state == DIFF_S_ABSENT ? "(none)" :
-	    out_esc(e->old.verdict), e->new.state == DIFF_S_ABSENT ?
-	    "(gone)" : out_esc(e->new.verdict));
+	    diff_kind_name(e->kind),
+	    out_esc(diff_label(e, label, sizeof(label))),
+	    e->old.state == DIFF_S_ABSENT ? "(none)" : out_esc(e->old.verdict),
+	    e->new.state == DIFF_S_ABSENT ? "(gone)" : out_esc(e->new.verdict));
 	/* Why it is bad or untested now. */
 	why = e->new.state != DIFF_S_ABSENT ? &e->new : &e->old;
 	if ((e->cls == DIFF_NEWLY_VULNERABLE || e->cls == DIFF_NEWLY_UNTESTED ||
-	    e->cls == DIFF_STILL_VULNERABLE) && why->reason && *why->reason)
+		e->cls == DIFF_STILL_VULNERABLE) &&
+	    why->reason && *why->reason)
 		fprintf(out->f, "%17s%s\n", "", out_esc(why->reason));
 }
 
@@ -203,9 +214,15 @@ int cmd_diff(int argc, char **argv)
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "jsah", lopts, NULL)) != -1) {
 		switch (ch) {
-		case 'j': json = 1; break;
-		case 's': summary = 1; break;
-		case 'a': all = 1; break;
+		case 'j':
+			json = 1;
+			break;
+		case 's':
+			summary = 1;
+			break;
+		case 'a':
+			all = 1;
+			break;
 		case 'C':
 			if (cmd_parse_color(optarg, &color) != 0)
 				return EXIT_USAGE;
@@ -219,25 +236,31 @@ int cmd_diff(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "heartcheck diff: %s\n[hint] heartcheck diff "
+		fprintf(stderr,
+		    "heartcheck diff: %s\n[hint] heartcheck diff "
 		    "OLD.jsonl NEW.jsonl   (from heartcheck scan --json or "
-		    "heartcheck local --json)\n", argc - optind < 2 ?
-		    "two result files are needed" : "too many arguments");
+		    "heartcheck local --json)\n",
+		    argc - optind < 2 ? "two result files are needed" :
+					"too many arguments");
 		return EXIT_USAGE;
 	}
 	files[0] = argv[optind];
 	files[1] = argv[optind + 1];
 	if (!strcmp(files[0], "-") && !strcmp(files[1], "-")) {
-		fprintf(stderr, "heartcheck diff: only one of the files can be "
+		fprintf(stderr,
+		    "heartcheck diff: only one of the files can be "
 		    "standard input\n");
 		return EXIT_USAGE;
 	}
 	for (i = 0; i < 2; i++) {
 		e = diff_read_file(&d, i, files[i], on_bad_line, NULL);
-		if (e == HC_ERR_NOT_FOUND || (e == HC_ERR_SYSTEM &&
-		    d.results[i] == 0 && d.bad_lines[i] == 0)) {
-			fprintf(stderr, "heartcheck diff: cannot read \"%s\": "
-			    "%s\n", out_esc(files[i]), hc_strerror(e));
+		if (e == HC_ERR_NOT_FOUND ||
+		    (e == HC_ERR_SYSTEM && d.results[i] == 0 &&
+			d.bad_lines[i] == 0)) {
+			fprintf(stderr,
+			    "heartcheck diff: cannot read \"%s\": "
+			    "%s\n",
+			    out_esc(files[i]), hc_strerror(e));
 			goto out;
 		}
 	}
@@ -258,8 +281,11 @@ int cmd_diff(int argc, char **argv)
 			if (all || d.e[k].cls != DIFF_UNCHANGED)
 				entry_text(&out, &d.e[k]);
 		diff_summary_line(&d, line, sizeof(line));
-		fprintf(out.f, "%sheartcheck diff: %s\n", !summary && d.n &&
-		    (all || d.n > d.counts[DIFF_UNCHANGED]) ? "\n" : "", line);
+		fprintf(out.f, "%sheartcheck diff: %s\n",
+		    !summary && d.n && (all || d.n > d.counts[DIFF_UNCHANGED]) ?
+			"\n" :
+			"",
+		    line);
 	}
 	if ((e = out_close(&out)) != 0) {
 		out_write_error(e);

@@ -24,33 +24,48 @@ static void local_usage(FILE *f)
 	fprintf(f,
 	    "usage: heartcheck [local] [OPTIONS]\n"
 	    "\n"
-	    "Audit this host for Heartbleed: test every OpenSSL library on disk and in\n"
-	    "memory by running its own code in a sandbox, name every process and\n"
-	    "service that must be restarted, probe the listening TCP services over\n"
-	    "loopback, and check installed packages against the distributions'\n"
+	    "Audit this host for Heartbleed: test every OpenSSL library on "
+	    "disk and in\n"
+	    "memory by running its own code in a sandbox, name every process "
+	    "and\n"
+	    "service that must be restarted, probe the listening TCP services "
+	    "over\n"
+	    "loopback, and check installed packages against the "
+	    "distributions'\n"
 	    "advisories.  Run as root to see every process and mapped image.\n"
 	    "\n"
 	    "Options:\n"
-	    "  -j, --json           JSON Lines on stdout (docs/json-schema.md)\n"
-	    "      --nagios         one Nagios plugin status line with perfdata\n"
-	    "      --openmetrics    metrics for node_exporter's textfile collector\n"
-	    "      --no-libtest     do not load libraries (version strings only)\n"
+	    "  -j, --json           JSON Lines on stdout "
+	    "(docs/json-schema.md)\n"
+	    "      --nagios         one Nagios plugin status line with "
+	    "perfdata\n"
+	    "      --openmetrics    metrics for node_exporter's textfile "
+	    "collector\n"
+	    "      --no-libtest     do not load libraries (version strings "
+	    "only)\n"
 	    "      --no-listeners   do not probe listening services\n"
 	    "      --no-packages    do not read the package database\n"
 	    "      --no-processes   do not read process maps\n"
-	    "      --timeout MS     deadline per library test, and for all listener\n"
+	    "      --timeout MS     deadline per library test, and for all "
+	    "listener\n"
 	    "                       probes together (default %d)\n"
-	    "      --deadline S     the whole audit ends within S seconds (default\n"
-	    "                       %d, with --nagios %d); what it could not finish\n"
+	    "      --deadline S     the whole audit ends within S seconds "
+	    "(default\n"
+	    "                       %d, with --nagios %d); what it could not "
+	    "finish\n"
 	    "                       is reported as not finished\n"
 	    "  -q, --quiet          text: findings only\n"
 	    "      --color WHEN     auto (default), always, never\n"
 	    "  -h, --help           this text\n"
 	    "\n"
-	    "Exit status: 0 nothing vulnerable and nothing to restart, 1 something\n"
-	    "vulnerable or a process to restart, 2 usage error, 3 some things could\n"
-	    "not be tested, 4 the report could not be written (standard output full\n"
-	    "or closed).  With --nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also\n"
+	    "Exit status: 0 nothing vulnerable and nothing to restart, 1 "
+	    "something\n"
+	    "vulnerable or a process to restart, 2 usage error, 3 some things "
+	    "could\n"
+	    "not be tested, 4 the report could not be written (standard output "
+	    "full\n"
+	    "or closed).  With --nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 "
+	    "UNKNOWN (also\n"
 	    "when the status line could not be written).\n",
 	    DEFAULT_LIB_TIMEOUT_MS, DEFAULT_DEADLINE_S,
 	    DEFAULT_NAGIOS_DEADLINE_S);
@@ -92,19 +107,40 @@ int cmd_local(int argc, char **argv)
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "jqht:", lopts, NULL)) != -1) {
 		switch (ch) {
-		case 'j': json = 1; break;
-		case 'N': nagios = 1; break;
-		case 'M': openmetrics = 1; break;
-		case 'L': o.no_libtest = 1; break;
-		case 'l': o.no_listeners = 1; break;
-		case 'P': o.no_packages = 1; break;
-		case 'p': o.no_processes = 1; break;
-		case 'q': quiet = 1; break;
-		case 'R': o.root = optarg; break;
-		case 'X': o.procroot = optarg; break;
+		case 'j':
+			json = 1;
+			break;
+		case 'N':
+			nagios = 1;
+			break;
+		case 'M':
+			openmetrics = 1;
+			break;
+		case 'L':
+			o.no_libtest = 1;
+			break;
+		case 'l':
+			o.no_listeners = 1;
+			break;
+		case 'P':
+			o.no_packages = 1;
+			break;
+		case 'p':
+			o.no_processes = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'R':
+			o.root = optarg;
+			break;
+		case 'X':
+			o.procroot = optarg;
+			break;
 		case 't':
 			if (cmd_parse_uint(optarg, 100, 600000, &v) != 0) {
-				fprintf(stderr, "heartcheck: --timeout takes "
+				fprintf(stderr,
+				    "heartcheck: --timeout takes "
 				    "milliseconds, 100 to 600000\n");
 				goto out;
 			}
@@ -112,7 +148,8 @@ int cmd_local(int argc, char **argv)
 			break;
 		case 'D':
 			if (cmd_parse_uint(optarg, 1, 86400, &v) != 0) {
-				fprintf(stderr, "heartcheck: --deadline takes "
+				fprintf(stderr,
+				    "heartcheck: --deadline takes "
 				    "seconds, 1 to 86400\n");
 				goto out;
 			}
@@ -132,22 +169,26 @@ int cmd_local(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "heartcheck local: unexpected argument \"%s\"\n"
+		fprintf(stderr,
+		    "heartcheck local: unexpected argument \"%s\"\n"
 		    "[hint] to probe servers: heartcheck scan %s\n",
 		    out_esc(argv[optind]), out_esc(argv[optind]));
 		goto out;
 	}
 	modes = json + nagios + openmetrics;
 	if (modes > 1) {
-		fprintf(stderr, "heartcheck local: choose one of --json, "
+		fprintf(stderr,
+		    "heartcheck local: choose one of --json, "
 		    "--nagios, --openmetrics\n");
 		goto out;
 	}
 	if (!o.deadline_s)
-		o.deadline_s = nagios ? DEFAULT_NAGIOS_DEADLINE_S :
-		    DEFAULT_DEADLINE_S;
-	format = json ? "json" : nagios ? "nagios" : openmetrics ?
-	    "openmetrics" : "text";
+		o.deadline_s =
+		    nagios ? DEFAULT_NAGIOS_DEADLINE_S : DEFAULT_DEADLINE_S;
+	format = json	? "json" :
+	    nagios	? "nagios" :
+	    openmetrics ? "openmetrics" :
+			  "text";
 	out_init(&out, stdout, json, color);
 	out_inited = 1;
 	ret = nagios ? 3 : EXIT_UNTESTED;

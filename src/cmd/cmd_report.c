@@ -23,23 +23,32 @@ static void report_usage(FILE *f)
 	fprintf(f,
 	    "usage: heartcheck report RESULTS.jsonl... [OPTIONS]\n"
 	    "\n"
-	    "Write one self-contained HTML page (inline CSS and SVG, no script, no\n"
-	    "network fetch) from the JSON Lines of `heartcheck scan --json` and\n"
-	    "`heartcheck local --json` (\"-\" reads standard input): summary counts\n"
-	    "and a chart, the vulnerable things first with their proof, the services\n"
-	    "to restart, what was not tested and why, and the runs' parameters.\n"
+	    "Write one self-contained HTML page (inline CSS and SVG, no "
+	    "script, no\n"
+	    "network fetch) from the JSON Lines of `heartcheck scan --json` "
+	    "and\n"
+	    "`heartcheck local --json` (\"-\" reads standard input): summary "
+	    "counts\n"
+	    "and a chart, the vulnerable things first with their proof, the "
+	    "services\n"
+	    "to restart, what was not tested and why, and the runs' "
+	    "parameters.\n"
 	    "\n"
 	    "Options:\n"
-	    "  -o, --output FILE    write FILE (through a temporary file and a\n"
+	    "  -o, --output FILE    write FILE (through a temporary file and "
+	    "a\n"
 	    "                       rename, so it is never seen half written)\n"
 	    "                       instead of standard output\n"
-	    "  -t, --title TEXT     the page title (default \"Heartbleed report\")\n"
-	    "  -b, --before OLD     an earlier run's JSON Lines: add the before/after\n"
+	    "  -t, --title TEXT     the page title (default \"Heartbleed "
+	    "report\")\n"
+	    "  -b, --before OLD     an earlier run's JSON Lines: add the "
+	    "before/after\n"
 	    "                       comparison of heartcheck diff\n"
 	    "  -h, --help           this text\n"
 	    "\n"
 	    "Exit status: 0 written, 2 usage error or an input that cannot be\n"
-	    "opened, 3 written but some input lines could not be read, 4 the report\n"
+	    "opened, 3 written but some input lines could not be read, 4 the "
+	    "report\n"
 	    "could not be written.\n");
 }
 
@@ -129,9 +138,15 @@ int cmd_report(int argc, char **argv)
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "o:t:b:h", lopts, NULL)) != -1) {
 		switch (ch) {
-		case 'o': output = optarg; break;
-		case 't': title = optarg; break;
-		case 'b': beforef = optarg; break;
+		case 'o':
+			output = optarg;
+			break;
+		case 't':
+			title = optarg;
+			break;
+		case 'b':
+			beforef = optarg;
+			break;
 		case 'h':
 			report_usage(stdout);
 			return EXIT_CLEAN;
@@ -141,7 +156,8 @@ int cmd_report(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "heartcheck report: no results file\n[hint] "
+		fprintf(stderr,
+		    "heartcheck report: no results file\n[hint] "
 		    "heartcheck scan --json HOSTS > scan.jsonl; heartcheck "
 		    "report scan.jsonl -o report.html\n");
 		return EXIT_USAGE;
@@ -153,7 +169,8 @@ int cmd_report(int argc, char **argv)
 	if (beforef)
 		stdin_used += !strcmp(beforef, "-");
 	if (stdin_used > 1) {
-		fprintf(stderr, "heartcheck report: only one input can be "
+		fprintf(stderr,
+		    "heartcheck report: only one input can be "
 		    "standard input\n");
 		return EXIT_USAGE;
 	}
@@ -164,10 +181,12 @@ int cmd_report(int argc, char **argv)
 	}
 	if (beforef) {
 		e = diff_read_file(&d, 0, beforef, on_bad_line, NULL);
-		if (e == HC_ERR_NOT_FOUND || (e == HC_ERR_SYSTEM &&
-		    d.results[0] == 0)) {
-			fprintf(stderr, "heartcheck report: cannot read \"%s\": "
-			    "%s\n", out_esc(beforef), hc_strerror(e));
+		if (e == HC_ERR_NOT_FOUND ||
+		    (e == HC_ERR_SYSTEM && d.results[0] == 0)) {
+			fprintf(stderr,
+			    "heartcheck report: cannot read \"%s\": "
+			    "%s\n",
+			    out_esc(beforef), hc_strerror(e));
 			goto out;
 		}
 		have_diff = 1;
@@ -178,15 +197,19 @@ int cmd_report(int argc, char **argv)
 		/* A directory opens, and reads as an error: say so first. */
 		if (strcmp(argv[i], "-") != 0 && stat(argv[i], &st) == 0 &&
 		    S_ISDIR(st.st_mode)) {
-			fprintf(stderr, "heartcheck report: \"%s\" is a "
-			    "directory\n", out_esc(argv[i]));
+			fprintf(stderr,
+			    "heartcheck report: \"%s\" is a "
+			    "directory\n",
+			    out_esc(argv[i]));
 			goto out;
 		}
 		e = html_report_read_file(r, argv[i], on_bad_line,
 		    have_diff ? to_diff : NULL, &d);
 		if (e == HC_ERR_NOT_FOUND || e == HC_ERR_SYSTEM) {
-			fprintf(stderr, "heartcheck report: cannot read \"%s\": "
-			    "%s\n", out_esc(argv[i]), hc_strerror(e));
+			fprintf(stderr,
+			    "heartcheck report: cannot read \"%s\": "
+			    "%s\n",
+			    out_esc(argv[i]), hc_strerror(e));
 			goto out;
 		}
 	}
@@ -197,18 +220,20 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	}
 	ret = html_report_bad_lines(r) || d.bad_lines[0] ? EXIT_UNTESTED :
-	    EXIT_CLEAN;
+							   EXIT_CLEAN;
 	if (output) {
 		if ((e = write_atomic(output, r, title, have_diff ? &d : NULL,
-		    now)) != 0) {
-			fprintf(stderr, "heartcheck report: cannot write "
-			    "\"%s\": %s\n", out_esc(output), strerror(e));
+			 now)) != 0) {
+			fprintf(stderr,
+			    "heartcheck report: cannot write "
+			    "\"%s\": %s\n",
+			    out_esc(output), strerror(e));
 			ret = EXIT_OUTPUT;
 		}
 	} else {
 		errno = 0;
 		if (html_report_write(stdout, r, title, have_diff ? &d : NULL,
-		    now) != 0) {
+			now) != 0) {
 			out_write_error(errno ? errno : EIO);
 			ret = EXIT_OUTPUT;
 		}

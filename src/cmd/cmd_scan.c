@@ -143,8 +143,8 @@ int cmd_scan(int argc, char **argv)
 	}
 	out_init(&ctx.out, outf ? outf : stdout, c.json, c.color);
 	out_inited = 1;
-	if (sink_open(&ctx.sink, sink_find(c.json ? "json" : "text"),
-	    &ctx.out, c.quiet) != 0) {
+	if (sink_open(&ctx.sink, sink_find(c.json ? "json" : "text"), &ctx.out,
+		c.quiet) != 0) {
 		fprintf(stderr, "heartcheck: out of memory\n");
 		ret = EXIT_UNTESTED;
 		goto out;
@@ -156,7 +156,8 @@ int cmd_scan(int argc, char **argv)
 	}
 	if (!c.rs.include_reserved &&
 	    excl_reserved(excl, c.set, err, sizeof(err))) {
-		ret = scan_fail_usage(err, "leave it out with --exclude (e.g. "
+		ret = scan_fail_usage(err,
+		    "leave it out with --exclude (e.g. "
 		    "--exclude 0.0.0.0/8,224.0.0.0/4,240.0.0.0/4,ff00::/8), or "
 		    "scan it anyway with --include-reserved");
 		goto out;
@@ -165,7 +166,8 @@ int cmd_scan(int argc, char **argv)
 	if (c.resume_from) {
 		if (c.rs.end != end) {
 			ret = scan_fail_usage("the resume file does not match "
-			    "its targets: they now make a different scan",
+					      "its targets: they now make a "
+					      "different scan",
 			    "start the scan again");
 			goto out;
 		}
@@ -173,11 +175,12 @@ int cmd_scan(int argc, char **argv)
 	}
 	if (tgt_set_count(c.set) == 0) {
 		if (ctx.invalid == 0) {
-			fprintf(stderr, "heartcheck scan: no targets%s\n"
+			fprintf(stderr,
+			    "heartcheck scan: no targets%s\n"
 			    "[hint] heartcheck scan example.com "
 			    "192.0.2.0/24:8443   or   -iL targets.txt\n",
 			    excl_entries(excl) ? " left after the exclusions" :
-			    "");
+						 "");
 			goto out;
 		}
 		/* Every target was bad: the stream still ends with its
@@ -187,10 +190,12 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	}
 	if (c.so.leak)
-		fprintf(stderr, "heartcheck: WARNING: --leak makes every "
+		fprintf(stderr,
+		    "heartcheck: WARNING: --leak makes every "
 		    "vulnerable server send up to %u bytes of its memory, "
 		    "which may hold keys and passwords.  Use it only on "
-		    "servers you own.\n", c.so.leak);
+		    "servers you own.\n",
+		    c.so.leak);
 	c.so.concurrency = scan_session_fit_concurrency(c.so.concurrency);
 	ctx.progress.out = &ctx.out;
 	ctx.progress.status_file = c.status_file;
@@ -244,7 +249,8 @@ int cmd_scan(int argc, char **argv)
 		sink_opened = 0;
 		e = out_close(&ctx.out);
 		out_inited = 0;
-		if (outf && e == 0 && (fflush(outf) != 0 || fsync(fileno(outf))))
+		if (outf && e == 0 &&
+		    (fflush(outf) != 0 || fsync(fileno(outf))))
 			e = errno;
 		if (e) {
 			out_write_error(e);
@@ -260,7 +266,8 @@ int cmd_scan(int argc, char **argv)
 	    !strcmp(c.resume_file, c.resume_from))
 		unlink(c.resume_from);
 	if (!complete) {
-		fprintf(stderr, "heartcheck: stopped before the end\n[hint] "
+		fprintf(stderr,
+		    "heartcheck: stopped before the end\n[hint] "
 		    "--resume-file FILE makes a stopped scan resumable\n");
 		ret = scan_signals_exit();
 		goto out;

@@ -19,24 +19,35 @@ static int cmd_version(int argc, char **argv);
 /* The commands, in the order the usage text lists them; the first is the
  * default.  The summary's lines after the first are indented to match. */
 static const struct cmd_entry {
-	const char *name;       /* as typed */
-	const char *usage;      /* the name with its arguments, for usage */
+	const char *name; /* as typed */
+	const char *usage; /* the name with its arguments, for usage */
 	const char *summary;
 	int (*run)(int argc, char **argv);
 } cmd_table[] = {
-	{ "local", "local", "audit this host: OpenSSL libraries on disk, "
+	{ "local", "local",
+	    "audit this host: OpenSSL libraries on disk, "
 	    "processes\nto restart, listening services, packages (default)",
 	    cmd_local },
-	{ "scan", "scan TARGET...", "probe TLS servers for Heartbleed without "
-	    "making them\ndisclose memory", cmd_scan },
-	{ "clients", "clients", "test the TLS clients that connect to "
-	    "heartcheck", cmd_clients },
-	{ "diff", "diff OLD NEW", "compare two runs' JSON Lines: fixed, still "
-	    "vulnerable, ...", cmd_diff },
-	{ "report", "report FILE...", "one self-contained HTML report of JSON "
-	    "Lines results", cmd_report },
-	{ "help", "help", "this text; `heartcheck COMMAND --help` for a "
-	    "command", cmd_help },
+	{ "scan", "scan TARGET...",
+	    "probe TLS servers for Heartbleed without "
+	    "making them\ndisclose memory",
+	    cmd_scan },
+	{ "clients", "clients",
+	    "test the TLS clients that connect to "
+	    "heartcheck",
+	    cmd_clients },
+	{ "diff", "diff OLD NEW",
+	    "compare two runs' JSON Lines: fixed, still "
+	    "vulnerable, ...",
+	    cmd_diff },
+	{ "report", "report FILE...",
+	    "one self-contained HTML report of JSON "
+	    "Lines results",
+	    cmd_report },
+	{ "help", "help",
+	    "this text; `heartcheck COMMAND --help` for a "
+	    "command",
+	    cmd_help },
 	{ "version", "version", "print the version", cmd_version },
 };
 #define NCMDS (sizeof(cmd_table) / sizeof(cmd_table[0]))
@@ -50,14 +61,16 @@ static void usage(FILE *f)
 	for (i = 0; i < NCMDS; i++) {
 		fprintf(f, "  %-16s ", cmd_table[i].usage);
 		for (s = cmd_table[i].summary; (nl = strchr(s, '\n'));
-		    s = nl + 1)
+		     s = nl + 1)
 			fprintf(f, "%.*s\n%19s", (int)(nl - s), s, "");
 		fprintf(f, "%s\n", s);
 	}
 	fprintf(f,
 	    "\n"
-	    "Exit status: 0 nothing vulnerable, 1 vulnerable found, 2 usage error,\n"
-	    "3 some targets could not be tested, 4 the output could not be written\n"
+	    "Exit status: 0 nothing vulnerable, 1 vulnerable found, 2 usage "
+	    "error,\n"
+	    "3 some targets could not be tested, 4 the output could not be "
+	    "written\n"
 	    "(standard output full or closed).  See heartcheck(1).\n");
 }
 
@@ -109,7 +122,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < NCMDS; i++)
 		if (!strcmp(argv[1], cmd_table[i].name))
 			return checked(cmd_table[i].run(argc - 1, argv + 1));
-	fprintf(stderr, "heartcheck: unknown command \"%s\"\n"
+	fprintf(stderr,
+	    "heartcheck: unknown command \"%s\"\n"
 	    "[hint] heartcheck scan HOST[:PORT]   or   heartcheck --help\n",
 	    out_esc(argv[1]));
 	return checked(EXIT_USAGE);

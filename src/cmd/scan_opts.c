@@ -18,57 +18,90 @@ void scan_usage(FILE *f)
 	fprintf(f,
 	    "usage: heartcheck scan [OPTIONS] TARGET...\n"
 	    "\n"
-	    "Probe TLS servers for Heartbleed (CVE-2014-0160).  The probe proves an\n"
-	    "over-read with the server's own stale copy of our bytes, so a vulnerable\n"
-	    "server discloses none of its memory, and every TLS stack answers at once.\n"
+	    "Probe TLS servers for Heartbleed (CVE-2014-0160).  The probe "
+	    "proves an\n"
+	    "over-read with the server's own stale copy of our bytes, so a "
+	    "vulnerable\n"
+	    "server discloses none of its memory, and every TLS stack answers "
+	    "at once.\n"
 	    "\n"
-	    "Targets: host, host:port, 192.0.2.1, [2001:db8::1]:443, 192.0.2.0/24,\n"
-	    "192.0.2.1-20, 192.0.2.1-192.0.2.9.  A host name is probed on every address\n"
+	    "Targets: host, host:port, 192.0.2.1, [2001:db8::1]:443, "
+	    "192.0.2.0/24,\n"
+	    "192.0.2.1-20, 192.0.2.1-192.0.2.9.  A host name is probed on "
+	    "every address\n"
 	    "it resolves to, with SNI.\n"
 	    "\n"
 	    "Options:\n"
-	    "  -p, --ports LIST         ports for targets without one (default 443),\n"
+	    "  -p, --ports LIST         ports for targets without one (default "
+	    "443),\n"
 	    "                           e.g. 443,8443,9000-9010\n"
-	    "  -iL, --input FILE        read targets from FILE, one per line (- = stdin)\n"
-	    "      --shard K/N          scan only shard K of N (deterministic, disjoint)\n"
-	    "      --exclude LIST       never probe these (target syntax, comma-separated;\n"
+	    "  -iL, --input FILE        read targets from FILE, one per line "
+	    "(- = stdin)\n"
+	    "      --shard K/N          scan only shard K of N (deterministic, "
+	    "disjoint)\n"
+	    "      --exclude LIST       never probe these (target syntax, "
+	    "comma-separated;\n"
 	    "                           may be repeated)\n"
-	    "      --exclude-file FILE  never probe the targets listed in FILE\n"
-	    "      --include-reserved   scan 0.0.0.0/8, 224.0.0.0/4, 240.0.0.0/4 and\n"
+	    "      --exclude-file FILE  never probe the targets listed in "
+	    "FILE\n"
+	    "      --include-reserved   scan 0.0.0.0/8, 224.0.0.0/4, "
+	    "240.0.0.0/4 and\n"
 	    "                           ff00::/8 too (refused by default)\n"
-	    "      --random             visit the endpoints in a pseudo-random order\n"
+	    "      --random             visit the endpoints in a pseudo-random "
+	    "order\n"
 	    "      --seed N             the order's seed (implies --random)\n"
-	    "  -o, --output FILE        write results to FILE (a resumed scan appends)\n"
-	    "      --resume-file FILE   on SIGINT or SIGTERM, finish the probes in flight\n"
-	    "                           and write where the scan stopped to FILE\n"
+	    "  -o, --output FILE        write results to FILE (a resumed scan "
+	    "appends)\n"
+	    "      --resume-file FILE   on SIGINT or SIGTERM, finish the "
+	    "probes in flight\n"
+	    "                           and write where the scan stopped to "
+	    "FILE\n"
 	    "      --resume FILE        continue the scan stopped in FILE\n"
-	    "      --status-file FILE   rewrite FILE with the progress in JSON every 2 s\n"
+	    "      --status-file FILE   rewrite FILE with the progress in JSON "
+	    "every 2 s\n"
 	    "  -c, --concurrency N      probes in flight at once (default %d)\n"
-	    "  -t, --timeout MS         budget per endpoint, all connections (default %d)\n"
+	    "  -t, --timeout MS         budget per endpoint, all connections "
+	    "(default %d)\n"
 	    "      --rate N             start at most N probes per second\n"
-	    "      --max-version V      first version offered: tls1.2 (default),\n"
+	    "      --max-version V      first version offered: tls1.2 "
+	    "(default),\n"
 	    "                           tls1.1, tls1.0, ssl3\n"
 	    "      --no-sni             never send SNI\n"
-	    "      --starttls PROTO     plaintext dialogue before TLS: auto (default:\n"
-	    "                           by well-known port), none, smtp, lmtp, imap,\n"
-	    "                           pop3, ftp, xmpp, xmpp-server, ldap, postgres,\n"
+	    "      --starttls PROTO     plaintext dialogue before TLS: auto "
+	    "(default:\n"
+	    "                           by well-known port), none, smtp, lmtp, "
+	    "imap,\n"
+	    "                           pop3, ftp, xmpp, xmpp-server, ldap, "
+	    "postgres,\n"
 	    "                           mysql, nntp, sieve, irc, telnet, rdp\n"
-	    "      --xmpp-host NAME     XMPP stream to= (default: the target's name)\n"
-	    "      --udp, --dtls        probe DTLS over UDP instead of TLS over TCP\n"
-	    "      --openvpn            probe TLS inside OpenVPN's control channel (UDP)\n"
+	    "      --xmpp-host NAME     XMPP stream to= (default: the target's "
+	    "name)\n"
+	    "      --udp, --dtls        probe DTLS over UDP instead of TLS "
+	    "over TCP\n"
+	    "      --openvpn            probe TLS inside OpenVPN's control "
+	    "channel (UDP)\n"
 	    "      --openvpn-tcp        the same over TCP\n"
-	    "      --leak BYTES         EVIDENCE MODE: claim BYTES past the payload as\n"
-	    "                           the 2014 exploit did and hexdump what comes back.\n"
-	    "                           This makes a vulnerable server disclose memory.\n"
-	    "  -j, --json               JSON Lines on stdout (docs/json-schema.md)\n"
-	    "  -q, --quiet              text: print only vulnerable and untested results\n"
+	    "      --leak BYTES         EVIDENCE MODE: claim BYTES past the "
+	    "payload as\n"
+	    "                           the 2014 exploit did and hexdump what "
+	    "comes back.\n"
+	    "                           This makes a vulnerable server "
+	    "disclose memory.\n"
+	    "  -j, --json               JSON Lines on stdout "
+	    "(docs/json-schema.md)\n"
+	    "  -q, --quiet              text: print only vulnerable and "
+	    "untested results\n"
 	    "      --color WHEN         auto (default), always, never\n"
-	    "      --trace              log every probe state change to stderr\n"
+	    "      --trace              log every probe state change to "
+	    "stderr\n"
 	    "  -h, --help               this text\n"
 	    "\n"
-	    "Exit status: 0 nothing vulnerable, 1 vulnerable found, 2 usage error,\n"
-	    "3 some targets could not be tested (and none vulnerable), 4 the results\n"
-	    "could not be written (standard output full or closed; the scan stops);\n"
+	    "Exit status: 0 nothing vulnerable, 1 vulnerable found, 2 usage "
+	    "error,\n"
+	    "3 some targets could not be tested (and none vulnerable), 4 the "
+	    "results\n"
+	    "could not be written (standard output full or closed; the scan "
+	    "stops);\n"
 	    "130 or 143 stopped by SIGINT or SIGTERM before the end.\n",
 	    DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS);
 }
@@ -82,8 +115,13 @@ int scan_fail_usage(const char *msg, const char *hint)
 }
 
 /* Long options without a short letter. */
-enum { OPT_STARTTLS = 256, OPT_XMPP_HOST, OPT_UDP, OPT_OPENVPN,
-	OPT_OPENVPN_TCP };
+enum {
+	OPT_STARTTLS = 256,
+	OPT_XMPP_HOST,
+	OPT_UDP,
+	OPT_OPENVPN,
+	OPT_OPENVPN_TCP
+};
 
 void scan_cmd_init(struct scan_cmd *c, struct tgt_set *set)
 {
@@ -102,8 +140,8 @@ static int parse_version(const char *s, uint16_t *v)
 		const char *name;
 		uint16_t v;
 	} t[] = { { "tls1.2", TLS_V_TLS12 }, { "tls1.1", TLS_V_TLS11 },
-		  { "tls1.0", TLS_V_TLS10 }, { "tls1", TLS_V_TLS10 },
-		  { "ssl3", TLS_V_SSL3 } };
+		{ "tls1.0", TLS_V_TLS10 }, { "tls1", TLS_V_TLS10 },
+		{ "ssl3", TLS_V_SSL3 } };
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -147,10 +185,12 @@ static int scan_opt(struct scan_cmd *c, int ch, unsigned long v)
 		c->space |= SPACE_TARGETS;
 		break;
 	case 'S':
-		c->shard_n = strtoul(strchr(optarg, '/') ?
-		    strchr(optarg, '/') + 1 : "1", NULL, 10);
+		c->shard_n =
+		    strtoul(strchr(optarg, '/') ? strchr(optarg, '/') + 1 : "1",
+			NULL, 10);
 		if (tgt_set_shard(c->set, optarg, err) != 0) {
-			fprintf(stderr, "heartcheck: %s\n[hint] --shard "
+			fprintf(stderr,
+			    "heartcheck: %s\n[hint] --shard "
 			    "K/N with 1 <= K <= N, e.g. --shard 2/8\n",
 			    out_esc(err));
 			return -1;
@@ -167,7 +207,7 @@ static int scan_opt(struct scan_cmd *c, int ch, unsigned long v)
 		break;
 	case 'X':
 		if (resume_push_file(&rs->exclude_files, &rs->nexclude_files,
-		    optarg))
+			optarg))
 			return -1;
 		c->space |= SPACE_OPT;
 		break;
@@ -189,48 +229,78 @@ static int scan_opt(struct scan_cmd *c, int ch, unsigned long v)
 		c->output = optarg;
 		c->space |= SPACE_OPT;
 		break;
-	case 'w': c->resume_file = optarg; break;
-	case 'e': c->resume_from = optarg; break;
-	case 's': c->status_file = optarg; break;
-	case 'c': c->so.concurrency = (unsigned)v; break;
-	case 't': c->so.timeout_ms = (unsigned)v; break;
-	case 'r': c->so.rate = (double)v; break;
+	case 'w':
+		c->resume_file = optarg;
+		break;
+	case 'e':
+		c->resume_from = optarg;
+		break;
+	case 's':
+		c->status_file = optarg;
+		break;
+	case 'c':
+		c->so.concurrency = (unsigned)v;
+		break;
+	case 't':
+		c->so.timeout_ms = (unsigned)v;
+		break;
+	case 'r':
+		c->so.rate = (double)v;
+		break;
 	case 'V':
 		if (parse_version(optarg, &c->so.max_version) != 0) {
-			fprintf(stderr, "heartcheck: --max-version: \"%s\" is "
+			fprintf(stderr,
+			    "heartcheck: --max-version: \"%s\" is "
 			    "not one of tls1.2, tls1.1, tls1.0, ssl3\n",
 			    out_esc(optarg));
 			return -1;
 		}
 		break;
-	case 'n': c->so.no_sni = 1; break;
+	case 'n':
+		c->so.no_sni = 1;
+		break;
 	case OPT_STARTTLS:
 		if (strcmp(optarg, "auto") && strcmp(optarg, "none") &&
 		    !preamble_find(optarg)) {
 			char names[200];
 
 			preamble_names(names, sizeof(names));
-			fprintf(stderr, "heartcheck: --starttls: \"%s\" is not "
-			    "one of auto, none, %s\n", out_esc(optarg), names);
+			fprintf(stderr,
+			    "heartcheck: --starttls: \"%s\" is not "
+			    "one of auto, none, %s\n",
+			    out_esc(optarg), names);
 			return -1;
 		}
 		c->so.starttls = optarg;
 		break;
-	case OPT_XMPP_HOST: c->so.xmpp_host = optarg; break;
-	case OPT_UDP: c->so.udp = 1; break;
-	case OPT_OPENVPN: c->so.udp = c->so.openvpn = 1; break;
+	case OPT_XMPP_HOST:
+		c->so.xmpp_host = optarg;
+		break;
+	case OPT_UDP:
+		c->so.udp = 1;
+		break;
+	case OPT_OPENVPN:
+		c->so.udp = c->so.openvpn = 1;
+		break;
 	case OPT_OPENVPN_TCP:
 		c->so.udp = 1;
 		c->so.openvpn = 2;
 		break;
-	case 'L': c->so.leak = (uint16_t)v; break;
+	case 'L':
+		c->so.leak = (uint16_t)v;
+		break;
 	case 'j':
 		c->json = 1;
 		c->space |= SPACE_OPT;
 		break;
-	case 'q': c->quiet = 1; break;
-	case 'C': return cmd_parse_color(optarg, &c->color);
-	case 'T': c->so.trace = 1; break;
+	case 'q':
+		c->quiet = 1;
+		break;
+	case 'C':
+		return cmd_parse_color(optarg, &c->color);
+	case 'T':
+		c->so.trace = 1;
+		break;
 	}
 	return 0;
 }
@@ -282,7 +352,8 @@ int scan_opts_parse(struct scan_cmd *c, int argc, char **argv)
 	}
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "p:c:t:jqho:", lopts, NULL)) != -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "p:c:t:jqho:", lopts, NULL)) != -1) {
 		if (ch == 'h') {
 			scan_usage(stdout);
 			return EXIT_CLEAN;
@@ -291,8 +362,10 @@ int scan_opts_parse(struct scan_cmd *c, int argc, char **argv)
 			cmd_getopt_error("scan", argc, argv);
 			return EXIT_USAGE;
 		}
-		if (cmd_num_arg(num_opts, sizeof(num_opts) / sizeof(num_opts[0]),
-		    ch, optarg, &v) != 0 || scan_opt(c, ch, v) != 0)
+		if (cmd_num_arg(num_opts,
+			sizeof(num_opts) / sizeof(num_opts[0]), ch, optarg,
+			&v) != 0 ||
+		    scan_opt(c, ch, v) != 0)
 			return EXIT_USAGE;
 	}
 	for (i = optind; i < argc; i++) {

@@ -19,19 +19,19 @@
 enum { SPACE_TARGETS = 1, SPACE_OPT = 2 };
 
 struct scan_cmd {
-	struct scan_opts so;    /* the driver's options */
+	struct scan_opts so; /* the driver's options */
 	/* The scan's description (targets, ports, exclusions, shard, order,
 	 * output format), as a resume file keeps it. */
 	struct resume rs;
 	/* --ports and --shard are checked against it as they are read. */
 	struct tgt_set *set;
-	const char *resume_from;        /* --resume FILE, or NULL */
-	const char *resume_file;        /* --resume-file FILE, or NULL */
-	const char *output;             /* -o FILE, or NULL */
-	const char *status_file;        /* --status-file FILE, or NULL */
-	unsigned long shard_n;          /* N of --shard K/N, or 0 */
+	const char *resume_from; /* --resume FILE, or NULL */
+	const char *resume_file; /* --resume-file FILE, or NULL */
+	const char *output; /* -o FILE, or NULL */
+	const char *status_file; /* --status-file FILE, or NULL */
+	unsigned long shard_n; /* N of --shard K/N, or 0 */
 	int json, color, quiet, have_seed;
-	int space;                      /* SPACE_* given */
+	int space; /* SPACE_* given */
 };
 
 /* Sets the defaults; set is the caller's. */

@@ -23,10 +23,11 @@ static volatile sig_atomic_t stop_signal, stop_count;
 
 static void on_stop_signal(int sig)
 {
-	static const char m1[] = "\nheartcheck: stopping: no new probes; "
+	static const char m1[] =
+	    "\nheartcheck: stopping: no new probes; "
 	    "finishing those in flight (again to abort them)\n";
 	static const char m2[] = "\nheartcheck: aborting the probes in "
-	    "flight\n";
+				 "flight\n";
 	ssize_t ignored;
 
 	stop_signal = sig;
@@ -84,15 +85,17 @@ unsigned scan_session_fit_concurrency(unsigned want)
 		getrlimit(RLIMIT_NOFILE, &rl);
 	}
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)want + 64) {
-		unsigned fit = rl.rlim_cur > 96 ? (unsigned)rl.rlim_cur - 64 :
-		    16;
+		unsigned fit =
+		    rl.rlim_cur > 96 ? (unsigned)rl.rlim_cur - 64 : 16;
 
 		/* Only ever lower it: a small window asked for stays. */
 		if (fit >= want)
 			return want;
 
-		fprintf(stderr, "heartcheck: concurrency lowered to %u to fit "
-		    "the open-file limit\n", fit);
+		fprintf(stderr,
+		    "heartcheck: concurrency lowered to %u to fit "
+		    "the open-file limit\n",
+		    fit);
 		return fit;
 	}
 	return want;
@@ -104,14 +107,16 @@ static int prepare_resume(struct scan_cmd *c)
 	struct resume *rs = &c->rs;
 
 	if (c->space)
-		return scan_fail_usage("--resume FILE takes the targets, "
+		return scan_fail_usage(
+		    "--resume FILE takes the targets, "
 		    "ports, exclusions, shard, order and output of the "
 		    "stopped scan from FILE: do not give them again",
 		    "heartcheck scan --resume FILE [-c N] [-t MS] "
 		    "[--rate N] [--status-file F]");
 	resume_free(rs);
 	if (resume_read(c->resume_from, rs, rerr) != 0)
-		return scan_fail_usage(rerr, "a resume file is written by "
+		return scan_fail_usage(rerr,
+		    "a resume file is written by "
 		    "--resume-file when a scan is stopped");
 	/* The scan goes on under the same name, unless told. */
 	if (!c->resume_file)
@@ -124,7 +129,8 @@ static int prepare_resume(struct scan_cmd *c)
 	if (!(c->set = tgt_set_new()))
 		return EXIT_USAGE;
 	c->shard_n = rs->shard && strchr(rs->shard, '/') ?
-	    strtoul(strchr(rs->shard, '/') + 1, NULL, 10) : 0;
+	    strtoul(strchr(rs->shard, '/') + 1, NULL, 10) :
+	    0;
 	return -1;
 }
 
@@ -150,8 +156,10 @@ int scan_session_prepare(struct scan_cmd *c)
 	for (i = 0; c->resume_file && i < rs->ninputs; i++) {
 		if (!strcmp(rs->inputs[i].path, "-"))
 			return scan_fail_usage("--resume-file: targets read "
-			    "from standard input cannot be read again to "
-			    "resume", "put them in a file: -iL FILE");
+					       "from standard input cannot be "
+					       "read again to "
+					       "resume",
+			    "put them in a file: -iL FILE");
 		if (resume_fill_file(&rs->inputs[i], rerr) != 0)
 			return scan_fail_usage(rerr, NULL);
 	}
@@ -168,11 +176,13 @@ static void check_stdout_append(void)
 	struct stat sb;
 	int fl = fcntl(STDOUT_FILENO, F_GETFL);
 
-	if (fstat(STDOUT_FILENO, &sb) == 0 && S_ISREG(sb.st_mode) &&
-	    fl >= 0 && !(fl & O_APPEND) && sb.st_size == 0)
-		fprintf(stderr, "heartcheck: warning: standard output is an "
+	if (fstat(STDOUT_FILENO, &sb) == 0 && S_ISREG(sb.st_mode) && fl >= 0 &&
+	    !(fl & O_APPEND) && sb.st_size == 0)
+		fprintf(stderr,
+		    "heartcheck: warning: standard output is an "
 		    "empty file opened for writing, not appending: the earlier "
-		    "runs' results are not in it\n[hint] resume with \">>\", or "
+		    "runs' results are not in it\n[hint] resume with \">>\", "
+		    "or "
 		    "use -o FILE, which a resumed scan appends to\n");
 }
 
@@ -186,8 +196,10 @@ int scan_session_output(struct scan_cmd *c, FILE **outf)
 	}
 	/* A fresh scan truncates; a resumed one appends. */
 	if (!(*outf = fopen(c->output, c->resume_from ? "ae" : "we"))) {
-		fprintf(stderr, "heartcheck: cannot open the output file "
-		    "\"%s\": %s\n", out_esc(c->output), strerror(errno));
+		fprintf(stderr,
+		    "heartcheck: cannot open the output file "
+		    "\"%s\": %s\n",
+		    out_esc(c->output), strerror(errno));
 		return EXIT_OUTPUT;
 	}
 	if (!c->resume_from) {
@@ -205,13 +217,15 @@ static int add_exclude_file(struct scan_cmd *c, struct excl *x, size_t i)
 	int r;
 
 	if (c->resume_from && resume_check_file(&rs->exclude_files[i], rerr))
-		return scan_fail_usage(rerr, "a resumed scan needs the same "
+		return scan_fail_usage(rerr,
+		    "a resumed scan needs the same "
 		    "exclusion files: start the scan again");
 	r = excl_add_file(x, rs->exclude_files[i].path, NULL, NULL, err);
 	if (r == 0)
 		return 0;
 	if (r > 0)
-		snprintf(m, sizeof(m), "--exclude-file %s: %d bad line(s); a "
+		snprintf(m, sizeof(m),
+		    "--exclude-file %s: %d bad line(s); a "
 		    "partial exclusion list is not used",
 		    rs->exclude_files[i].path, r);
 	else
@@ -231,14 +245,16 @@ int scan_session_space(struct scan_cmd *c, struct excl *x,
 	if (rs->ports && tgt_set_ports(set, rs->ports, err) != 0)
 		return scan_fail_usage(err, NULL);
 	if (rs->shard && tgt_set_shard(set, rs->shard, err) != 0)
-		return scan_fail_usage(err, "--shard K/N with 1 <= K <= N, "
+		return scan_fail_usage(err,
+		    "--shard K/N with 1 <= K <= N, "
 		    "e.g. --shard 2/8");
 	for (i = 0; i < rs->nexcludes; i++)
 		if (excl_add(x, rs->excludes[i], err) != 0) {
 			char m[TGT_ERRMAX + 32];
 
 			snprintf(m, sizeof(m), "--exclude: %s", err);
-			return scan_fail_usage(m, "exclusions take the target "
+			return scan_fail_usage(m,
+			    "exclusions take the target "
 			    "syntax: 192.0.2.7, 10.0.0.0/8, 192.0.2.1-20, "
 			    "host.example, each with an optional :port");
 		}
@@ -256,12 +272,14 @@ int scan_session_space(struct scan_cmd *c, struct excl *x,
 			bad_line(ctx, err);
 	for (i = 0; i < rs->ninputs; i++) {
 		if (c->resume_from && resume_check_file(&rs->inputs[i], rerr))
-			return scan_fail_usage(rerr, "a resumed scan needs the "
+			return scan_fail_usage(rerr,
+			    "a resumed scan needs the "
 			    "same target files: start the scan again");
 		/* Streamed unless the random order needs them in memory. */
 		r = rs->random ? tgt_set_add_file(set, rs->inputs[i].path,
-		    bad_line, ctx, err) : tgt_set_stream_file(set,
-		    rs->inputs[i].path, bad_line, ctx, err);
+				     bad_line, ctx, err) :
+				 tgt_set_stream_file(set, rs->inputs[i].path,
+				     bad_line, ctx, err);
 		if (r < 0)
 			return scan_fail_usage(err, NULL);
 	}
@@ -285,8 +303,9 @@ int scan_session_save(struct scan_cmd *c, uint64_t pos, uint64_t end,
 		fprintf(stderr, "heartcheck: %s\n", out_esc(rerr));
 		return EXIT_OUTPUT;
 	}
-	fprintf(stderr, "heartcheck: stopped after %" PRIu64 " endpoints; "
-	    "continue with: heartcheck scan --resume %s\n", done,
-	    out_esc(c->resume_file));
+	fprintf(stderr,
+	    "heartcheck: stopped after %" PRIu64 " endpoints; "
+	    "continue with: heartcheck scan --resume %s\n",
+	    done, out_esc(c->resume_file));
 	return scan_signals_exit();
 }

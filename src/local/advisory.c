@@ -10,43 +10,51 @@
 #include <string.h>
 
 static const struct advisory_row rows[] = {
-	{ "Debian 7 wheezy", "debian", ADV_REL_MAJOR, "7", "libssl1.0.0 openssl",
-	  "1.0.1e-2+deb7u5", PKG_SCHEME_DEB, "DSA-2896-1", 1 },
+	{ "Debian 7 wheezy", "debian", ADV_REL_MAJOR, "7",
+	    "libssl1.0.0 openssl", "1.0.1e-2+deb7u5", PKG_SCHEME_DEB,
+	    "DSA-2896-1", 1 },
 	/* Jessie and later shipped fixed versions; the row only matters
 	 * for a testing system still carrying an early 1.0.1 build. */
-	{ "Debian 8 jessie and later, testing, sid", "debian", ADV_REL_MIN_MAJOR, "8",
-	  "libssl1.0.0 openssl", "1.0.1g", PKG_SCHEME_DEB, "", 0 },
-	{ "Ubuntu 12.04", "ubuntu", ADV_REL_EXACT, "12.04", "libssl1.0.0 openssl",
-	  "1.0.1-4ubuntu5.12", PKG_SCHEME_DEB, "USN-2165-1", 1 },
-	{ "Ubuntu 12.10", "ubuntu", ADV_REL_EXACT, "12.10", "libssl1.0.0 openssl",
-	  "1.0.1c-3ubuntu2.7", PKG_SCHEME_DEB, "USN-2165-1", 1 },
-	{ "Ubuntu 13.10", "ubuntu", ADV_REL_EXACT, "13.10", "libssl1.0.0 openssl",
-	  "1.0.1e-3ubuntu1.2", PKG_SCHEME_DEB, "USN-2165-1", 1 },
+	{ "Debian 8 jessie and later, testing, sid", "debian",
+	    ADV_REL_MIN_MAJOR, "8", "libssl1.0.0 openssl", "1.0.1g",
+	    PKG_SCHEME_DEB, "", 0 },
+	{ "Ubuntu 12.04", "ubuntu", ADV_REL_EXACT, "12.04",
+	    "libssl1.0.0 openssl", "1.0.1-4ubuntu5.12", PKG_SCHEME_DEB,
+	    "USN-2165-1", 1 },
+	{ "Ubuntu 12.10", "ubuntu", ADV_REL_EXACT, "12.10",
+	    "libssl1.0.0 openssl", "1.0.1c-3ubuntu2.7", PKG_SCHEME_DEB,
+	    "USN-2165-1", 1 },
+	{ "Ubuntu 13.10", "ubuntu", ADV_REL_EXACT, "13.10",
+	    "libssl1.0.0 openssl", "1.0.1e-3ubuntu1.2", PKG_SCHEME_DEB,
+	    "USN-2165-1", 1 },
 	/* 14.04 was released after the fix; its 1.0.1f carries the patch. */
-	{ "Ubuntu 14.04", "ubuntu", ADV_REL_EXACT, "14.04", "libssl1.0.0 openssl",
-	  "1.0.1f-1ubuntu2", PKG_SCHEME_DEB, "", 0 },
+	{ "Ubuntu 14.04", "ubuntu", ADV_REL_EXACT, "14.04",
+	    "libssl1.0.0 openssl", "1.0.1f-1ubuntu2", PKG_SCHEME_DEB, "", 0 },
 	{ "RHEL 6", "rhel", ADV_REL_MAJOR, "6", "openssl openssl-libs",
-	  "1.0.1e-16.el6_5.7", PKG_SCHEME_RPM, "RHSA-2014:0376", 1 },
+	    "1.0.1e-16.el6_5.7", PKG_SCHEME_RPM, "RHSA-2014:0376", 1 },
 	{ "CentOS 6", "centos", ADV_REL_MAJOR, "6", "openssl openssl-libs",
-	  "1.0.1e-16.el6_5.7", PKG_SCHEME_RPM, "CESA-2014:0376", 1 },
+	    "1.0.1e-16.el6_5.7", PKG_SCHEME_RPM, "CESA-2014:0376", 1 },
 	{ "Fedora 19", "fedora", ADV_REL_EXACT, "19", "openssl openssl-libs",
-	  "1.0.1e-37.fc19.1", PKG_SCHEME_RPM, "", 0 },
+	    "1.0.1e-37.fc19.1", PKG_SCHEME_RPM, "", 0 },
 	{ "Fedora 20", "fedora", ADV_REL_EXACT, "20", "openssl openssl-libs",
-	  "1.0.1e-37.fc20.1", PKG_SCHEME_RPM, "", 0 },
+	    "1.0.1e-37.fc20.1", PKG_SCHEME_RPM, "", 0 },
 	{ "Amazon Linux AMI", "amzn", ADV_REL_ANY, "", "openssl",
-	  "1.0.1e-37.66.amzn1", PKG_SCHEME_RPM, "ALAS-2014-320", 1 },
-	{ "openSUSE 12.3", "opensuse", ADV_REL_EXACT, "12.3", "openssl libopenssl1_0_0",
-	  "1.0.1e-1.44.1", PKG_SCHEME_RPM, "openSUSE-SU-2014:0492-1", 1 },
-	{ "openSUSE 13.1", "opensuse", ADV_REL_EXACT, "13.1", "openssl libopenssl1_0_0",
-	  "1.0.1e-11.32.1", PKG_SCHEME_RPM, "openSUSE-SU-2014:0492-1", 1 },
+	    "1.0.1e-37.66.amzn1", PKG_SCHEME_RPM, "ALAS-2014-320", 1 },
+	{ "openSUSE 12.3", "opensuse", ADV_REL_EXACT, "12.3",
+	    "openssl libopenssl1_0_0", "1.0.1e-1.44.1", PKG_SCHEME_RPM,
+	    "openSUSE-SU-2014:0492-1", 1 },
+	{ "openSUSE 13.1", "opensuse", ADV_REL_EXACT, "13.1",
+	    "openssl libopenssl1_0_0", "1.0.1e-11.32.1", PKG_SCHEME_RPM,
+	    "openSUSE-SU-2014:0492-1", 1 },
 	{ "Gentoo", "gentoo", ADV_REL_ANY, "", "dev-libs/openssl openssl",
-	  "1.0.1g", PKG_SCHEME_APK, "GLSA 201404-07", 1 },
+	    "1.0.1g", PKG_SCHEME_APK, "GLSA 201404-07", 1 },
 	/* Arch writes the letter as its own segment ("1.0.1.g"), and pacman
 	 * compares like rpm, so "1.0.1.g" and "1.0.1g" are equal there. */
-	{ "Arch Linux", "arch", ADV_REL_ANY, "", "openssl",
-	  "1.0.1.g", PKG_SCHEME_RPM, "", 0 },
-	{ "Alpine Linux", "alpine", ADV_REL_ANY, "", "openssl libssl1.0 libcrypto1.0",
-	  "1.0.1g-r0", PKG_SCHEME_APK, "", 0 },
+	{ "Arch Linux", "arch", ADV_REL_ANY, "", "openssl", "1.0.1.g",
+	    PKG_SCHEME_RPM, "", 0 },
+	{ "Alpine Linux", "alpine", ADV_REL_ANY, "",
+	    "openssl libssl1.0 libcrypto1.0", "1.0.1g-r0", PKG_SCHEME_APK, "",
+	    0 },
 };
 
 const struct advisory_row *advisory_rows(size_t *n)
@@ -92,7 +100,8 @@ static void os_value(const char *v, size_t n, char *dst, size_t cap)
 	size_t i = 0, o = 0;
 	char q = 0;
 
-	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r'))
+	while (
+	    n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r'))
 		n--;
 	if (n > 0 && (v[0] == '"' || v[0] == '\'')) {
 		q = v[0];
@@ -146,11 +155,14 @@ int os_release_parse(const char *buf, size_t len, struct os_release *out)
 		if (key_is(line, k, "ID"))
 			os_value(eq + 1, ln - k - 1, out->id, sizeof(out->id));
 		else if (key_is(line, k, "VERSION_ID"))
-			os_value(eq + 1, ln - k - 1, out->version_id, sizeof(out->version_id));
+			os_value(eq + 1, ln - k - 1, out->version_id,
+			    sizeof(out->version_id));
 		else if (key_is(line, k, "ID_LIKE"))
-			os_value(eq + 1, ln - k - 1, out->id_like, sizeof(out->id_like));
+			os_value(eq + 1, ln - k - 1, out->id_like,
+			    sizeof(out->id_like));
 		else if (key_is(line, k, "PRETTY_NAME"))
-			os_value(eq + 1, ln - k - 1, out->pretty, sizeof(out->pretty));
+			os_value(eq + 1, ln - k - 1, out->pretty,
+			    sizeof(out->pretty));
 	}
 	if (out->id[0] == '\0')
 		copy_n(out->id, sizeof(out->id), "linux", 5);
@@ -167,8 +179,14 @@ static int has_prefix(const char *s, const char *p)
 int advisory_pkg_relevant(const char *name)
 {
 	static const char *const exact[] = {
-		"openssl", "openssl-libs", "openssl-devel", "openssl-static",
-		"openssl-perl", "dev-libs/openssl", "libssl-dev", "libssl-doc",
+		"openssl",
+		"openssl-libs",
+		"openssl-devel",
+		"openssl-static",
+		"openssl-perl",
+		"dev-libs/openssl",
+		"libssl-dev",
+		"libssl-doc",
 		"libopenssl-devel",
 	};
 	size_t k;
@@ -196,7 +214,13 @@ int advisory_pkg_relevant(const char *name)
 
 /* --- upstream version rule ---------------------------------------------- */
 
-enum upstream_class { UP_UNKNOWN, UP_NO_HEARTBEAT, UP_VULNERABLE, UP_FIXED, UP_REMOVED };
+enum upstream_class {
+	UP_UNKNOWN,
+	UP_NO_HEARTBEAT,
+	UP_VULNERABLE,
+	UP_FIXED,
+	UP_REMOVED
+};
 
 /* Reads a decimal number of at most 6 digits; returns the index after it,
  * or 0 when there is none. */
@@ -232,7 +256,8 @@ static long beta_number(const char *s, size_t n)
  * is searched for a beta marker, because rpm distributions put it in the
  * release ("1.0.2-0.1.beta1").
  */
-static enum upstream_class classify(const char *s, size_t n, char *up, size_t upcap)
+static enum upstream_class classify(const char *s, size_t n, char *up,
+    size_t upcap)
 {
 	long major, minor, patch;
 	size_t i, j;
@@ -245,7 +270,8 @@ static enum upstream_class classify(const char *s, size_t n, char *up, size_t up
 	if (!(i = read_num(s, n, i + 1, &minor)))
 		return UP_UNKNOWN;
 	patch = 0;
-	if (i < n && s[i] == '.' && i + 1 < n && is_digit((unsigned char)s[i + 1]))
+	if (i < n && s[i] == '.' && i + 1 < n &&
+	    is_digit((unsigned char)s[i + 1]))
 		if (!(i = read_num(s, n, i + 1, &patch)))
 			return UP_UNKNOWN;
 	/* An optional patch letter, possibly written as its own segment. */
@@ -339,15 +365,18 @@ static int release_matches(const struct advisory_row *r, const char *vid)
 	case ADV_REL_EXACT:
 		return strcmp(vid, r->release) == 0;
 	case ADV_REL_MAJOR:
-		return vid[0] && leading_major(vid) == leading_major(r->release);
+		return vid[0] &&
+		    leading_major(vid) == leading_major(r->release);
 	case ADV_REL_MIN_MAJOR:
-		return vid[0] == '\0' || leading_major(vid) >= leading_major(r->release);
+		return vid[0] == '\0' ||
+		    leading_major(vid) >= leading_major(r->release);
 	default:
 		return 0;
 	}
 }
 
-const struct advisory_row *advisory_find(const struct os_release *os, const char *pkgname)
+const struct advisory_row *advisory_find(const struct os_release *os,
+    const char *pkgname)
 {
 	const struct advisory_row *fallback = NULL;
 	size_t k;
@@ -357,7 +386,8 @@ const struct advisory_row *advisory_find(const struct os_release *os, const char
 	for (k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
 		const struct advisory_row *r = &rows[k];
 
-		if (!word_in(r->ids, os->id) || !release_matches(r, os->version_id))
+		if (!word_in(r->ids, os->id) ||
+		    !release_matches(r, os->version_id))
 			continue;
 		if (word_in(r->packages, pkgname))
 			return r;
@@ -386,8 +416,8 @@ static const char *skip_epoch(const char *v, int scheme)
 	return v[k] == ':' ? v + k + 1 : v;
 }
 
-int advisory_judge(const struct os_release *os, const char *pkgname, const char *version,
-	int scheme, struct pkg_finding *out)
+int advisory_judge(const struct os_release *os, const char *pkgname,
+    const char *version, int scheme, struct pkg_finding *out)
 {
 	const struct advisory_row *row;
 	const char *v;
@@ -400,7 +430,8 @@ int advisory_judge(const struct os_release *os, const char *pkgname, const char 
 	memset(out, 0, sizeof(*out));
 	copy_n(out->name, sizeof(out->name), pkgname, strlen(pkgname));
 	copy_n(out->version, sizeof(out->version), version, strlen(version));
-	if (scheme != PKG_SCHEME_DEB && scheme != PKG_SCHEME_RPM && scheme != PKG_SCHEME_APK)
+	if (scheme != PKG_SCHEME_DEB && scheme != PKG_SCHEME_RPM &&
+	    scheme != PKG_SCHEME_APK)
 		return -EINVAL;
 
 	v = skip_epoch(version, scheme);
@@ -410,30 +441,34 @@ int advisory_judge(const struct os_release *os, const char *pkgname, const char 
 	case UP_NO_HEARTBEAT:
 		out->verdict = PKG_NOT_AFFECTED;
 		snprintf(out->reason, sizeof(out->reason),
-			"upstream %s predates heartbeat support (0.9.8 and 1.0.0 have no heartbeat code)", up);
+		    "upstream %s predates heartbeat support (0.9.8 and 1.0.0 "
+		    "have no heartbeat code)",
+		    up);
 		return 0;
 	case UP_REMOVED:
 		out->verdict = PKG_NOT_AFFECTED;
 		snprintf(out->reason, sizeof(out->reason),
-			"upstream %s has no heartbeat code (removed in 1.1.1)", up);
+		    "upstream %s has no heartbeat code (removed in 1.1.1)", up);
 		return 0;
 	case UP_FIXED:
 		out->verdict = PKG_FIXED;
 		snprintf(out->reason, sizeof(out->reason),
-			"upstream %s includes the bounds check (1.0.1g and later)", up);
-		/* Name the release's advisory too, for people who track them. */
+		    "upstream %s includes the bounds check (1.0.1g and later)",
+		    up);
+		/* Name the release's advisory too, for people who track them.
+		 */
 		if ((row = advisory_find(os, pkgname)) != NULL) {
-			copy_n(out->fixed_in, sizeof(out->fixed_in), row->fixed_in,
-				strlen(row->fixed_in));
-			copy_n(out->advisory, sizeof(out->advisory), row->advisory,
-				strlen(row->advisory));
+			copy_n(out->fixed_in, sizeof(out->fixed_in),
+			    row->fixed_in, strlen(row->fixed_in));
+			copy_n(out->advisory, sizeof(out->advisory),
+			    row->advisory, strlen(row->advisory));
 		}
 		return 0;
 	case UP_UNKNOWN:
 		out->verdict = PKG_UNKNOWN;
 		out->confirmed = 0;
 		snprintf(out->reason, sizeof(out->reason),
-			"cannot read an OpenSSL version from \"%.64s\"", version);
+		    "cannot read an OpenSSL version from \"%.64s\"", version);
 		return 0;
 	case UP_VULNERABLE:
 		break;
@@ -446,23 +481,29 @@ int advisory_judge(const struct os_release *os, const char *pkgname, const char 
 		out->verdict = PKG_UNKNOWN;
 		out->confirmed = 0;
 		snprintf(out->reason, sizeof(out->reason),
-			"possibly vulnerable: upstream %.40s is in the vulnerable range and no advisory row covers %.40s %.20s; "
-			"a backported fix is possible, so test the library itself", up,
-			os ? os->id : "this system", os ? os->version_id : "");
+		    "possibly vulnerable: upstream %.40s is in the vulnerable "
+		    "range and no advisory row covers %.40s %.20s; "
+		    "a backported fix is possible, so test the library itself",
+		    up, os ? os->id : "this system", os ? os->version_id : "");
 		return 0;
 	}
-	copy_n(out->fixed_in, sizeof(out->fixed_in), row->fixed_in, strlen(row->fixed_in));
-	copy_n(out->advisory, sizeof(out->advisory), row->advisory, strlen(row->advisory));
+	copy_n(out->fixed_in, sizeof(out->fixed_in), row->fixed_in,
+	    strlen(row->fixed_in));
+	copy_n(out->advisory, sizeof(out->advisory), row->advisory,
+	    strlen(row->advisory));
 	out->confirmed = row->confirmed;
 	c = pkgver_cmp(row->scheme, v, row->fixed_in);
 	out->verdict = c >= 0 ? PKG_FIXED : PKG_VULNERABLE;
-	snprintf(out->reason, sizeof(out->reason), "%.60s %s the first fixed %.40s for %s%s%s%s",
-		v, c >= 0 ? "is at or above" : "is older than", row->fixed_in, row->label,
-		row->advisory[0] ? " (" : "", row->advisory, row->advisory[0] ? ")" : "");
+	snprintf(out->reason, sizeof(out->reason),
+	    "%.60s %s the first fixed %.40s for %s%s%s%s", v,
+	    c >= 0 ? "is at or above" : "is older than", row->fixed_in,
+	    row->label, row->advisory[0] ? " (" : "", row->advisory,
+	    row->advisory[0] ? ")" : "");
 	if (!row->confirmed) {
 		size_t l = strlen(out->reason);
 
-		snprintf(out->reason + l, sizeof(out->reason) - l, "; this table row is unconfirmed");
+		snprintf(out->reason + l, sizeof(out->reason) - l,
+		    "; this table row is unconfirmed");
 	}
 	return 0;
 }

@@ -62,8 +62,8 @@ struct pkg_finding {
  * Fills *out (arch is left empty for the caller) and returns 0, or -EINVAL
  * for bad arguments.
  */
-int advisory_judge(const struct os_release *os, const char *pkgname, const char *version,
-	int scheme, struct pkg_finding *out);
+int advisory_judge(const struct os_release *os, const char *pkgname,
+    const char *version, int scheme, struct pkg_finding *out);
 
 /* Whether a package name belongs to OpenSSL's library or tool packages,
  * whose version follows the OpenSSL source version. */
@@ -77,20 +77,22 @@ int openssl_version_vulnerable(const char *s);
 
 /* How an advisory row matches os-release's VERSION_ID. */
 enum advisory_match {
-	ADV_REL_ANY,       /* rolling or every release */
-	ADV_REL_EXACT,     /* VERSION_ID equals release */
-	ADV_REL_MAJOR,     /* the leading number equals release ("6" matches "6.5") */
-	ADV_REL_MIN_MAJOR, /* leading number at least release, or no VERSION_ID (testing) */
+	ADV_REL_ANY, /* rolling or every release */
+	ADV_REL_EXACT, /* VERSION_ID equals release */
+	ADV_REL_MAJOR, /* the leading number equals release ("6" matches "6.5")
+			*/
+	ADV_REL_MIN_MAJOR, /* leading number at least release, or no VERSION_ID
+			      (testing) */
 };
 
 struct advisory_row {
-	const char *label;    /* "Debian 7 wheezy" */
-	const char *ids;      /* os-release IDs, space separated */
-	int match;            /* enum advisory_match */
+	const char *label; /* "Debian 7 wheezy" */
+	const char *ids; /* os-release IDs, space separated */
+	int match; /* enum advisory_match */
 	const char *release;
 	const char *packages; /* binary package names, space separated */
 	const char *fixed_in; /* first fixed version, without epoch */
-	int scheme;           /* enum pkg_scheme */
+	int scheme; /* enum pkg_scheme */
 	const char *advisory;
 	int confirmed;
 };
@@ -99,6 +101,7 @@ struct advisory_row {
 const struct advisory_row *advisory_rows(size_t *n);
 
 /* The row for this OS and package, or NULL. */
-const struct advisory_row *advisory_find(const struct os_release *os, const char *pkgname);
+const struct advisory_row *advisory_find(const struct os_release *os,
+    const char *pkgname);
 
 #endif

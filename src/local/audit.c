@@ -39,7 +39,7 @@ struct tested {
 struct audit {
 	const struct audit_opts *o;
 	struct sink *s;
-	struct res_local_summary c;     /* the counts */
+	struct res_local_summary c; /* the counts */
 	struct proc_info **procs; /* trimmed copies: only nlibs entries */
 	size_t nprocs, procs_cap;
 	struct proc_scan_stats pst;
@@ -47,7 +47,7 @@ struct audit {
 	struct tested *tested;
 	size_t ntested, tested_cap;
 	struct restart_plan *rp;
-	double deadline_at;     /* now_s() time the audit must end by */
+	double deadline_at; /* now_s() time the audit must end by */
 };
 
 static double now_s(void)
@@ -71,7 +71,8 @@ static void deadline_result(struct libtest_result *r)
 	memset(r, 0, sizeof(*r));
 	r->exit_status = -1;
 	r->verdict = LIB_TIMEOUT;
-	snprintf(r->reason, sizeof(r->reason), "not tested: the audit's "
+	snprintf(r->reason, sizeof(r->reason),
+	    "not tested: the audit's "
 	    "deadline (--deadline) passed first");
 }
 
@@ -185,19 +186,25 @@ static void judge_by_version(const char *path, const char *crypto,
 	r->exit_status = -1;
 	/* The version string lives in libcrypto for shared builds. */
 	if (openssl_version_scan_file(path, 64u << 20, ver, sizeof(ver)) == 1 ||
-	    (crypto && crypto[0] && openssl_version_scan_file(crypto,
-	    64u << 20, ver, sizeof(ver)) == 1))
+	    (crypto && crypto[0] &&
+		openssl_version_scan_file(crypto, 64u << 20, ver,
+		    sizeof(ver)) == 1))
 		snprintf(r->version, sizeof(r->version), "%s", ver);
 	if (r->version[0] && openssl_version_vulnerable(r->version)) {
 		r->verdict = LIB_POSSIBLY_VULNERABLE;
-		snprintf(r->reason, sizeof(r->reason), "possibly vulnerable: "
+		snprintf(r->reason, sizeof(r->reason),
+		    "possibly vulnerable: "
 		    "%s, and its version string is in the vulnerable range "
-		    "(a version string is not proof)", why);
+		    "(a version string is not proof)",
+		    why);
 	} else {
 		r->verdict = LIB_INCONCLUSIVE;
-		snprintf(r->reason, sizeof(r->reason), "%s; version string "
-		    "%s", why, r->version[0] ? "outside the vulnerable range" :
-		    "not found");
+		snprintf(r->reason, sizeof(r->reason),
+		    "%s; version string "
+		    "%s",
+		    why,
+		    r->version[0] ? "outside the vulnerable range" :
+				    "not found");
 	}
 }
 
@@ -214,8 +221,8 @@ static void test_one(struct audit *a, const char *path, const char *crypto,
 		deadline_result(r);
 		return;
 	}
-	libtest_run("/proc/self/exe", path, crypto && crypto[0] ? crypto :
-	    NULL, left < a->o->timeout_ms ? (int)left : (int)a->o->timeout_ms, r);
+	libtest_run("/proc/self/exe", path, crypto && crypto[0] ? crypto : NULL,
+	    left < a->o->timeout_ms ? (int)left : (int)a->o->timeout_ms, r);
 	if (r->verdict == LIB_LOAD_FAILED && !r->version[0]) {
 		struct libtest_result v;
 
@@ -284,7 +291,8 @@ static void audit_libraries(struct audit *a)
 				continue;
 			if (a->procs[i]->container[0])
 				snprintf(path, sizeof(path), "%s/%d/root%s",
-				    a->o->procroot, (int)a->procs[i]->pid, l->path);
+				    a->o->procroot, (int)a->procs[i]->pid,
+				    l->path);
 			else
 				snprintf(path, sizeof(path), "%s", l->path);
 			libfind_add(&a->libs, path, LS_PROCESS);
@@ -308,15 +316,20 @@ static void audit_libraries(struct audit *a)
 		if (c->kind != LK_SSL)
 			continue;
 		if (c->elf == ELF_EXEC)
-			judge_by_version(c->path, NULL, "a static executable "
-			    "cannot be loaded", &r);
+			judge_by_version(c->path, NULL,
+			    "a static executable "
+			    "cannot be loaded",
+			    &r);
 		else if (c->musl)
-			judge_by_version(c->path, c->crypto_path, "built "
+			judge_by_version(c->path, c->crypto_path,
+			    "built "
 			    "against musl, which a glibc helper cannot load",
 			    &r);
 		else if (c->elf == ELF_OTHER_MACHINE)
-			judge_by_version(c->path, c->crypto_path, "built for "
-			    "another machine", &r);
+			judge_by_version(c->path, c->crypto_path,
+			    "built for "
+			    "another machine",
+			    &r);
 		else
 			test_one(a, c->path, c->crypto_path, &r);
 		if (r.verdict == LIB_TIMEOUT && left_ms(a) < 100)
@@ -325,8 +338,9 @@ static void audit_libraries(struct audit *a)
 		 * tested: the path may name another file by now (a FIFO
 		 * swapped in), and then the mapped image is tested on its
 		 * own.  A version-string verdict reads the candidate itself. */
-		if (r.ino == 0 && (a->o->no_libtest || c->elf == ELF_EXEC ||
-		    c->musl || c->elf == ELF_OTHER_MACHINE)) {
+		if (r.ino == 0 &&
+		    (a->o->no_libtest || c->elf == ELF_EXEC || c->musl ||
+			c->elf == ELF_OTHER_MACHINE)) {
 			r.dev = c->dev;
 			r.ino = c->ino;
 		}
@@ -387,8 +401,10 @@ static const struct libtest_result *image_verdict(struct audit *a,
 		memset(&r, 0, sizeof(r));
 		r.verdict = LIB_LOAD_FAILED;
 		r.exit_status = -1;
-		snprintf(r.reason, sizeof(r.reason), "the mapped image cannot "
-		    "be opened through %.180s (run as root)", img);
+		snprintf(r.reason, sizeof(r.reason),
+		    "the mapped image cannot "
+		    "be opened through %.180s (run as root)",
+		    img);
 	} else {
 		c = proc_crypto(p, l);
 		cimg[0] = '\0';
@@ -413,7 +429,7 @@ static void emit_process(struct audit *a, const struct proc_info *p,
 {
 	struct res_process r;
 	struct res_proc_lib *libs = NULL;
-	char (*why)[64] = NULL;
+	char(*why)[64] = NULL;
 	int i;
 
 	memset(&r, 0, sizeof(r));
@@ -423,8 +439,8 @@ static void emit_process(struct audit *a, const struct proc_info *p,
 	}
 	for (i = 0; libs && why && i < p->nlibs; i++) {
 		libs[i].path = p->libs[i].path;
-		libs[i].why = restart_why_str(p->libs[i].why, why[i],
-		    sizeof(why[i]));
+		libs[i].why =
+		    restart_why_str(p->libs[i].why, why[i], sizeof(why[i]));
 		r.nlibs++;
 	}
 	r.libs = libs;
@@ -465,11 +481,12 @@ static void audit_processes(struct audit *a)
 
 			if (r && r->verdict == LIB_VULNERABLE)
 				p->libs[k].why |= WHY_VULNERABLE;
-			if (r && r->verdict == LIB_TIMEOUT && left_ms(a) < 100 &&
-			    !p->libs_dropped) {
+			if (r && r->verdict == LIB_TIMEOUT &&
+			    left_ms(a) < 100 && !p->libs_dropped) {
 				/* Cut short: never "no restart". */
 				p->libs_dropped = 1;
-				snprintf(p->errmsg, sizeof(p->errmsg), "not "
+				snprintf(p->errmsg, sizeof(p->errmsg),
+				    "not "
 				    "examined: the audit's deadline passed");
 				a->c.unfinished.processes++;
 			}
@@ -528,7 +545,8 @@ static const struct listener *listener_for(const struct lctx *c,
 
 	for (i = 0; i < c->n; i++)
 		if (c->ls[i].port == r->port &&
-		    (c->ls[i].family == AF_INET6) == (strchr(r->ip, ':') != NULL))
+		    (c->ls[i].family == AF_INET6) ==
+			(strchr(r->ip, ':') != NULL))
 			return &c->ls[i];
 	return NULL;
 }
@@ -707,8 +725,8 @@ static void audit_listeners(struct audit *a)
 			continue;
 		}
 		inet_ntop(l->family, addr, ip, sizeof(ip));
-		snprintf(spec, sizeof(spec), l->family == AF_INET6 ?
-		    "[%s]:%u" : "%s:%u", ip, l->port);
+		snprintf(spec, sizeof(spec),
+		    l->family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, l->port);
 		if (tgt_set_add(set, spec, err) == 0) {
 			struct lprobe *p = &c.probes[c.nprobes++];
 
@@ -732,7 +750,8 @@ static void audit_listeners(struct audit *a)
 	if (budget > a->o->timeout_ms)
 		budget = a->o->timeout_ms;
 	if (set && c.nprobes && budget < 100) {
-		snprintf(why, sizeof(why), "not probed: the audit's deadline "
+		snprintf(why, sizeof(why),
+		    "not probed: the audit's deadline "
 		    "(--deadline) passed first");
 		report_unfinished(&c, why);
 	} else if (set && c.nprobes) {
@@ -740,10 +759,11 @@ static void audit_listeners(struct audit *a)
 		double end = now_s() + (double)budget / 1000;
 
 		c.set = set;
-		c.so.concurrency = c.nprobes < 64 ? 64 : c.nprobes > 4096 ?
-		    4096 : (unsigned)c.nprobes;
-		c.so.timeout_ms = a->o->timeout_ms < 3000 ? a->o->timeout_ms :
-		    3000;
+		c.so.concurrency = c.nprobes < 64 ? 64 :
+		    c.nprobes > 4096		  ? 4096 :
+						    (unsigned)c.nprobes;
+		c.so.timeout_ms =
+		    a->o->timeout_ms < 3000 ? a->o->timeout_ms : 3000;
 		if (c.so.timeout_ms > budget)
 			c.so.timeout_ms = (unsigned)budget;
 		c.h.result = on_listener_result;
@@ -774,9 +794,11 @@ static void audit_listeners(struct audit *a)
 		} else {
 			scan_run(set, &c.so, &c.h, &c.st);
 		}
-		snprintf(why, sizeof(why), "not finished within %lld ms (the "
+		snprintf(why, sizeof(why),
+		    "not finished within %lld ms (the "
 		    "listener budget: --timeout, or what was left of "
-		    "--deadline)", budget);
+		    "--deadline)",
+		    budget);
 		report_unfinished(&c, why);
 	}
 	sink_section_end(a->s, RES_SEC_LISTENERS, &a->c, NULL);
@@ -806,7 +828,8 @@ static void on_package(void *ctx, const struct pkg_finding *f)
 	r.arch = f->arch;
 	r.verdict = pkg_verdict_name(f->verdict);
 	r.grade = f->verdict == PKG_VULNERABLE ? RES_BAD :
-	    f->verdict == PKG_UNKNOWN ? RES_UNSURE : RES_GOOD;
+	    f->verdict == PKG_UNKNOWN	       ? RES_UNSURE :
+						 RES_GOOD;
 	r.fixed_in = f->fixed_in[0] ? f->fixed_in : NULL;
 	r.advisory = f->advisory[0] ? f->advisory : NULL;
 	r.confirmed = f->confirmed;
@@ -825,8 +848,8 @@ static void audit_packages(struct audit *a)
 	os_release_load(a->o->root, &os);
 	/* No package database is no error: many hosts have none. */
 	if (pkgdb_scan(a->o->root, &os, on_package, a, err, sizeof(err)) < 0)
-		sink_section_end(a->s, RES_SEC_PACKAGES, &a->c, err[0] ? err :
-		    "no package database found");
+		sink_section_end(a->s, RES_SEC_PACKAGES, &a->c,
+		    err[0] ? err : "no package database found");
 	else
 		sink_section_end(a->s, RES_SEC_PACKAGES, &a->c, NULL);
 	a->c.seconds.packages = now_s() - t0;
@@ -862,8 +885,9 @@ static void emit_restarts(struct audit *a)
 		r.comm = l->comm;
 		r.cmdline = l->cmdline;
 		r.why = restart_why_str(l->why, why, sizeof(why));
-		r.where = l->container[0] ? l->container : l->unit[0] ?
-		    l->unit : NULL;
+		r.where = l->container[0] ? l->container :
+		    l->unit[0]		  ? l->unit :
+					    NULL;
 		sink_restart(a->s, &r);
 	}
 }

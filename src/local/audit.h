@@ -12,10 +12,10 @@
 
 struct audit_opts {
 	int no_listeners, no_libtest, no_packages, no_processes;
-	unsigned timeout_ms;    /* per library test; all listener probes */
-	unsigned deadline_s;    /* the whole audit */
-	const char *root;       /* file system root for libraries, packages */
-	const char *procroot;   /* "/proc", or a fake tree in tests */
+	unsigned timeout_ms; /* per library test; all listener probes */
+	unsigned deadline_s; /* the whole audit */
+	const char *root; /* file system root for libraries, packages */
+	const char *procroot; /* "/proc", or a fake tree in tests */
 };
 
 /* Runs the audit, every result through s, and fills *sum (which is also

@@ -14,16 +14,14 @@ struct comp {
 	size_t n;
 };
 
-static int
-ends_with(const char *p, size_t n, const char *suf)
+static int ends_with(const char *p, size_t n, const char *suf)
 {
 	size_t k = strlen(suf);
 
 	return n > k && memcmp(p + n - k, suf, k) == 0;
 }
 
-static int
-starts_with(const char *p, size_t n, const char *pre)
+static int starts_with(const char *p, size_t n, const char *pre)
 {
 	size_t k = strlen(pre);
 
@@ -32,27 +30,28 @@ starts_with(const char *p, size_t n, const char *pre)
 
 /* Unit names use a small alphabet; anything else is not a unit, and must
  * not reach a shell command we print. */
-static int
-unit_chars_ok(const char *p, size_t n)
+static int unit_chars_ok(const char *p, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		char c = p[i];
 
-		if (!(is_alnum(c) || c == '-' || c == '_' ||
-		    c == '.' || c == '@' || c == ':' || c == '\\'))
+		if (!(is_alnum(c) || c == '-' || c == '_' || c == '.' ||
+			c == '@' || c == ':' || c == '\\'))
 			return 0;
 	}
 	return 1;
 }
 
 /* 2 for a service, 1 for another unit kind, 0 for not a unit. */
-static int
-unit_kind(const char *p, size_t n)
+static int unit_kind(const char *p, size_t n)
 {
 	static const char *const others[] = {
-		".scope", ".socket", ".mount", ".swap",
+		".scope",
+		".socket",
+		".mount",
+		".swap",
 	};
 	size_t i;
 
@@ -68,8 +67,7 @@ unit_kind(const char *p, size_t n)
 
 /* Finds the cgroup path of one line "ID:CONTROLLERS:PATH".  Returns 0 and
  * sets *path, or -1 when the line is not in that form. */
-static int
-line_path(const char *l, size_t n, struct comp *path)
+static int line_path(const char *l, size_t n, struct comp *path)
 {
 	const char *c1, *c2;
 
@@ -88,8 +86,7 @@ line_path(const char *l, size_t n, struct comp *path)
 
 /* Iterates the '/'-separated components of a path.  Returns 1 and fills
  * c while there is one. */
-static int
-next_comp(struct comp *rest, struct comp *c)
+static int next_comp(struct comp *rest, struct comp *c)
 {
 	while (rest->n > 0 && rest->p[0] == '/') {
 		rest->p++;
@@ -107,8 +104,7 @@ next_comp(struct comp *rest, struct comp *c)
 }
 
 /* Calls fn for every line's path; stops when fn returns non-zero. */
-static int
-each_path(const char *buf, size_t len,
+static int each_path(const char *buf, size_t len,
     int (*fn)(void *arg, struct comp path), void *arg)
 {
 	struct lines it;
@@ -130,12 +126,11 @@ each_path(const char *buf, size_t len,
 
 struct unit_pick {
 	struct comp best;
-	struct comp inner;  /* a service inside user@UID.service, if any */
+	struct comp inner; /* a service inside user@UID.service, if any */
 	int kind;
 };
 
-static int
-pick_unit(void *arg, struct comp path)
+static int pick_unit(void *arg, struct comp path)
 {
 	struct unit_pick *up = arg;
 	struct comp c;
@@ -167,8 +162,7 @@ pick_unit(void *arg, struct comp path)
 	return 0;
 }
 
-int
-cgroup_unit(const char *buf, size_t len, char *unit, size_t cap)
+int cgroup_unit(const char *buf, size_t len, char *unit, size_t cap)
 {
 	struct unit_pick up;
 
@@ -196,8 +190,8 @@ struct hint_out {
 
 /* Writes "<what> <id>" with the id cut to 12 characters, as docker and
  * podman print container ids.  Returns 1 so that each_path stops. */
-static int
-put_hint(struct hint_out *h, const char *what, const char *id, size_t n)
+static int put_hint(struct hint_out *h, const char *what, const char *id,
+    size_t n)
 {
 	if (n > 12)
 		n = 12;
@@ -207,8 +201,7 @@ put_hint(struct hint_out *h, const char *what, const char *id, size_t n)
 	return 1;
 }
 
-static int
-strip_suffix(const char *p, size_t *n, const char *suf)
+static int strip_suffix(const char *p, size_t *n, const char *suf)
 {
 	size_t k = strlen(suf);
 
@@ -219,10 +212,11 @@ strip_suffix(const char *p, size_t *n, const char *suf)
 	return 0;
 }
 
-static int
-find_hint(void *arg, struct comp path)
+static int find_hint(void *arg, struct comp path)
 {
-	static const struct { const char *prefix, *what; } scopes[] = {
+	static const struct {
+		const char *prefix, *what;
+	} scopes[] = {
 		{ "docker-", "docker" },
 		{ "libpod-", "podman" },
 		{ "cri-containerd-", "containerd" },
@@ -274,8 +268,7 @@ find_hint(void *arg, struct comp path)
 	return 0;
 }
 
-int
-cgroup_container_hint(const char *buf, size_t len, char *out, size_t cap)
+int cgroup_container_hint(const char *buf, size_t len, char *out, size_t cap)
 {
 	struct hint_out h = { out, cap };
 
@@ -285,8 +278,7 @@ cgroup_container_hint(const char *buf, size_t len, char *out, size_t cap)
 	return each_path(buf, len, find_hint, &h) == 1 ? 0 : -1;
 }
 
-int
-unit_is_restartable(const char *unit)
+int unit_is_restartable(const char *unit)
 {
 	const char *inner = strchr(unit, '/');
 	size_t n;
@@ -298,8 +290,7 @@ unit_is_restartable(const char *unit)
 	return unit_kind(unit, n) == 2 && !ends_with(unit, n, "@.service");
 }
 
-int
-unit_restart_command(const char *unit, char *out, size_t cap)
+int unit_restart_command(const char *unit, char *out, size_t cap)
 {
 	const char *inner = strchr(unit, '/');
 	int n;

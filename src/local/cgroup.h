@@ -26,8 +26,7 @@ int cgroup_unit(const char *buf, size_t len, char *unit, size_t cap);
  * cgroup contents: "docker 0123456789ab", "podman ...", "kubernetes pod
  * ...", "lxc NAME", ...  Returns 0 and fills out, or -1 when the cgroup
  * path does not say. */
-int cgroup_container_hint(const char *buf, size_t len, char *out,
-    size_t cap);
+int cgroup_container_hint(const char *buf, size_t len, char *out, size_t cap);
 
 /* 1 when a restart by name makes sense for this unit. */
 int unit_is_restartable(const char *unit);

@@ -54,12 +54,12 @@ static int is_ssl_name(const char *s)
 
 #define LDC_OLD_MAGIC "ld.so-1.7.0"
 #define LDC_OLD_MAGIC_LEN 11
-#define LDC_OLD_HDR 16    /* magic, padding, nlibs */
-#define LDC_OLD_ENTRY 12  /* flags, key, value */
+#define LDC_OLD_HDR 16 /* magic, padding, nlibs */
+#define LDC_OLD_ENTRY 12 /* flags, key, value */
 #define LDC_NEW_MAGIC "glibc-ld.so.cache1.1"
 #define LDC_NEW_MAGIC_LEN 20
 #define LDC_NEW_HDR 48
-#define LDC_NEW_ENTRY 24  /* flags, key, value, osversion, hwcap */
+#define LDC_NEW_ENTRY 24 /* flags, key, value, osversion, hwcap */
 
 static int host_is_be(void)
 {
@@ -246,7 +246,8 @@ static int elf_phdr(const struct elfv *e, unsigned i, struct phdr *p)
 	if (eu(e, at, 4, &p->type) != 0)
 		return -1;
 	if (E64)
-		return eu(e, at + 8, 8, &p->offset) | eu(e, at + 16, 8, &p->vaddr) |
+		return eu(e, at + 8, 8, &p->offset) |
+		    eu(e, at + 16, 8, &p->vaddr) |
 		    eu(e, at + 32, 8, &p->filesz);
 	return eu(e, at + 4, 4, &p->offset) | eu(e, at + 8, 4, &p->vaddr) |
 	    eu(e, at + 16, 4, &p->filesz);
@@ -287,7 +288,8 @@ static int elf_vaddr_off(const struct elfv *e, uint64_t va, uint64_t *off)
 	for (i = 0; i < e->phnum; i++) {
 		if (elf_phdr(e, i, &p) != 0)
 			return -1;
-		if (p.type != PT_LOAD || va < p.vaddr || va - p.vaddr >= p.filesz)
+		if (p.type != PT_LOAD || va < p.vaddr ||
+		    va - p.vaddr >= p.filesz)
 			continue;
 		if (p.offset > UINT64_MAX - (va - p.vaddr))
 			return -1;
@@ -336,7 +338,8 @@ static int elf_dyn_walk(const struct elfv *e, dyn_cb cb, void *ctx)
 	}
 	if (names == 0)
 		return 0;
-	if (!have_strtab || !have_strsz || elf_vaddr_off(e, strtab, &stroff) != 0)
+	if (!have_strtab || !have_strsz ||
+	    elf_vaddr_off(e, strtab, &stroff) != 0)
 		return -1;
 	if (stroff > e->len || strsz > e->len - stroff)
 		return -1;
@@ -496,13 +499,15 @@ enum elf_class elf_sniff(const uint8_t *buf, size_t len, int *is_musl)
 		return ELF_BAD;
 	if (r == 1) {
 		has_interp = 1;
-		/* The interpreter path is read only when the prefix holds it. */
-		if (interp.offset < len && interp.filesz <= len - interp.offset &&
-		    interp.filesz > 0 &&
+		/* The interpreter path is read only when the prefix holds it.
+		 */
+		if (interp.offset < len &&
+		    interp.filesz <= len - interp.offset && interp.filesz > 0 &&
 		    memchr(buf + interp.offset, 0, interp.filesz) != NULL)
 			musl = is_musl_name((const char *)buf + interp.offset);
 	}
-	/* A prefix may end before the dynamic section; that is no error here. */
+	/* A prefix may end before the dynamic section; that is no error here.
+	 */
 	(void)elf_dyn_walk(&e, musl_cb, &musl);
 	if (is_musl != NULL)
 		*is_musl = musl;
@@ -560,8 +565,7 @@ static size_t match_date(const uint8_t *b, size_t len, size_t at)
  * Matches "OpenSSL x.y.z[ab][-suffix]..." at at.  Returns the length of the
  * match, 0 when there is none, and sets *dated when a date follows.
  */
-static size_t match_version(const uint8_t *b, size_t len, size_t at,
-    int *dated)
+static size_t match_version(const uint8_t *b, size_t len, size_t at, int *dated)
 {
 	size_t p = at + 8, n, d;
 	int part, sfx;
@@ -613,8 +617,7 @@ int openssl_version_find(const uint8_t *buf, size_t len, char *out, size_t cap)
 
 	if (buf == NULL)
 		return 0;
-	while (at < len &&
-	    (hit = memchr(buf + at, 'O', len - at)) != NULL) {
+	while (at < len && (hit = memchr(buf + at, 'O', len - at)) != NULL) {
 		at = (size_t)(hit - buf);
 		n = match_version(buf, len, at, &dated);
 		if (n > 0 && dated) {
@@ -633,12 +636,13 @@ int openssl_version_find(const uint8_t *buf, size_t len, char *out, size_t cap)
 	return 1;
 }
 
-int openssl_version_scan_file(const char *path, uint64_t max_bytes,
-    char *out, size_t cap)
+int openssl_version_scan_file(const char *path, uint64_t max_bytes, char *out,
+    size_t cap)
 {
 	enum { CHUNK = 1 << 20, KEEP = OPENSSL_VERSION_MAX };
 	uint8_t *buf = NULL;
-	char hit[OPENSSL_VERSION_MAX + 1], undated[OPENSSL_VERSION_MAX + 1] = "";
+	char hit[OPENSSL_VERSION_MAX + 1],
+	    undated[OPENSSL_VERSION_MAX + 1] = "";
 	uint64_t total = 0;
 	size_t have = 0;
 	ssize_t got;
@@ -672,8 +676,10 @@ int openssl_version_scan_file(const char *path, uint64_t max_bytes,
 			/* A dated match wins at once; an undated one waits,
 			 * because its date may be in the next chunk. */
 			if (match_version((const uint8_t *)hit, strlen(hit), 0,
-			    &dated) > 0 && dated) {
-				copy_out((const uint8_t *)hit, strlen(hit), out, cap);
+				&dated) > 0 &&
+			    dated) {
+				copy_out((const uint8_t *)hit, strlen(hit), out,
+				    cap);
 				r = 1;
 				goto out;
 			}
@@ -786,7 +792,9 @@ static int list_grow(struct lib_list *l)
 static enum lib_kind kind_of(const char *soname, const char *path)
 {
 	return strncmp(soname, "libcrypto", 9) == 0 ||
-	    strncmp(base_name(path), "libcrypto", 9) == 0 ? LK_CRYPTO : LK_SSL;
+		strncmp(base_name(path), "libcrypto", 9) == 0 ?
+	    LK_CRYPTO :
+	    LK_SSL;
 }
 
 /*
@@ -816,18 +824,20 @@ static int add_path(struct lib_list *l, const char *path, enum lib_source src,
 	if (st.st_ino == 0) {
 		const char *b = base_name(path);
 		char *dir = strndup(path, (size_t)(b - path));
-		char *rd = dir != NULL ? realpath(dir[0] ? dir : ".", NULL) :
-		    NULL;
+		char *rd =
+		    dir != NULL ? realpath(dir[0] ? dir : ".", NULL) : NULL;
 
-		if (rd == NULL || snprintf(key, sizeof(key), "%s/%s", rd, b) >=
-		    (int)sizeof(key))
+		if (rd == NULL ||
+		    snprintf(key, sizeof(key), "%s/%s", rd, b) >=
+			(int)sizeof(key))
 			snprintf(key, sizeof(key), "%s", path);
 		free(dir);
 		free(rd);
 	}
 	for (i = 0; i < l->n; i++) {
-		int same = st.st_ino != 0 ? l->v[i].dev == st.st_dev &&
-		    l->v[i].ino == st.st_ino : strcmp(l->v[i].path, key) == 0;
+		int same = st.st_ino != 0 ?
+		    l->v[i].dev == st.st_dev && l->v[i].ino == st.st_ino :
+		    strcmp(l->v[i].path, key) == 0;
 
 		if (same) {
 			if (fd >= 0)
@@ -843,7 +853,7 @@ static int add_path(struct lib_list *l, const char *path, enum lib_source src,
 		close(fd);
 		if (r != 0)
 			return errno == ENOMEM ? LIBFIND_ERR_NOMEM :
-			    LIBFIND_ERR_IO;
+						 LIBFIND_ERR_IO;
 	}
 	if ((r = list_grow(l)) != 0)
 		goto out;
@@ -855,10 +865,13 @@ static int add_path(struct lib_list *l, const char *path, enum lib_source src,
 	if (fd >= 0) {
 		c->elf = elf_sniff(img, n, &c->musl);
 		if (c->elf == ELF_NOT_ELF)
-			snprintf(why, sizeof(why), n == 0 ? "an empty file" :
-			    "not an ELF object (%zu bytes)", n);
+			snprintf(why, sizeof(why),
+			    n == 0 ? "an empty file" :
+				     "not an ELF object (%zu bytes)",
+			    n);
 		else if (c->elf == ELF_BAD)
-			snprintf(why, sizeof(why), "a truncated or corrupt ELF "
+			snprintf(why, sizeof(why),
+			    "a truncated or corrupt ELF "
 			    "file");
 	} else {
 		c->elf = ELF_NOT_ELF;
@@ -956,9 +969,8 @@ static int scan_dir(struct lib_list *l, const char *dir)
  * Calls scan_dir on prefix/SUB/NAME/tail for every entry NAME of
  * prefix/top that matches pat, and for every SUB in subs.
  */
-static int scan_subdirs(struct lib_list *l, const char *prefix,
-    const char *top, const char *pat, const char *const *subs,
-    const char *tail)
+static int scan_subdirs(struct lib_list *l, const char *prefix, const char *top,
+    const char *pat, const char *const *subs, const char *tail)
 {
 	char dir[PATH_MAX], sub[PATH_MAX];
 	DIR *d;
@@ -1039,8 +1051,13 @@ static int scan_ldcache(struct lib_list *l, const char *prefix)
 int libfind_scan_system(struct lib_list *l, const char *root)
 {
 	static const char *const dirs[] = {
-		"/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib",
-		"/usr/local/ssl/lib", NULL,
+		"/lib",
+		"/lib64",
+		"/usr/lib",
+		"/usr/lib64",
+		"/usr/local/lib",
+		"/usr/local/ssl/lib",
+		NULL,
 	};
 	static const char *const multiarch[] = { "/usr/lib/", "/lib/", NULL };
 	static const char *const opt[] = { "/opt/", NULL };
@@ -1069,8 +1086,8 @@ int libfind_scan_system(struct lib_list *l, const char *root)
 	}
 	if ((r = scan_subdirs(l, prefix, "/opt", "*", opt, "/lib")) != 0)
 		return r;
-	if ((r = scan_subdirs(l, prefix, "/usr/lib", "*-linux-gnu*",
-	    multiarch, "")) != 0)
+	if ((r = scan_subdirs(l, prefix, "/usr/lib", "*-linux-gnu*", multiarch,
+		 "")) != 0)
 		return r;
 	return l->n > INT_MAX ? INT_MAX : (int)l->n;
 }
@@ -1100,7 +1117,8 @@ static int crypto_beside(const char *path, const char *name, char *out,
 	if (slash == NULL)
 		return -1;
 	dlen = (int)(slash - path);
-	if (snprintf(p, sizeof(p), "%.*s/%s", dlen, path, name) >= (int)sizeof(p))
+	if (snprintf(p, sizeof(p), "%.*s/%s", dlen, path, name) >=
+	    (int)sizeof(p))
 		return -1;
 	if (stat(p, &st) != 0 || !S_ISREG(st.st_mode))
 		return -1;
@@ -1129,11 +1147,11 @@ void libfind_pair(struct lib_list *l)
 		/* The loader would look beside libssl first, as RPATH
 		 * $ORIGIN builds expect; so does the audit. */
 		if (crypto_beside(c->path, fc.name, c->crypto_path,
-		    sizeof(c->crypto_path)) == 0)
+			sizeof(c->crypto_path)) == 0)
 			continue;
 		for (j = 0; j < c->nseen; j++)
 			if (crypto_beside(c->seen[j], fc.name, c->crypto_path,
-			    sizeof(c->crypto_path)) == 0)
+				sizeof(c->crypto_path)) == 0)
 				break;
 		if (j < c->nseen)
 			continue;

@@ -20,37 +20,39 @@
 #include <sys/types.h>
 
 /* Error codes, all negative. */
-#define LIBFIND_ERR_FORMAT (-1)  /* malformed bytes */
-#define LIBFIND_ERR_IO (-2)      /* a file could not be read (errno kept) */
+#define LIBFIND_ERR_FORMAT (-1) /* malformed bytes */
+#define LIBFIND_ERR_IO (-2) /* a file could not be read (errno kept) */
 #define LIBFIND_ERR_NOMEM (-3)
-#define LIBFIND_ERR_NOTLIB (-4)  /* not an ELF file we could ever test */
+#define LIBFIND_ERR_NOTLIB (-4) /* not an ELF file we could ever test */
 #define LIBFIND_ERR_TOOLONG (-5) /* a path does not fit PATH_MAX */
 
 enum lib_kind { LK_SSL, LK_CRYPTO };
 enum lib_source { LS_LDCACHE = 1, LS_DIR = 2, LS_PROCESS = 4, LS_ARG = 8 };
 
 enum elf_class {
-	ELF_NOT_ELF,       /* no ELF magic */
-	ELF_OTHER_MACHINE, /* ELF, but not this host's machine, class or byte order */
-	ELF_SHARED,        /* a shared object without an interpreter */
-	ELF_EXEC,          /* ET_EXEC, or ET_DYN with PT_INTERP (PIE) */
-	ELF_BAD,           /* ELF magic, but truncated, corrupt or not loadable */
+	ELF_NOT_ELF, /* no ELF magic */
+	ELF_OTHER_MACHINE, /* ELF, but not this host's machine, class or byte
+			      order */
+	ELF_SHARED, /* a shared object without an interpreter */
+	ELF_EXEC, /* ET_EXEC, or ET_DYN with PT_INTERP (PIE) */
+	ELF_BAD, /* ELF magic, but truncated, corrupt or not loadable */
 };
 
 struct lib_cand {
-	char path[4096];        /* canonical path (realpath) */
+	char path[4096]; /* canonical path (realpath) */
 	enum lib_kind kind;
-	unsigned sources;       /* bitmask of lib_source */
+	unsigned sources; /* bitmask of lib_source */
 	dev_t dev;
 	ino_t ino;
-	char crypto_path[4096]; /* for LK_SSL: the libcrypto to preload, or "" */
-	char soname[128];       /* DT_SONAME, else the cache's name, else basename */
-	enum elf_class elf;     /* elf_sniff of the file's first bytes */
-	int musl;               /* built against musl: needs a musl helper */
-	char notlib[128];       /* non-empty: named like a library but is none
-	                         * (empty, text, a FIFO, a directory, a link
-	                         * loop): the reason, and nothing else is set */
-	char **seen;            /* every path this file was found under */
+	char
+	    crypto_path[4096]; /* for LK_SSL: the libcrypto to preload, or "" */
+	char soname[128]; /* DT_SONAME, else the cache's name, else basename */
+	enum elf_class elf; /* elf_sniff of the file's first bytes */
+	int musl; /* built against musl: needs a musl helper */
+	char notlib[128]; /* non-empty: named like a library but is none
+			   * (empty, text, a FIFO, a directory, a link
+			   * loop): the reason, and nothing else is set */
+	char **seen; /* every path this file was found under */
 	size_t nseen;
 };
 
@@ -108,8 +110,8 @@ int openssl_version_find(const uint8_t *buf, size_t len, char *out, size_t cap);
  * max_bytes (0 means 512 MiB), for static binaries and libraries that
  * cannot be loaded.  Returns 1 when found, 0 when not, LIBFIND_ERR_IO.
  */
-int openssl_version_scan_file(const char *path, uint64_t max_bytes,
-    char *out, size_t cap);
+int openssl_version_scan_file(const char *path, uint64_t max_bytes, char *out,
+    size_t cap);
 
 /*
  * Adds the candidates of ld.so.cache (root/etc/ld.so.cache) and of the
@@ -119,8 +121,9 @@ int openssl_version_scan_file(const char *path, uint64_t max_bytes,
  * skipped; files named like a library that are none (empty, text, ELF
  * garbage, a FIFO, a directory, a symbolic link loop) become candidates
  * with notlib set, so that the report can name them.  No open blocks:
- * every file goes through safe_open_regular().  Returns the number of candidates in the list, or a negative
- * error (only LIBFIND_ERR_NOMEM is fatal).
+ * every file goes through safe_open_regular().  Returns the number of
+ * candidates in the list, or a negative error (only LIBFIND_ERR_NOMEM is
+ * fatal).
  */
 int libfind_scan_system(struct lib_list *l, const char *root);
 

@@ -146,7 +146,7 @@ static const char *resolve(void *h, struct api *a)
 		return "SSL_library_init";
 	a->version = (fn_version_t)sym_any(h, ver_names, NULL);
 	if ((a->method = (fn_void_t)sym_any(h, method_names,
-	    &a->method_name)) == NULL)
+		 &a->method_name)) == NULL)
 		return "TLSv1_2_server_method";
 	if ((a->bio_s_mem = (fn_void_t)sym_any(h, mem_names, &none)) == NULL)
 		return "BIO_s_mem";
@@ -229,8 +229,8 @@ static int run_test(const struct api *a, int out_fd, const uint8_t *req,
 	}
 	a->set_bio(ssl, rbio, wbio);
 	a->set_accept_state(ssl);
-	if (reqlen > 0 && a->bio_write(rbio, (void *)req, (int)reqlen) !=
-	    (int)reqlen) {
+	if (reqlen > 0 &&
+	    a->bio_write(rbio, (void *)req, (int)reqlen) != (int)reqlen) {
 		put_line(out_fd, "init-failed write");
 		return 1;
 	}
@@ -258,7 +258,8 @@ static int run_test(const struct api *a, int out_fd, const uint8_t *req,
 			(void)a->bio_ctrl(top, HC_BIO_CTRL_FLUSH, 0, NULL);
 	}
 	while (olen < sizeof(obuf) &&
-	    (n = a->bio_read(wbio, obuf + olen, (int)(sizeof(obuf) - olen))) > 0)
+	    (n = a->bio_read(wbio, obuf + olen, (int)(sizeof(obuf) - olen))) >
+		0)
 		olen += (size_t)n;
 	return write_all(out_fd, obuf, olen) == 0 ? 0 : 1;
 }
@@ -285,8 +286,16 @@ static const char *load_code(const char *err)
 /* Where the loader may still look for a library's own dependencies once
  * Landlock is on: the system's library directories and its cache. */
 static const char *const system_lib_paths[] = {
-	"/etc/ld.so.cache", "/lib", "/lib64", "/lib32", "/libx32", "/usr/lib",
-	"/usr/lib64", "/usr/lib32", "/usr/libx32", NULL,
+	"/etc/ld.so.cache",
+	"/lib",
+	"/lib64",
+	"/lib32",
+	"/libx32",
+	"/usr/lib",
+	"/usr/lib64",
+	"/usr/lib32",
+	"/usr/libx32",
+	NULL,
 };
 
 int libhost_main(int argc, char **argv)

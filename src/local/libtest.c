@@ -36,15 +36,24 @@
 const char *lib_verdict_name(enum lib_verdict v)
 {
 	switch (v) {
-	case LIB_VULNERABLE: return "vulnerable";
-	case LIB_PATCHED: return "patched";
-	case LIB_NO_HEARTBEAT: return "no-heartbeat";
-	case LIB_LOAD_FAILED: return "load-failed";
-	case LIB_NOT_LIBRARY: return "not-a-library";
-	case LIB_HELPER_CRASHED: return "helper-crashed";
-	case LIB_TIMEOUT: return "timeout";
-	case LIB_INCONCLUSIVE: return "inconclusive";
-	case LIB_POSSIBLY_VULNERABLE: return "possibly-vulnerable";
+	case LIB_VULNERABLE:
+		return "vulnerable";
+	case LIB_PATCHED:
+		return "patched";
+	case LIB_NO_HEARTBEAT:
+		return "no-heartbeat";
+	case LIB_LOAD_FAILED:
+		return "load-failed";
+	case LIB_NOT_LIBRARY:
+		return "not-a-library";
+	case LIB_HELPER_CRASHED:
+		return "helper-crashed";
+	case LIB_TIMEOUT:
+		return "timeout";
+	case LIB_INCONCLUSIVE:
+		return "inconclusive";
+	case LIB_POSSIBLY_VULNERABLE:
+		return "possibly-vulnerable";
 	}
 	return "unknown";
 }
@@ -73,15 +82,24 @@ static void set_text(char *dst, size_t cap, const uint8_t *b, size_t n)
 static const char *machine_name(unsigned m)
 {
 	switch (m) {
-	case EM_386: return "i386";
-	case EM_X86_64: return "x86_64";
-	case EM_ARM: return "arm";
-	case EM_AARCH64: return "aarch64";
-	case EM_PPC: return "ppc";
-	case EM_PPC64: return "ppc64";
-	case EM_S390: return "s390";
-	case EM_MIPS: return "mips";
-	case EM_RISCV: return "riscv";
+	case EM_386:
+		return "i386";
+	case EM_X86_64:
+		return "x86_64";
+	case EM_ARM:
+		return "arm";
+	case EM_AARCH64:
+		return "aarch64";
+	case EM_PPC:
+		return "ppc";
+	case EM_PPC64:
+		return "ppc64";
+	case EM_S390:
+		return "s390";
+	case EM_MIPS:
+		return "mips";
+	case EM_RISCV:
+		return "riscv";
 	}
 	return "another machine";
 }
@@ -121,29 +139,35 @@ int libtest_elf_check(const uint8_t *b, size_t n, enum lib_verdict *verdict,
 		return 1;
 	}
 	/* e_type and e_machine sit at the same offsets in both classes. */
-	if (n < 20 || (b[EI_DATA] != ELFDATA2LSB && b[EI_DATA] != ELFDATA2MSB)) {
+	if (n < 20 ||
+	    (b[EI_DATA] != ELFDATA2LSB && b[EI_DATA] != ELFDATA2MSB)) {
 		*verdict = LIB_NOT_LIBRARY;
 		snprintf(reason, cap, "the file has a truncated ELF header");
 		return 1;
 	}
 	le = b[EI_DATA] == ELFDATA2LSB;
-	type = le ? (unsigned)(b[16] | b[17] << 8) : (unsigned)(b[16] << 8 | b[17]);
+	type = le ? (unsigned)(b[16] | b[17] << 8) :
+		    (unsigned)(b[16] << 8 | b[17]);
 	machine = le ? (unsigned)(b[18] | b[19] << 8) :
-	    (unsigned)(b[18] << 8 | b[19]);
+		       (unsigned)(b[18] << 8 | b[19]);
 	if (type != ET_DYN) {
 		*verdict = LIB_NOT_LIBRARY;
-		snprintf(reason, cap, "the file is an ELF %s, not a shared "
-		    "object", type == ET_EXEC ? "executable" :
-		    type == ET_REL ? "relocatable object" :
-		    type == ET_CORE ? "core dump" : "file of unknown type");
+		snprintf(reason, cap,
+		    "the file is an ELF %s, not a shared "
+		    "object",
+		    type == ET_EXEC	? "executable" :
+			type == ET_REL	? "relocatable object" :
+			type == ET_CORE ? "core dump" :
+					  "file of unknown type");
 		return 1;
 	}
 #ifdef HOST_MACHINE
 	if (machine != HOST_MACHINE || b[EI_CLASS] != HOST_CLASS) {
 		*verdict = LIB_LOAD_FAILED;
-		snprintf(reason, cap, "the library is built for %s (%d-bit), "
-		    "which this %s host cannot load", machine_name(machine),
-		    b[EI_CLASS] == ELFCLASS64 ? 64 : 32,
+		snprintf(reason, cap,
+		    "the library is built for %s (%d-bit), "
+		    "which this %s host cannot load",
+		    machine_name(machine), b[EI_CLASS] == ELFCLASS64 ? 64 : 32,
 		    machine_name(HOST_MACHINE));
 		return 1;
 	}
@@ -186,20 +210,28 @@ static int line_is(const uint8_t *l, size_t n, const char *s)
 /* The helper's reply is untrusted: the library's code ran in that process
  * and may have written anything.  Only these fixed words are accepted, and
  * every sentence in the report is the parent's own. */
-static const struct { const char *code, *reason; } load_codes[] = {
-	{ "musl", "built against musl libc (an Alpine image?), which a glibc "
+static const struct {
+	const char *code, *reason;
+} load_codes[] = {
+	{ "musl",
+	    "built against musl libc (an Alpine image?), which a glibc "
 	    "process cannot load" },
 	{ "arch", "built for another architecture" },
-	{ "pie", "an executable, not a library (statically linked? check its "
+	{ "pie",
+	    "an executable, not a library (statically linked? check its "
 	    "version string instead)" },
-	{ "undefined-symbol", "the library could not be loaded: it needs a "
+	{ "undefined-symbol",
+	    "the library could not be loaded: it needs a "
 	    "symbol that nothing provides" },
-	{ "missing-dependency", "the library could not be loaded: a library "
+	{ "missing-dependency",
+	    "the library could not be loaded: a library "
 	    "it needs was not found among the system's libraries" },
 	{ "other", "the library could not be loaded" },
 };
 
-static const struct { const char *code, *reason; } init_codes[] = {
+static const struct {
+	const char *code, *reason;
+} init_codes[] = {
 	{ "ctx", "SSL_CTX_new returned NULL" },
 	{ "ssl", "SSL_new returned NULL" },
 	{ "bio", "BIO_new returned NULL" },
@@ -214,13 +246,24 @@ static const struct { const char *code, *reason; } init_codes[] = {
 
 /* Symbols the helper may name as missing (see resolve() in libhost.c). */
 static const char *const symbol_names[] = {
-	"SSL_library_init", "TLSv1_2_server_method", "BIO_s_mem", "SSL_CTX_new",
-	"SSL_new", "BIO_new", "BIO_write", "BIO_read", "BIO_ctrl",
-	"SSL_set_bio", "SSL_set_accept_state", "SSL_do_handshake",
+	"SSL_library_init",
+	"TLSv1_2_server_method",
+	"BIO_s_mem",
+	"SSL_CTX_new",
+	"SSL_new",
+	"BIO_new",
+	"BIO_write",
+	"BIO_read",
+	"BIO_ctrl",
+	"SSL_set_bio",
+	"SSL_set_accept_state",
+	"SSL_do_handshake",
 };
 
 static const char *const method_names[] = {
-	"TLSv1_2_server_method", "TLS_server_method", "SSLv23_server_method",
+	"TLSv1_2_server_method",
+	"TLS_server_method",
+	"SSLv23_server_method",
 	"TLSv1_server_method",
 };
 
@@ -243,12 +286,13 @@ static void reject(struct libtest_result *out)
 {
 	out->verdict = LIB_INCONCLUSIVE;
 	out->version[0] = '\0';
-	set_reason(out, "the helper's reply is not in the fixed format (the "
+	set_reason(out,
+	    "the helper's reply is not in the fixed format (the "
 	    "library may have written into it): nothing of it is kept");
 }
 
-int libtest_judge_reply(const struct hb_plan *plan, const uint8_t *b,
-    size_t n, struct libtest_result *out)
+int libtest_judge_reply(const struct hb_plan *plan, const uint8_t *b, size_t n,
+    struct libtest_result *out)
 {
 	struct reply_summary s;
 	const uint8_t *status, *ver, *method;
@@ -266,7 +310,7 @@ int libtest_judge_reply(const struct hb_plan *plan, const uint8_t *b,
 	if (starts(status, (size_t)sl, "load-failed ")) {
 		for (i = 0; i < sizeof(load_codes) / sizeof(load_codes[0]); i++)
 			if (line_is(status + 12, (size_t)sl - 12,
-			    load_codes[i].code)) {
+				load_codes[i].code)) {
 				out->verdict = LIB_LOAD_FAILED;
 				set_reason(out, "%s", load_codes[i].reason);
 				return 0;
@@ -276,11 +320,12 @@ int libtest_judge_reply(const struct hb_plan *plan, const uint8_t *b,
 	}
 	if (starts(status, (size_t)sl, "no-symbol ")) {
 		for (i = 0; i < sizeof(symbol_names) / sizeof(symbol_names[0]);
-		    i++)
+		     i++)
 			if (line_is(status + 10, (size_t)sl - 10,
-			    symbol_names[i])) {
+				symbol_names[i])) {
 				out->verdict = LIB_LOAD_FAILED;
-				set_reason(out, "the library lacks %s, so it is "
+				set_reason(out,
+				    "the library lacks %s, so it is "
 				    "not a libssl this test can drive",
 				    symbol_names[i]);
 				return 0;
@@ -291,10 +336,12 @@ int libtest_judge_reply(const struct hb_plan *plan, const uint8_t *b,
 	if (starts(status, (size_t)sl, "init-failed ")) {
 		for (i = 0; i < sizeof(init_codes) / sizeof(init_codes[0]); i++)
 			if (line_is(status + 12, (size_t)sl - 12,
-			    init_codes[i].code)) {
+				init_codes[i].code)) {
 				out->verdict = LIB_INCONCLUSIVE;
-				set_reason(out, "the library loaded but the test "
-				    "could not run: %s", init_codes[i].reason);
+				set_reason(out,
+				    "the library loaded but the test "
+				    "could not run: %s",
+				    init_codes[i].reason);
 				return 0;
 			}
 		reject(out);
@@ -318,13 +365,16 @@ int libtest_judge_reply(const struct hb_plan *plan, const uint8_t *b,
 	set_text(out->version, sizeof(out->version), ver, (size_t)vl);
 	/* TLS 1.2 arrived in 1.0.1 together with heartbeats, so a library
 	 * that lacks both TLS 1.2 methods predates heartbeat code. */
-	old_api = !(ml == 21 && memcmp(method, "TLSv1_2_server_method", 21) ==
-	    0) && !(ml == 17 && memcmp(method, "TLS_server_method", 17) == 0);
+	old_api =
+	    !(ml == 21 && memcmp(method, "TLSv1_2_server_method", 21) == 0) &&
+	    !(ml == 17 && memcmp(method, "TLS_server_method", 17) == 0);
 
 	if (reply_scan(plan, b, n, &s) != 0) {
 		out->verdict = LIB_INCONCLUSIVE;
-		set_reason(out, "the library wrote %zu bytes that are not TLS "
-		    "records", n);
+		set_reason(out,
+		    "the library wrote %zu bytes that are not TLS "
+		    "records",
+		    n);
 		return 0;
 	}
 	switch (reply_judge(&s, 0)) {
@@ -332,24 +382,29 @@ int libtest_judge_reply(const struct hb_plan *plan, const uint8_t *b,
 		out->verdict = LIB_VULNERABLE;
 		out->disclosed = s.disclosed;
 		if (s.disclosed == 0)
-			set_reason(out, "the library's own heartbeat code "
+			set_reason(out,
+			    "the library's own heartbeat code "
 			    "over-read its record: the probe came back with "
 			    "our stale sentinel bytes (0 bytes disclosed)");
 		else
-			set_reason(out, "the library's own heartbeat code "
+			set_reason(out,
+			    "the library's own heartbeat code "
 			    "over-read its record and returned %u bytes that "
-			    "were not ours", s.disclosed);
+			    "were not ours",
+			    s.disclosed);
 		break;
 	case HBV_PATCHED:
 		out->verdict = LIB_PATCHED;
-		set_reason(out, "the library echoed the valid heartbeat and "
+		set_reason(out,
+		    "the library echoed the valid heartbeat and "
 		    "dropped the over-length one: its bounds check is in "
 		    "place");
 		break;
 	case HBV_NO_HEARTBEAT:
 		if (s.alert_desc == TLS_AD_UNEXPECTED_MESSAGE) {
 			out->verdict = LIB_NO_HEARTBEAT;
-			set_reason(out, "the library answered the first "
+			set_reason(out,
+			    "the library answered the first "
 			    "heartbeat with alert 10 (unexpected_message): it "
 			    "has no heartbeat code");
 		} else if (old_api) {
@@ -357,32 +412,40 @@ int libtest_judge_reply(const struct hb_plan *plan, const uint8_t *b,
 
 			set_text(m, sizeof(m), method, ml);
 			out->verdict = LIB_NO_HEARTBEAT;
-			set_reason(out, "the library has no TLS 1.2 server "
+			set_reason(out,
+			    "the library has no TLS 1.2 server "
 			    "method (tested with %s), so it predates 1.0.1, "
-			    "where heartbeats began", m);
+			    "where heartbeats began",
+			    m);
 		} else if (n == 0) {
 			out->verdict = LIB_INCONCLUSIVE;
-			set_reason(out, "the library wrote nothing in answer "
+			set_reason(out,
+			    "the library wrote nothing in answer "
 			    "to the heartbeats");
 		} else {
 			out->verdict = LIB_INCONCLUSIVE;
 			if (s.alert_desc >= 0)
-				set_reason(out, "no heartbeat echo, and alert "
+				set_reason(out,
+				    "no heartbeat echo, and alert "
 				    "%d rather than unexpected_message",
 				    s.alert_desc);
 			else
-				set_reason(out, "no heartbeat echo and no "
-				    "alert in %zu bytes", n);
+				set_reason(out,
+				    "no heartbeat echo and no "
+				    "alert in %zu bytes",
+				    n);
 		}
 		break;
 	case HBV_INCONCLUSIVE:
 		out->verdict = LIB_INCONCLUSIVE;
 		if (s.lax_echoed)
-			set_reason(out, "the probe came back without its "
+			set_reason(out,
+			    "the probe came back without its "
 			    "over-read: the padding check is missing, but no "
 			    "over-read is proven");
 		else
-			set_reason(out, "a heartbeat response matched no "
+			set_reason(out,
+			    "a heartbeat response matched no "
 			    "request we sent; nothing proven");
 		break;
 	}
@@ -485,8 +548,10 @@ static int open_image(const char *path, const char *what, uint8_t **img,
 	}
 	if (safe_read_fd(fd, IMAGE_MAX, img, n, &trunc) != 0 || trunc) {
 		out->verdict = LIB_LOAD_FAILED;
-		set_reason(out, trunc ? "the %s is larger than 64 MiB" :
-		    "the %s could not be read", what);
+		set_reason(out,
+		    trunc ? "the %s is larger than 64 MiB" :
+			    "the %s could not be read",
+		    what);
 		close(fd);
 		free(*img);
 		*img = NULL;
@@ -500,22 +565,24 @@ static int open_image(const char *path, const char *what, uint8_t **img,
 		return fd;
 	}
 	close(fd);
-	for (off = 0; off < *n; ) {
+	for (off = 0; off < *n;) {
 		ssize_t w = write(mfd, *img + off, *n - off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
 			out->verdict = LIB_INCONCLUSIVE;
-			set_reason(out, "the %s could not be copied for the "
-			    "helper: %s", what, strerror(errno));
+			set_reason(out,
+			    "the %s could not be copied for the "
+			    "helper: %s",
+			    what, strerror(errno));
 			close(mfd);
 			return -1;
 		}
 		off += (size_t)w;
 	}
-	(void)fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
-	    F_SEAL_WRITE | F_SEAL_SEAL);
+	(void)fcntl(mfd, F_ADD_SEALS,
+	    F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
 	(void)lseek(mfd, 0, SEEK_SET);
 	return mfd;
 }
@@ -543,11 +610,17 @@ static int find_crypto(const char *libssl, const uint8_t *img, size_t n,
 {
 	static const char *const dirs[] = {
 #if defined(__x86_64__)
-		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+		"/lib/x86_64-linux-gnu",
+		"/usr/lib/x86_64-linux-gnu",
 #elif defined(__aarch64__)
-		"/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+		"/lib/aarch64-linux-gnu",
+		"/usr/lib/aarch64-linux-gnu",
 #endif
-		"/lib64", "/usr/lib64", "/lib", "/usr/lib", NULL,
+		"/lib64",
+		"/usr/lib64",
+		"/lib",
+		"/usr/lib",
+		NULL,
 	};
 	struct first_needed f;
 	const char *slash = strrchr(libssl, '/');
@@ -627,8 +700,8 @@ static int reap(pid_t pid, long long deadline, int *status)
 	}
 }
 
-int libtest_run(const char *self_exe, const char *libssl,
-    const char *libcrypto, int timeout_ms, struct libtest_result *out)
+int libtest_run(const char *self_exe, const char *libssl, const char *libcrypto,
+    int timeout_ms, struct libtest_result *out)
 {
 	static const char helper_cmd[] = "__libhost";
 	uint8_t req[512];
@@ -656,23 +729,23 @@ int libtest_run(const char *self_exe, const char *libssl,
 	/* Files that are not shared objects for this machine never reach a
 	 * helper: the answer is already known. */
 	if (libtest_elf_check(img, imgn, &out->verdict, out->reason,
-	    sizeof(out->reason)) != 0)
+		sizeof(out->reason)) != 0)
 		goto out;
 	out->verdict = LIB_INCONCLUSIVE;
 	/* The helper may open nothing by a name a user could swap, so the
 	 * libcrypto that libssl needs is opened here too. */
-	if (libcrypto == NULL && find_crypto(libssl, img, imgn, cpath,
-	    sizeof(cpath)) == 0) {
+	if (libcrypto == NULL &&
+	    find_crypto(libssl, img, imgn, cpath, sizeof(cpath)) == 0) {
 		/* Our own guess: when it cannot be used, libssl pulls in
 		 * its own from the system's directories. */
 		if ((cfd = open_image(cpath, "libcrypto", &cimg, &cimgn, &cst,
-		    out)) >= 0)
+			 out)) >= 0)
 			libcrypto = cpath;
 		out->verdict = LIB_INCONCLUSIVE;
 		out->reason[0] = '\0';
 	} else if (libcrypto != NULL &&
 	    (cfd = open_image(libcrypto, "libcrypto", &cimg, &cimgn, &cst,
-	    out)) < 0) {
+		 out)) < 0) {
 		goto out;
 	}
 
@@ -682,8 +755,8 @@ int libtest_run(const char *self_exe, const char *libssl,
 	/* The scan's own flight: the over-read stays inside the stale
 	 * sentinel, so a vulnerable library discloses nothing. */
 	if (hb_plan_flight(&plan, nonce, HB_PROBE_K) != 0 ||
-	    (reqlen = hb_flight_tls(&plan, TLS_V_TLS12, 1, req,
-	    sizeof(req))) < 0) {
+	    (reqlen = hb_flight_tls(&plan, TLS_V_TLS12, 1, req, sizeof(req))) <
+		0) {
 		set_reason(out, "the heartbeat flight could not be built");
 		goto out;
 	}
@@ -730,8 +803,10 @@ int libtest_run(const char *self_exe, const char *libssl,
 		(void)libtest_judge_reply(&plan, reply, len, out);
 		out->disclosed = 0;
 		out->verdict = LIB_TIMEOUT;
-		set_reason(out, "the helper did not finish within %d ms and was "
-		    "killed", timeout_ms);
+		set_reason(out,
+		    "the helper did not finish within %d ms and was "
+		    "killed",
+		    timeout_ms);
 		goto version;
 	}
 	out->exit_status = status;
@@ -744,8 +819,10 @@ int libtest_run(const char *self_exe, const char *libssl,
 		(void)libtest_judge_reply(&plan, reply, len, out);
 		out->verdict = LIB_HELPER_CRASHED;
 		out->disclosed = 0;
-		set_reason(out, "the helper died by %s while running the "
-		    "library", sig);
+		set_reason(out,
+		    "the helper died by %s while running the "
+		    "library",
+		    sig);
 		goto version;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && len == 0) {
@@ -760,8 +837,9 @@ version:
 	 * anything else into the report. */
 	if (out->version[0] != '\0' &&
 	    memmem(img, imgn, out->version, strlen(out->version)) == NULL &&
-	    (cimg == NULL || memmem(cimg, cimgn, out->version,
-	    strlen(out->version)) == NULL))
+	    (cimg == NULL ||
+		memmem(cimg, cimgn, out->version, strlen(out->version)) ==
+		    NULL))
 		out->version[0] = '\0';
 out:
 	if (pid > 0) {

@@ -34,16 +34,17 @@
 #include <sys/types.h>
 
 enum lib_verdict {
-	LIB_VULNERABLE,     /* the library's own code over-read (proof) */
-	LIB_PATCHED,        /* heartbeat code present, bounds checked */
-	LIB_NO_HEARTBEAT,   /* answered the heartbeat with alert 10: no heartbeat code */
-	LIB_LOAD_FAILED,    /* dlopen/dlsym failed: reason says why */
-	LIB_NOT_LIBRARY,    /* not an ELF shared object */
+	LIB_VULNERABLE, /* the library's own code over-read (proof) */
+	LIB_PATCHED, /* heartbeat code present, bounds checked */
+	LIB_NO_HEARTBEAT, /* answered the heartbeat with alert 10: no heartbeat
+			     code */
+	LIB_LOAD_FAILED, /* dlopen/dlsym failed: reason says why */
+	LIB_NOT_LIBRARY, /* not an ELF shared object */
 	LIB_HELPER_CRASHED, /* the helper died by a signal: reason names it */
-	LIB_TIMEOUT,        /* the helper exceeded its deadline and was killed */
-	LIB_INCONCLUSIVE,   /* ran, but the answer proves nothing either way */
+	LIB_TIMEOUT, /* the helper exceeded its deadline and was killed */
+	LIB_INCONCLUSIVE, /* ran, but the answer proves nothing either way */
 	LIB_POSSIBLY_VULNERABLE, /* not loaded, and its version string is in
-	                          * the vulnerable range: not proof */
+				  * the vulnerable range: not proof */
 };
 
 /* "vulnerable", "patched", "no-heartbeat", "load-failed", "not-a-library",
@@ -52,28 +53,29 @@ const char *lib_verdict_name(enum lib_verdict v);
 
 struct libtest_result {
 	enum lib_verdict verdict;
-	char version[128];  /* SSLeay_version(0) / OpenSSL_version(0), or "" */
-	char reason[256];   /* one human sentence */
-	unsigned disclosed; /* over-read bytes that were not ours (0 on OpenSSL) */
-	int exit_status;    /* raw wait status of the helper, -1 if none ran */
-	dev_t dev;          /* the libssl file actually opened; 0 when none */
+	char version[128]; /* SSLeay_version(0) / OpenSSL_version(0), or "" */
+	char reason[256]; /* one human sentence */
+	unsigned
+	    disclosed; /* over-read bytes that were not ours (0 on OpenSSL) */
+	int exit_status; /* raw wait status of the helper, -1 if none ran */
+	dev_t dev; /* the libssl file actually opened; 0 when none */
 	ino_t ino;
 };
 
 /*
  * Runs one helper process for one library pair and waits at most
- * timeout_ms (5000 when it is 0 or less).  self_exe is the binary whose argv[1] == "__libhost" enters
- * libhost_main() ("/proc/self/exe" is fine).  libcrypto may be NULL, and
- * then the one libssl's DT_NEEDED names is looked for beside it and in the
- * system's library directories (else libssl pulls in its own).  A path
- * that is not a regular file (a FIFO, a directory, a link loop) gets
+ * timeout_ms (5000 when it is 0 or less).  self_exe is the binary whose argv[1]
+ * == "__libhost" enters libhost_main() ("/proc/self/exe" is fine).  libcrypto
+ * may be NULL, and then the one libssl's DT_NEEDED names is looked for beside
+ * it and in the system's library directories (else libssl pulls in its own).  A
+ * path that is not a regular file (a FIFO, a directory, a link loop) gets
  * LIB_NOT_LIBRARY without ever being waited on.  Never returns without
  * filling *out.
  * Returns 0, or -1 only when the helper could not be started (out is still
  * filled).
  */
-int libtest_run(const char *self_exe, const char *libssl,
-    const char *libcrypto, int timeout_ms, struct libtest_result *out);
+int libtest_run(const char *self_exe, const char *libssl, const char *libcrypto,
+    int timeout_ms, struct libtest_result *out);
 
 /*
  * Pure pre-check of a candidate file's first bytes, so that files which are
@@ -92,8 +94,8 @@ int libtest_elf_check(const uint8_t *b, size_t n, enum lib_verdict *verdict,
  * LIB_INCONCLUSIVE).
  */
 struct hb_plan;
-int libtest_judge_reply(const struct hb_plan *plan, const uint8_t *b,
-    size_t n, struct libtest_result *out);
+int libtest_judge_reply(const struct hb_plan *plan, const uint8_t *b, size_t n,
+    struct libtest_result *out);
 
 /* The helper's main: `heartcheck __libhost LIBSSL [LIBCRYPTO]`.  argv may
  * be the program's whole argv or start at "__libhost".  It normally ends

@@ -74,8 +74,7 @@ static int dec_u64(const char *p, size_t n, uint64_t *v)
  * with %08X of the word as it sits in memory, so storing the parsed word
  * back in host order restores the network-order bytes.
  */
-static int parse_endpoint(const struct field *f, int family,
-    struct listener *l)
+static int parse_endpoint(const struct field *f, int family, struct listener *l)
 {
 	size_t words = family == AF_INET ? 1 : 4, i;
 	uint32_t w, port;
@@ -208,8 +207,10 @@ static int read_table(const char *procroot, const char *name, int family,
 	    (int)sizeof(path))
 		return -1;
 	if ((r = libfind_read_file(path, NET_TCP_READ_CAP, &buf, &n)) != 0)
-		return r == LIBFIND_ERR_IO && errno == ENOENT && family == AF_INET6 ?
-		    0 : -1;
+		return r == LIBFIND_ERR_IO && errno == ENOENT &&
+			family == AF_INET6 ?
+		    0 :
+		    -1;
 	/* A table cut at the cap ends mid-line; keep the whole lines. */
 	if (n == NET_TCP_READ_CAP)
 		n = lines_whole((const char *)buf, n);
@@ -250,8 +251,8 @@ static int socket_inode(const char *link, size_t n, uint64_t *inode)
 }
 
 /* Gives every listener held by one process that pid, if it is lower. */
-static void scan_pid_fds(const char *procroot, int procfd,
-    const char *pidname, pid_t pid, struct lvec *lv)
+static void scan_pid_fds(const char *procroot, int procfd, const char *pidname,
+    pid_t pid, struct lvec *lv)
 {
 	char path[PATH_MAX], link[64], comm[64];
 	struct listener key, *hit;
@@ -261,7 +262,8 @@ static void scan_pid_fds(const char *procroot, int procfd,
 	int have_comm = 0;
 
 	if (snprintf(path, sizeof(path), "%s/%s/fd", procroot, pidname) >=
-	    (int)sizeof(path) || (d = opendir(path)) == NULL)
+		(int)sizeof(path) ||
+	    (d = opendir(path)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
@@ -310,7 +312,8 @@ int listeners_scan(const char *procroot, struct listener **out, size_t *n)
 				uint64_t pid;
 
 				if (dec_u64(de->d_name, strlen(de->d_name),
-				    &pid) != 0 || pid == 0 || pid > INT_MAX)
+					&pid) != 0 ||
+				    pid == 0 || pid > INT_MAX)
 					continue;
 				scan_pid_fds(procroot, dirfd(d), de->d_name,
 				    (pid_t)pid, &lv);

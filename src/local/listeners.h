@@ -14,12 +14,12 @@
 #include <sys/types.h>
 
 struct listener {
-	int family;        /* AF_INET or AF_INET6 */
-	uint8_t addr[16];  /* network byte order; 4 bytes used for AF_INET */
-	uint16_t port;     /* host byte order */
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* network byte order; 4 bytes used for AF_INET */
+	uint16_t port; /* host byte order */
 	uint64_t inode;
-	pid_t pid;         /* lowest pid holding the socket, 0 when unknown */
-	char comm[64];     /* that process's comm, "" when unknown */
+	pid_t pid; /* lowest pid holding the socket, 0 when unknown */
+	char comm[64]; /* that process's comm, "" when unknown */
 };
 
 /*

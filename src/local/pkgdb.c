@@ -66,8 +66,8 @@ static int stanza_emit(struct dpkg_stanza *st, pkgdb_entry_cb cb, void *ctx)
 		if (st->f[k].overflow)
 			ok = 0;
 	if (ok && cb)
-		cb(ctx, st->f[DF_PACKAGE].v, st->f[DF_VERSION].v, st->f[DF_ARCH].v,
-			st->f[DF_STATUS].v);
+		cb(ctx, st->f[DF_PACKAGE].v, st->f[DF_VERSION].v,
+		    st->f[DF_ARCH].v, st->f[DF_STATUS].v);
 	for (k = 0; k < DF_COUNT; k++) {
 		st->f[k].set = 0;
 		st->f[k].overflow = 0;
@@ -78,7 +78,8 @@ static int stanza_emit(struct dpkg_stanza *st, pkgdb_entry_cb cb, void *ctx)
 
 int dpkg_status_parse(const char *buf, size_t len, pkgdb_entry_cb cb, void *ctx)
 {
-	static const char *const names[DF_COUNT] = { "Package", "Version", "Architecture", "Status" };
+	static const char *const names[DF_COUNT] = { "Package", "Version",
+		"Architecture", "Status" };
 	struct dpkg_stanza *st;
 	struct lines it;
 	const char *line;
@@ -113,7 +114,8 @@ int dpkg_status_parse(const char *buf, size_t len, pkgdb_entry_cb cb, void *ctx)
 		for (k = 0; k < DF_COUNT; k++) {
 			size_t kl = strlen(names[k]);
 
-			if ((size_t)(colon - line) == kl && strncasecmp(line, names[k], kl) == 0) {
+			if ((size_t)(colon - line) == kl &&
+			    strncasecmp(line, names[k], kl) == 0) {
 				field_set(&st->f[k], colon + 1, ln - kl - 1);
 				break;
 			}
@@ -126,7 +128,8 @@ int dpkg_status_parse(const char *buf, size_t len, pkgdb_entry_cb cb, void *ctx)
 
 /* --- apk ---------------------------------------------------------------- */
 
-int apk_installed_parse(const char *buf, size_t len, pkgdb_entry_cb cb, void *ctx)
+int apk_installed_parse(const char *buf, size_t len, pkgdb_entry_cb cb,
+    void *ctx)
 {
 	struct dpkg_stanza *st;
 	struct lines it;
@@ -240,13 +243,15 @@ int redhat_release_parse(const char *buf, size_t len, struct os_release *out)
 		return -EINVAL;
 	rel += 8;
 	for (i = 0; rel + i < buf + n && i + 1 < sizeof(out->version_id) &&
-	     (is_digit((unsigned char)rel[i]) || rel[i] == '.'); i++)
+	     (is_digit((unsigned char)rel[i]) || rel[i] == '.');
+	     i++)
 		out->version_id[i] = rel[i];
 	out->version_id[i] = '\0';
 	if (i == 0)
 		return -EINVAL;
 	snprintf(out->id, sizeof(out->id), "%s", known[k].id);
-	snprintf(out->pretty, sizeof(out->pretty), "%.*s", (int)(n < 127 ? n : 127), buf);
+	snprintf(out->pretty, sizeof(out->pretty), "%.*s",
+	    (int)(n < 127 ? n : 127), buf);
 	return 0;
 }
 
@@ -315,7 +320,8 @@ out:
 
 int os_release_load(const char *root, struct os_release *out)
 {
-	static const char *const files[] = { "etc/os-release", "usr/lib/os-release" };
+	static const char *const files[] = { "etc/os-release",
+		"usr/lib/os-release" };
 	char path[4096];
 	char *buf;
 	size_t len, k;
@@ -352,7 +358,8 @@ struct scan_ctx {
 	int count;
 };
 
-static void report(struct scan_ctx *sc, const char *name, const char *version, const char *arch)
+static void report(struct scan_ctx *sc, const char *name, const char *version,
+    const char *arch)
 {
 	struct pkg_finding f;
 
@@ -365,8 +372,8 @@ static void report(struct scan_ctx *sc, const char *name, const char *version, c
 }
 
 /* The third word of dpkg's Status field is the package state. */
-static void on_dpkg(void *ctx, const char *name, const char *version, const char *arch,
-	const char *status)
+static void on_dpkg(void *ctx, const char *name, const char *version,
+    const char *arch, const char *status)
 {
 	struct scan_ctx *sc = ctx;
 	const char *state = strrchr(status, ' ');
@@ -376,7 +383,8 @@ static void on_dpkg(void *ctx, const char *name, const char *version, const char
 	if (!advisory_pkg_relevant(name) || !version[0])
 		return;
 	/* These states leave no package files on disk. */
-	if (strcmp(state, "not-installed") == 0 || strcmp(state, "config-files") == 0)
+	if (strcmp(state, "not-installed") == 0 ||
+	    strcmp(state, "config-files") == 0)
 		return;
 	if (strcmp(state, "half-installed") != 0) {
 		report(sc, name, version, arch);
@@ -390,15 +398,17 @@ static void on_dpkg(void *ctx, const char *name, const char *version, const char
 	f.verdict = PKG_UNKNOWN;
 	f.confirmed = 0;
 	snprintf(f.reason, sizeof(f.reason),
-		"package is half-installed, so its files may not match version %.100s; "
-		"reinstall it or test the library itself", version);
+	    "package is half-installed, so its files may not match version "
+	    "%.100s; "
+	    "reinstall it or test the library itself",
+	    version);
 	if (sc->cb)
 		sc->cb(sc->ctx, &f);
 	sc->count++;
 }
 
-static void on_apk(void *ctx, const char *name, const char *version, const char *arch,
-	const char *status)
+static void on_apk(void *ctx, const char *name, const char *version,
+    const char *arch, const char *status)
 {
 	struct scan_ctx *sc = ctx;
 
@@ -407,8 +417,8 @@ static void on_apk(void *ctx, const char *name, const char *version, const char 
 		report(sc, name, version, arch);
 }
 
-static void on_rpm(void *ctx, const char *name, const char *epoch, const char *version,
-	const char *release, const char *arch)
+static void on_rpm(void *ctx, const char *name, const char *epoch,
+    const char *version, const char *release, const char *arch)
 {
 	struct scan_ctx *sc = ctx;
 	char evr[3 * (PKGDB_FIELD_MAX + 1)];
@@ -422,7 +432,8 @@ static void on_rpm(void *ctx, const char *name, const char *epoch, const char *v
 	report(sc, name, evr, arch);
 }
 
-static void err_add(char *err, size_t errcap, const char *fmt, const char *a, int code)
+static void err_add(char *err, size_t errcap, const char *fmt, const char *a,
+    int code)
 {
 	size_t l;
 
@@ -443,7 +454,8 @@ static void err_add(char *err, size_t errcap, const char *fmt, const char *a, in
  * process. */
 static const char *find_rpm(void)
 {
-	static const char *const paths[] = { "/usr/bin/rpm", "/bin/rpm", "/usr/local/bin/rpm" };
+	static const char *const paths[] = { "/usr/bin/rpm", "/bin/rpm",
+		"/usr/local/bin/rpm" };
 	size_t k;
 
 	for (k = 0; k < sizeof(paths) / sizeof(paths[0]); k++)
@@ -462,7 +474,8 @@ static long now_ms(void)
 
 /* Runs rpm's query and collects its standard output, killing it at the
  * deadline. */
-static int run_rpm(const char *rpm, const char *root, char **out, size_t *outlen)
+static int run_rpm(const char *rpm, const char *root, char **out,
+    size_t *outlen)
 {
 	const char *argv[12];
 	int argc = 0, pfd[2] = { -1, -1 }, status, r = 0, nullfd;
@@ -480,7 +493,8 @@ static int run_rpm(const char *rpm, const char *root, char **out, size_t *outlen
 	}
 	argv[argc++] = "-qa";
 	argv[argc++] = "--qf";
-	argv[argc++] = "%{NAME}\\t%{EPOCHNUM}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\n";
+	argv[argc++] =
+	    "%{NAME}\\t%{EPOCHNUM}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\n";
 	argv[argc++] = "openssl*";
 	argv[argc++] = "libopenssl*";
 	argv[argc] = NULL;
@@ -627,7 +641,8 @@ static int scan_pacman(struct scan_ctx *sc, const char *root)
 }
 
 int pkgdb_scan(const char *root, const struct os_release *os,
-	void (*cb)(void *ctx, const struct pkg_finding *f), void *ctx, char *err, size_t errcap)
+    void (*cb)(void *ctx, const struct pkg_finding *f), void *ctx, char *err,
+    size_t errcap)
 {
 	struct os_release osr;
 	struct scan_ctx sc;
@@ -643,7 +658,9 @@ int pkgdb_scan(const char *root, const struct os_release *os,
 		return -EINVAL;
 	if (!os) {
 		if (os_release_load(root, &osr) != 0)
-			err_add(err, errcap, "cannot identify the release under %s: %s", root, ENOENT);
+			err_add(err, errcap,
+			    "cannot identify the release under %s: %s", root,
+			    ENOENT);
 		os = &osr;
 	}
 	memset(&sc, 0, sizeof(sc));
@@ -685,11 +702,14 @@ int pkgdb_scan(const char *root, const struct os_release *os,
 
 	/* An rpm binary alone is common on dpkg hosts; only a database says
 	 * rpm manages this root. */
-	if ((dir_exists(root, "var/lib/rpm") || dir_exists(root, "usr/lib/sysimage/rpm")) &&
+	if ((dir_exists(root, "var/lib/rpm") ||
+		dir_exists(root, "usr/lib/sysimage/rpm")) &&
 	    !dir_exists(root, "var/lib/dpkg")) {
 		if (!(rpm = find_rpm())) {
-			err_add(err, errcap, "an rpm database exists under %s but rpm cannot run: %s",
-				root, ENOENT);
+			err_add(err, errcap,
+			    "an rpm database exists under %s but rpm cannot "
+			    "run: %s",
+			    root, ENOENT);
 			failed = -ENOENT;
 		} else if ((r = run_rpm(rpm, root, &buf, &len)) == 0) {
 			found = 1;
@@ -699,7 +719,8 @@ int pkgdb_scan(const char *root, const struct os_release *os,
 			free(buf);
 			buf = NULL;
 		} else {
-			err_add(err, errcap, "rpm -qa under %s failed: %s", root, -r);
+			err_add(err, errcap, "rpm -qa under %s failed: %s",
+			    root, -r);
 			failed = r;
 		}
 	}
@@ -716,8 +737,9 @@ int pkgdb_scan(const char *root, const struct os_release *os,
 	if (!found) {
 		if (failed)
 			return failed;
-		err_add(err, errcap, "no dpkg, rpm, apk, Gentoo or pacman database under %s: %s",
-			root, ENOENT);
+		err_add(err, errcap,
+		    "no dpkg, rpm, apk, Gentoo or pacman database under %s: %s",
+		    root, ENOENT);
 		return -ENOENT;
 	}
 	return sc.count;

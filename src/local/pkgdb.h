@@ -29,7 +29,7 @@
 #define PKGDB_RPM_TIMEOUT_MS 20000
 
 typedef void (*pkgdb_entry_cb)(void *ctx, const char *name, const char *version,
-	const char *arch, const char *status);
+    const char *arch, const char *status);
 
 /*
  * Parses /var/lib/dpkg/status: RFC 822-style stanzas separated by blank
@@ -37,14 +37,16 @@ typedef void (*pkgdb_entry_cb)(void *ctx, const char *name, const char *version,
  * space or tab.  Calls back once per stanza with a Package field, with
  * the Version, Architecture and Status values ("" when absent).
  */
-int dpkg_status_parse(const char *buf, size_t len, pkgdb_entry_cb cb, void *ctx);
+int dpkg_status_parse(const char *buf, size_t len, pkgdb_entry_cb cb,
+    void *ctx);
 
 /* Parses /lib/apk/db/installed ("P:" name, "V:" version, "A:" arch);
  * status is always "installed". */
-int apk_installed_parse(const char *buf, size_t len, pkgdb_entry_cb cb, void *ctx);
+int apk_installed_parse(const char *buf, size_t len, pkgdb_entry_cb cb,
+    void *ctx);
 
 typedef void (*rpm_entry_cb)(void *ctx, const char *name, const char *epoch,
-	const char *version, const char *release, const char *arch);
+    const char *version, const char *release, const char *arch);
 
 /* Parses the output of
  * rpm -qa --qf '%{NAME}\t%{EPOCHNUM}\t%{VERSION}\t%{RELEASE}\t%{ARCH}\n'.
@@ -67,6 +69,7 @@ int os_release_load(const char *root, struct os_release *out);
  * message whenever something could not be read, even on partial success.
  */
 int pkgdb_scan(const char *root, const struct os_release *os,
-	void (*cb)(void *ctx, const struct pkg_finding *f), void *ctx, char *err, size_t errcap);
+    void (*cb)(void *ctx, const struct pkg_finding *f), void *ctx, char *err,
+    size_t errcap);
 
 #endif

@@ -11,7 +11,10 @@
 /* ASCII classes only: version strings are not locale text, and the
  * package managers themselves classify bytes this way. */
 
-static int sign(int v) { return (v > 0) - (v < 0); }
+static int sign(int v)
+{
+	return (v > 0) - (v < 0);
+}
 
 /* Compares two runs of digits as numbers of any length. */
 static int cmp_digits(const char *a, size_t alen, const char *b, size_t blen)
@@ -74,7 +77,7 @@ int pkgver_verrevcmp(const char *a, size_t alen, const char *b, size_t blen)
 		/* Inside this loop equal weights imply two real non-digits,
 		 * so both indices may advance. */
 		while ((i < alen && !is_digit((unsigned char)a[i])) ||
-		       (j < blen && !is_digit((unsigned char)b[j]))) {
+		    (j < blen && !is_digit((unsigned char)b[j]))) {
 			int ac = deb_order(a, alen, i);
 			int bc = deb_order(b, blen, j);
 
@@ -88,7 +91,7 @@ int pkgver_verrevcmp(const char *a, size_t alen, const char *b, size_t blen)
 		while (j < blen && b[j] == '0')
 			j++;
 		while (i < alen && j < blen && is_digit((unsigned char)a[i]) &&
-		       is_digit((unsigned char)b[j])) {
+		    is_digit((unsigned char)b[j])) {
 			if (!first_diff)
 				first_diff = a[i] - b[j];
 			i++;
@@ -172,9 +175,11 @@ int pkgver_rpmvercmp(const char *a, size_t alen, const char *b, size_t blen)
 
 		/* Everything that is not alphanumeric, '~' or '^' only
 		 * separates segments. */
-		while (i < alen && !is_alnum((unsigned char)a[i]) && a[i] != '~' && a[i] != '^')
+		while (i < alen && !is_alnum((unsigned char)a[i]) &&
+		    a[i] != '~' && a[i] != '^')
 			i++;
-		while (j < blen && !is_alnum((unsigned char)b[j]) && b[j] != '~' && b[j] != '^')
+		while (j < blen && !is_alnum((unsigned char)b[j]) &&
+		    b[j] != '~' && b[j] != '^')
 			j++;
 		ca = i < alen ? (unsigned char)a[i] : -1;
 		cb = j < blen ? (unsigned char)b[j] : -1;
@@ -312,8 +317,15 @@ struct apk_suffix_name {
 };
 
 static const struct apk_suffix_name apk_suffixes[] = {
-	{ "alpha", -4 }, { "beta", -3 }, { "pre", -2 }, { "rc", -1 },
-	{ "cvs", 1 }, { "svn", 2 }, { "git", 3 }, { "hg", 4 }, { "p", 5 },
+	{ "alpha", -4 },
+	{ "beta", -3 },
+	{ "pre", -2 },
+	{ "rc", -1 },
+	{ "cvs", 1 },
+	{ "svn", 2 },
+	{ "git", 3 },
+	{ "hg", 4 },
+	{ "p", 5 },
 };
 
 static size_t apk_digits(const char *s, size_t len, size_t i)
@@ -351,9 +363,11 @@ static int apk_parse(const char *s, size_t len, struct apk_ver *v)
 		if (v->nsuf == APK_MAX_SUFFIXES)
 			return -1;
 		i++;
-		for (k = 0; k < sizeof(apk_suffixes) / sizeof(apk_suffixes[0]); k++) {
+		for (k = 0; k < sizeof(apk_suffixes) / sizeof(apk_suffixes[0]);
+		     k++) {
 			nl = strlen(apk_suffixes[k].name);
-			if (len - i >= nl && memcmp(s + i, apk_suffixes[k].name, nl) == 0) {
+			if (len - i >= nl &&
+			    memcmp(s + i, apk_suffixes[k].name, nl) == 0) {
 				/* "p" must not swallow the start of "pre". */
 				if (apk_suffixes[k].rank == 5 && len - i > nl &&
 				    is_alpha((unsigned char)s[i + nl]))
@@ -375,7 +389,9 @@ static int apk_parse(const char *s, size_t len, struct apk_ver *v)
 	if (i < len && s[i] == '~') {
 		i++;
 		e = i;
-		while (e < len && (is_digit((unsigned char)s[e]) || (s[e] >= 'a' && s[e] <= 'f')))
+		while (e < len &&
+		    (is_digit((unsigned char)s[e]) ||
+			(s[e] >= 'a' && s[e] <= 'f')))
 			e++;
 		if (e == i)
 			return -1;
@@ -425,7 +441,8 @@ int pkgver_cmp_apk_n(const char *a, size_t alen, const char *b, size_t blen)
 			return okx ? 1 : -1;
 		return cmp_bytes(a, alen, b, blen);
 	}
-	if ((r = cmp_digits(x.nums[0].p, x.nums[0].n, y.nums[0].p, y.nums[0].n)) != 0)
+	if ((r = cmp_digits(x.nums[0].p, x.nums[0].n, y.nums[0].p,
+		 y.nums[0].n)) != 0)
 		return r;
 	for (k = 1; k < x.nnums && k < y.nnums; k++)
 		if ((r = apk_cmp_component(x.nums[k], y.nums[k])) != 0)
@@ -437,7 +454,8 @@ int pkgver_cmp_apk_n(const char *a, size_t alen, const char *b, size_t blen)
 	for (k = 0; k < x.nsuf && k < y.nsuf; k++) {
 		if (x.suf[k].rank != y.suf[k].rank)
 			return x.suf[k].rank < y.suf[k].rank ? -1 : 1;
-		r = cmp_digits(x.suf[k].num.p, x.suf[k].num.n, y.suf[k].num.p, y.suf[k].num.n);
+		r = cmp_digits(x.suf[k].num.p, x.suf[k].num.n, y.suf[k].num.p,
+		    y.suf[k].num.n);
 		if (r != 0)
 			return r;
 	}

@@ -27,8 +27,7 @@
 static const char DELETED_SUFFIX[] = " (deleted)";
 
 /* Parses 1..maxd hex digits.  Returns the number of digits, or 0. */
-static size_t
-parse_hex(const char *p, size_t n, size_t maxd, uint64_t *v)
+static size_t parse_hex(const char *p, size_t n, size_t maxd, uint64_t *v)
 {
 	size_t i;
 	uint64_t x = 0;
@@ -48,8 +47,7 @@ parse_hex(const char *p, size_t n, size_t maxd, uint64_t *v)
 
 /* Parses 1..20 decimal digits without overflow.  Returns the number of
  * digits, or 0. */
-static size_t
-parse_dec(const char *p, size_t n, uint64_t *v)
+static size_t parse_dec(const char *p, size_t n, uint64_t *v)
 {
 	size_t i;
 	uint64_t x = 0;
@@ -67,8 +65,7 @@ parse_dec(const char *p, size_t n, uint64_t *v)
 	return i;
 }
 
-int
-maps_parse_line(const char *line, size_t len, struct map_line *out)
+int maps_parse_line(const char *line, size_t len, struct map_line *out)
 {
 	size_t pos = 0, k;
 	uint64_t v;
@@ -97,7 +94,10 @@ maps_parse_line(const char *line, size_t len, struct map_line *out)
 		return -1;
 	for (i = 0; i < 4; i++) {
 		static const char allowed[4][2] = {
-			{ 'r', '-' }, { 'w', '-' }, { 'x', '-' }, { 'p', 's' },
+			{ 'r', '-' },
+			{ 'w', '-' },
+			{ 'x', '-' },
+			{ 'p', 's' },
 		};
 		char c = line[pos + (size_t)i];
 
@@ -156,16 +156,14 @@ maps_parse_line(const char *line, size_t len, struct map_line *out)
 	return 0;
 }
 
-static int
-has_prefix(const char *p, size_t n, const char *pre)
+static int has_prefix(const char *p, size_t n, const char *pre)
 {
 	size_t k = strlen(pre);
 
 	return n >= k && memcmp(p, pre, k) == 0;
 }
 
-int
-maps_is_tls_library(const char *path, size_t len)
+int maps_is_tls_library(const char *path, size_t len)
 {
 	const char *base;
 	size_t blen;
@@ -185,22 +183,22 @@ maps_is_tls_library(const char *path, size_t len)
 	    has_prefix(base, blen, "libcrypto-");
 }
 
-int
-proc_lib_map_file(const char *procroot, pid_t pid, const struct proc_lib *lib,
-    char *buf, size_t cap)
+int proc_lib_map_file(const char *procroot, pid_t pid,
+    const struct proc_lib *lib, char *buf, size_t cap)
 {
 	int n;
 
-	n = snprintf(buf, cap, "%s/%d/map_files/%llx-%llx", procroot,
-	    (int)pid, (unsigned long long)lib->start,
-	    (unsigned long long)lib->end);
+	n = snprintf(buf, cap, "%s/%d/map_files/%llx-%llx", procroot, (int)pid,
+	    (unsigned long long)lib->start, (unsigned long long)lib->end);
 	return (n < 0 || (size_t)n >= cap) ? -1 : 0;
 }
 
-const char *
-restart_why_str(unsigned why, char *buf, size_t cap)
+const char *restart_why_str(unsigned why, char *buf, size_t cap)
 {
-	static const struct { unsigned bit; const char *name; } names[] = {
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
 		{ WHY_DELETED, "deleted" },
 		{ WHY_REPLACED, "replaced" },
 		{ WHY_VULNERABLE, "vulnerable" },
@@ -215,8 +213,8 @@ restart_why_str(unsigned why, char *buf, size_t cap)
 
 		if (!(why & names[i].bit))
 			continue;
-		n = snprintf(buf + used, cap - used, "%s%s",
-		    used ? "," : "", names[i].name);
+		n = snprintf(buf + used, cap - used, "%s%s", used ? "," : "",
+		    names[i].name);
 		if (n < 0 || (size_t)n >= cap - used) {
 			/* Keep whole names only. */
 			buf[used] = '\0';
@@ -231,14 +229,13 @@ restart_why_str(unsigned why, char *buf, size_t cap)
 struct scan {
 	int procfd;
 	const char *procroot;
-	char *buf;           /* reused for every maps file */
+	char *buf; /* reused for every maps file */
 	size_t cap;
 	struct stat self_root;
 	int have_self_root;
 };
 
-static void
-format_cmdline(char *raw, size_t n, char *out, size_t cap)
+static void format_cmdline(char *raw, size_t n, char *out, size_t cap)
 {
 	size_t i, keep;
 
@@ -270,7 +267,8 @@ static void add_lib(struct proc_info *pi, const struct map_line *ml)
 	}
 	for (i = 0; i < pi->nlibs; i++) {
 		lib = &pi->libs[i];
-		if (lib->inode == ml->inode && lib->dev_major == ml->dev_major &&
+		if (lib->inode == ml->inode &&
+		    lib->dev_major == ml->dev_major &&
 		    lib->dev_minor == ml->dev_minor &&
 		    strlen(lib->path) == ml->path_len &&
 		    memcmp(lib->path, ml->path, ml->path_len) == 0)
@@ -310,8 +308,7 @@ static void add_lib(struct proc_info *pi, const struct map_line *ml)
 /* Finds the TLS library lines in a maps buffer.  Most lines are skipped
  * by two memmem searches, so the per-process cost is the kernel's, not
  * ours. */
-static void
-collect_libs(struct proc_info *pi, const char *buf, size_t len)
+static void collect_libs(struct proc_info *pi, const char *buf, size_t len)
 {
 	static const char *const needles[2] = { "/libssl", "/libcrypto" };
 	const char *next[2] = { NULL, NULL };
@@ -341,8 +338,8 @@ collect_libs(struct proc_info *pi, const char *buf, size_t len)
 			add_lib(pi, &ml);
 		for (i = 0; i < 2; i++) {
 			if (next[i] != NULL && next[i] < it.p)
-				next[i] = memmem(it.p, it.n,
-				    needles[i], strlen(needles[i]));
+				next[i] = memmem(it.p, it.n, needles[i],
+				    strlen(needles[i]));
 		}
 	}
 }
@@ -366,7 +363,7 @@ static int stat_in_root(struct scan *s, const char *pidname, const char *path,
 		return 0;
 	if (strstr(path, "\\012") == NULL)
 		return -1;
-	for (p = path; *p != '\0' && o + 1 < sizeof(un); ) {
+	for (p = path; *p != '\0' && o + 1 < sizeof(un);) {
 		if (strncmp(p, "\\012", 4) == 0) {
 			un[o++] = '\n';
 			p += 4;
@@ -391,14 +388,15 @@ static int stat_in_root(struct scan *s, const char *pidname, const char *path,
  * still-linked image needs a restart only when the path through the
  * process's own root names another file.  A " (deleted)" at the end of the
  * text is part of the name when the name with it is the mapped inode, and a
- * "\012" may be an escaped newline.  Device numbers in maps come from the superblock,
- * which on btrfs and overlayfs differ from what stat reports, so both sides
- * of the comparison come from stat here.
+ * "\012" may be an escaped newline.  Device numbers in maps come from the
+ * superblock, which on btrfs and overlayfs differ from what stat reports, so
+ * both sides of the comparison come from stat here.
  *
  * Without map_files, the text and the inode number in maps decide, as well
  * as they can.
  */
-static void check_replaced(struct scan *s, const char *pidname, struct proc_lib *lib)
+static void check_replaced(struct scan *s, const char *pidname,
+    struct proc_lib *lib)
 {
 	char rel[4096 + 64];
 	struct stat now, mapped;
@@ -415,13 +413,15 @@ static void check_replaced(struct scan *s, const char *pidname, struct proc_lib 
 		}
 		/* Still linked, yet marked: either the name really ends in
 		 * " (deleted)", or the mapped name was unlinked while another
-		 * link keeps the inode (a dpkg upgrade of a hard-linked file). */
+		 * link keeps the inode (a dpkg upgrade of a hard-linked file).
+		 */
 		if (lib->text_deleted) {
 			char full[sizeof(lib->path)];
 			size_t k = strlen(lib->path);
 
 			memcpy(full, lib->path, k);
-			memcpy(full + k, DELETED_SUFFIX, sizeof(DELETED_SUFFIX));
+			memcpy(full + k, DELETED_SUFFIX,
+			    sizeof(DELETED_SUFFIX));
 			if (stat_in_root(s, pidname, full, &now) == 0 &&
 			    now.st_ino == mapped.st_ino &&
 			    now.st_dev == mapped.st_dev) {
@@ -437,7 +437,8 @@ static void check_replaced(struct scan *s, const char *pidname, struct proc_lib 
 		 * another file is a replaced one. */
 		if (stat_in_root(s, pidname, lib->path, &now) != 0)
 			lib->why |= errno == ENOENT || errno == ENOTDIR ?
-			    WHY_DELETED : WHY_REPLACED;
+			    WHY_DELETED :
+			    WHY_REPLACED;
 		else if (now.st_ino != mapped.st_ino ||
 		    now.st_dev != mapped.st_dev)
 			lib->why |= WHY_REPLACED;
@@ -470,9 +471,8 @@ static void check_replaced(struct scan *s, const char *pidname, struct proc_lib 
 
 /* Reads PID/cgroup under dirfd into raw and names its systemd unit in
  * unit ("" when none).  Returns the bytes read, or a negative errno. */
-static ssize_t
-read_unit(int dirfd, const char *pidname, char *raw, size_t cap, char *unit,
-    size_t ucap)
+static ssize_t read_unit(int dirfd, const char *pidname, char *raw, size_t cap,
+    char *unit, size_t ucap)
 {
 	ssize_t n = procfs_read(dirfd, pidname, "cgroup", raw, cap);
 
@@ -481,8 +481,7 @@ read_unit(int dirfd, const char *pidname, char *raw, size_t cap, char *unit,
 	return n;
 }
 
-int
-proc_unit(const char *procroot, pid_t pid, char *unit, size_t cap)
+int proc_unit(const char *procroot, pid_t pid, char *unit, size_t cap)
 {
 	char pidname[24], raw[4096];
 	int dirfd, ret = -1;
@@ -500,8 +499,7 @@ proc_unit(const char *procroot, pid_t pid, char *unit, size_t cap)
 }
 
 /* Fills the descriptive fields: owner, names, unit and container. */
-static void
-describe(struct scan *s, const char *pidname, struct proc_info *pi)
+static void describe(struct scan *s, const char *pidname, struct proc_info *pi)
 {
 	char rel[64], raw[4096];
 	struct stat st;
@@ -510,8 +508,8 @@ describe(struct scan *s, const char *pidname, struct proc_info *pi)
 	if (fstatat(s->procfd, pidname, &st, 0) == 0)
 		pi->uid = st.st_uid;
 	procfs_comm(s->procfd, pidname, pi->comm, sizeof(pi->comm));
-	if ((n = procfs_read(s->procfd, pidname, "cmdline", raw,
-	    sizeof(raw))) > 0)
+	if ((n = procfs_read(s->procfd, pidname, "cmdline", raw, sizeof(raw))) >
+	    0)
 		format_cmdline(raw, (size_t)n, pi->cmdline,
 		    sizeof(pi->cmdline));
 	n = read_unit(s->procfd, pidname, raw, sizeof(raw), pi->unit,
@@ -519,16 +517,16 @@ describe(struct scan *s, const char *pidname, struct proc_info *pi)
 	snprintf(rel, sizeof(rel), "%s/root", pidname);
 	if (s->have_self_root && fstatat(s->procfd, rel, &st, 0) == 0 &&
 	    (st.st_dev != s->self_root.st_dev ||
-	    st.st_ino != s->self_root.st_ino)) {
-		if (n <= 0 || cgroup_container_hint(raw, (size_t)n,
-		    pi->container, sizeof(pi->container)) != 0)
+		st.st_ino != s->self_root.st_ino)) {
+		if (n <= 0 ||
+		    cgroup_container_hint(raw, (size_t)n, pi->container,
+			sizeof(pi->container)) != 0)
 			snprintf(pi->container, sizeof(pi->container),
 			    "pid %d's root", (int)pi->pid);
 	}
 }
 
-static int
-pid_name(const char *name, pid_t *pid)
+static int pid_name(const char *name, pid_t *pid)
 {
 	long v = 0;
 	const char *p;
@@ -547,8 +545,7 @@ pid_name(const char *name, pid_t *pid)
 	return 0;
 }
 
-static double
-now_seconds(void)
+static double now_seconds(void)
 {
 	struct timespec ts;
 
@@ -556,8 +553,7 @@ now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int
-proc_scan(const char *procroot,
+int proc_scan(const char *procroot,
     void (*cb)(void *ctx, const struct proc_info *p), void *ctx,
     struct proc_scan_stats *st)
 {
@@ -622,7 +618,7 @@ proc_scan(const char *procroot,
 			snprintf(pi->errmsg, sizeof(pi->errmsg),
 			    "cannot read %s/%s: %s", procroot, rel,
 			    n == -SAFE_ENOTREG ? "not a regular file" :
-			    strerror((int)-n));
+						 strerror((int)-n));
 			local.unreadable++;
 			describe(&s, name, pi);
 			if (cb)
@@ -633,7 +629,8 @@ proc_scan(const char *procroot,
 		if (pi->nlibs == 0 && pi->libs_dropped == 0)
 			continue;
 		if (pi->libs_dropped)
-			snprintf(pi->errmsg, sizeof(pi->errmsg), "maps %d more "
+			snprintf(pi->errmsg, sizeof(pi->errmsg),
+			    "maps %d more "
 			    "libssl/libcrypto images than the %d examined",
 			    pi->libs_dropped, pi->nlibs);
 		for (i = 0; i < pi->nlibs; i++)

@@ -45,9 +45,9 @@ int maps_is_tls_library(const char *path, size_t len);
 
 enum restart_why {
 	WHY_NONE = 0,
-	WHY_DELETED = 1,     /* the mapped file is gone from its path */
-	WHY_REPLACED = 2,    /* another file now lives at that path */
-	WHY_VULNERABLE = 4,  /* set by the caller after testing the image */
+	WHY_DELETED = 1, /* the mapped file is gone from its path */
+	WHY_REPLACED = 2, /* another file now lives at that path */
+	WHY_VULNERABLE = 4, /* set by the caller after testing the image */
 };
 
 /* The per-process list of images grows as needed up to this hard bound (4
@@ -56,30 +56,30 @@ enum restart_why {
 #define PROC_MAX_LIBS 1024
 
 struct proc_lib {
-	char path[4096];      /* as in maps, without a " (deleted)" that marks
-	                       * a deleted file (kept when it is part of the
-	                       * name); newlines stay escaped as "\012" */
-	uint64_t start, end;  /* first mapping of this image */
+	char path[4096]; /* as in maps, without a " (deleted)" that marks
+			  * a deleted file (kept when it is part of the
+			  * name); newlines stay escaped as "\012" */
+	uint64_t start, end; /* first mapping of this image */
 	unsigned dev_major, dev_minor;
 	uint64_t inode;
-	unsigned why;         /* bitmask of enum restart_why */
-	int text_deleted;     /* the maps line ended in " (deleted)" */
+	unsigned why; /* bitmask of enum restart_why */
+	int text_deleted; /* the maps line ended in " (deleted)" */
 };
 
 struct proc_info {
 	pid_t pid;
-	uid_t uid;            /* owner of /proc/PID, (uid_t)-1 if unknown */
+	uid_t uid; /* owner of /proc/PID, (uid_t)-1 if unknown */
 	char comm[64];
-	char cmdline[512];    /* NULs turned into spaces, "..." when cut */
-	char unit[256];       /* systemd unit, or "" */
-	char container[128];  /* non-empty when the process has another root */
-	int libs_dropped;     /* images beyond PROC_MAX_LIBS that were seen;
-	                       * errmsg then says so */
-	int unreadable;       /* maps could not be read: reason in errmsg */
+	char cmdline[512]; /* NULs turned into spaces, "..." when cut */
+	char unit[256]; /* systemd unit, or "" */
+	char container[128]; /* non-empty when the process has another root */
+	int libs_dropped; /* images beyond PROC_MAX_LIBS that were seen;
+			   * errmsg then says so */
+	int unreadable; /* maps could not be read: reason in errmsg */
 	char errmsg[128];
 	int nlibs;
 	struct proc_lib *libs; /* nlibs entries, owned by proc_scan: a caller
-	                        * that keeps the process copies them */
+				* that keeps the process copies them */
 	int libs_cap;
 };
 

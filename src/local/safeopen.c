@@ -14,13 +14,20 @@
 const char *safe_file_kind(mode_t mode)
 {
 	switch (mode & S_IFMT) {
-	case S_IFREG: return "a regular file";
-	case S_IFDIR: return "a directory";
-	case S_IFIFO: return "a FIFO";
-	case S_IFSOCK: return "a socket";
-	case S_IFCHR: return "a character device";
-	case S_IFBLK: return "a block device";
-	case S_IFLNK: return "a symbolic link";
+	case S_IFREG:
+		return "a regular file";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFLNK:
+		return "a symbolic link";
 	}
 	return "a special file";
 }
@@ -33,13 +40,14 @@ int safe_open_regular(int dirfd, const char *path, int extra_flags,
 
 	memset(sp, 0, sizeof(*sp));
 	/* A look first, so that devices are never opened at all. */
-	if (fstatat(dirfd, path, sp, (extra_flags & O_NOFOLLOW) ?
-	    AT_SYMLINK_NOFOLLOW : 0) == 0 && !S_ISREG(sp->st_mode)) {
+	if (fstatat(dirfd, path, sp,
+		(extra_flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0) == 0 &&
+	    !S_ISREG(sp->st_mode)) {
 		errno = SAFE_ENOTREG;
 		return -1;
 	}
-	fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY |
-	    extra_flags);
+	fd = openat(dirfd, path,
+	    O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | extra_flags);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, sp) != 0) {
@@ -60,8 +68,7 @@ int safe_open_regular(int dirfd, const char *path, int extra_flags,
 	return fd;
 }
 
-const char *safe_open_why(int err, const struct stat *st, char *buf,
-    size_t cap)
+const char *safe_open_why(int err, const struct stat *st, char *buf, size_t cap)
 {
 	if (err == SAFE_ENOTREG && st != NULL && st->st_mode != 0)
 		snprintf(buf, cap, "%s, not a regular file",
@@ -69,15 +76,15 @@ const char *safe_open_why(int err, const struct stat *st, char *buf,
 	else if (err == SAFE_ENOTREG)
 		snprintf(buf, cap, "not a regular file");
 	else if (err == ELOOP)
-		snprintf(buf, cap, "a symbolic link loop (or a link where none "
+		snprintf(buf, cap,
+		    "a symbolic link loop (or a link where none "
 		    "may be)");
 	else
 		snprintf(buf, cap, "cannot be opened: %s", strerror(err));
 	return buf;
 }
 
-int safe_read_fd(int fd, size_t cap, uint8_t **out, size_t *n,
-    int *truncated)
+int safe_read_fd(int fd, size_t cap, uint8_t **out, size_t *n, int *truncated)
 {
 	uint8_t *buf = NULL, *nb;
 	size_t have = 0, size = 0;
@@ -96,8 +103,7 @@ int safe_read_fd(int fd, size_t cap, uint8_t **out, size_t *n,
 				char c;
 
 				/* One more byte says whether it was cut. */
-				if (truncated != NULL &&
-				    read(fd, &c, 1) == 1)
+				if (truncated != NULL && read(fd, &c, 1) == 1)
 					*truncated = 1;
 				break;
 			}

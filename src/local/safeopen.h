@@ -52,7 +52,6 @@ const char *safe_open_why(int err, const struct stat *st, char *buf,
  * when the file had more.  Returns 0, or -1 with errno set (ENOMEM, or the
  * read's errno).
  */
-int safe_read_fd(int fd, size_t cap, uint8_t **out, size_t *n,
-    int *truncated);
+int safe_read_fd(int fd, size_t cap, uint8_t **out, size_t *n, int *truncated);
 
 #endif

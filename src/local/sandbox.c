@@ -79,24 +79,60 @@ out:
 /* Syscalls allowed without argument checks.  Looked up by name so that a
  * name this architecture lacks (open on arm64) is skipped, not fatal. */
 static const char *const allowed[] = {
-	"read", "readv", "pread64", "write", "writev", "pwrite64", "close",
-	"lseek", "fstat", "newfstatat", "statx",
-	"mmap", "munmap", "mprotect", "mremap", "brk", "madvise",
-	"futex", "set_robust_list", "rseq",
-	"clock_gettime", "clock_getres", "gettimeofday", "time",
-	"clock_nanosleep", "nanosleep", "sched_yield",
-	"getrandom", "getpid", "gettid", "getuid", "geteuid", "getgid",
-	"getegid", "sysinfo", "uname", "getrlimit",
-	"rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "sigaltstack",
-	"exit", "exit_group", "restart_syscall",
+	"read",
+	"readv",
+	"pread64",
+	"write",
+	"writev",
+	"pwrite64",
+	"close",
+	"lseek",
+	"fstat",
+	"newfstatat",
+	"statx",
+	"mmap",
+	"munmap",
+	"mprotect",
+	"mremap",
+	"brk",
+	"madvise",
+	"futex",
+	"set_robust_list",
+	"rseq",
+	"clock_gettime",
+	"clock_getres",
+	"gettimeofday",
+	"time",
+	"clock_nanosleep",
+	"nanosleep",
+	"sched_yield",
+	"getrandom",
+	"getpid",
+	"gettid",
+	"getuid",
+	"geteuid",
+	"getgid",
+	"getegid",
+	"sysinfo",
+	"uname",
+	"getrlimit",
+	"rt_sigreturn",
+	"rt_sigprocmask",
+	"rt_sigaction",
+	"sigaltstack",
+	"exit",
+	"exit_group",
+	"restart_syscall",
 };
 
 int sandbox_lock(void)
 {
 	scmp_filter_ctx ctx = NULL;
 	/* Spelled out: SCMP_A0() leaves datum_b implicit, which clang flags. */
-	const struct scmp_arg_cmp to_self = { .arg = 0, .op = SCMP_CMP_EQ,
-		.datum_a = (scmp_datum_t)getpid(), .datum_b = 0 };
+	const struct scmp_arg_cmp to_self = { .arg = 0,
+		.op = SCMP_CMP_EQ,
+		.datum_a = (scmp_datum_t)getpid(),
+		.datum_b = 0 };
 	/* An open is allowed only when it cannot create or write. */
 	const scmp_datum_t wmask = O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND;
 	/* fcntl only on our own descriptors' flags: F_SETOWN and F_SETSIG
@@ -123,29 +159,30 @@ int sandbox_lock(void)
 			goto out;
 	}
 	for (i = 0; i < sizeof(fcntl_ok) / sizeof(fcntl_ok[0]); i++)
-		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
-		    SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)fcntl_ok[i]))) != 0)
+		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl),
+			 1, SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)fcntl_ok[i]))) !=
+		    0)
 			goto out;
 	/* prlimit64 only reads our own limits: with a pid it could lower
 	 * another process's limits, and with CAP_SYS_RESOURCE a new limit
 	 * would undo step 1. */
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 2,
-	    SCMP_A0(SCMP_CMP_EQ, 0), SCMP_A2(SCMP_CMP_EQ, 0))) != 0)
+		 SCMP_A0(SCMP_CMP_EQ, 0), SCMP_A2(SCMP_CMP_EQ, 0))) != 0)
 		goto out;
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-	    SCMP_A2(SCMP_CMP_MASKED_EQ, wmask, O_RDONLY))) != 0)
+		 SCMP_A2(SCMP_CMP_MASKED_EQ, wmask, O_RDONLY))) != 0)
 		goto out;
 	if (seccomp_syscall_resolve_name("open") != __NR_SCMP_ERROR &&
 	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
-	    SCMP_A1(SCMP_CMP_MASKED_EQ, wmask, O_RDONLY))) != 0)
+		 SCMP_A1(SCMP_CMP_MASKED_EQ, wmask, O_RDONLY))) != 0)
 		goto out;
 	/* abort() raises SIGABRT with tgkill; allow signals to ourselves only,
 	 * so a crash is still reported by its own signal. */
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-	    to_self)) != 0)
+		 to_self)) != 0)
 		goto out;
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
-	    to_self)) != 0)
+		 to_self)) != 0)
 		goto out;
 	r = seccomp_load(ctx);
 out:
@@ -230,8 +267,7 @@ int sandbox_landlock(const char *const *ro)
 		return 0;
 	memset(&attr, 0, sizeof(attr));
 	attr.handled_access_fs = ll_fs_rights(abi);
-	rfd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr),
-	    0);
+	rfd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (rfd < 0)
 		return errno == ENOSYS || errno == EOPNOTSUPP ? 0 : -errno;
 	for (i = 0; ro != NULL && ro[i] != NULL; i++) {
@@ -243,12 +279,12 @@ int sandbox_landlock(const char *const *ro)
 			continue;
 		memset(&pb, 0, sizeof(pb));
 		pb.parent_fd = fd;
-		pb.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE |
-		    LANDLOCK_ACCESS_FS_EXECUTE;
+		pb.allowed_access =
+		    LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_EXECUTE;
 		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
 			pb.allowed_access |= LANDLOCK_ACCESS_FS_READ_DIR;
 		if (syscall(SYS_landlock_add_rule, rfd,
-		    LANDLOCK_RULE_PATH_BENEATH, &pb, 0) != 0 &&
+			LANDLOCK_RULE_PATH_BENEATH, &pb, 0) != 0 &&
 		    errno != EINVAL) {
 			r = -errno;
 			close(fd);

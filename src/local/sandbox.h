@@ -23,7 +23,7 @@ struct sandbox_limits {
 	 * reserved at start-up does not count); 0 leaves RLIMIT_AS alone. */
 	rlim_t as_bytes;
 	rlim_t cpu_seconds; /* 0 leaves RLIMIT_CPU alone */
-	rlim_t nofile;      /* 0 leaves RLIMIT_NOFILE alone */
+	rlim_t nofile; /* 0 leaves RLIMIT_NOFILE alone */
 };
 
 /* Step 1: RLIMIT_AS, RLIMIT_CPU, RLIMIT_NOFILE from lim, and RLIMIT_FSIZE,

@@ -17,14 +17,12 @@ struct restart_plan {
 	size_t nloose, loose_cap;
 };
 
-struct restart_plan *
-restart_plan_new(void)
+struct restart_plan *restart_plan_new(void)
 {
 	return calloc(1, sizeof(struct restart_plan));
 }
 
-static int
-grow(void **arr, size_t *cap, size_t need, size_t elem)
+static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
 	void *n;
 	size_t ncap;
@@ -39,8 +37,7 @@ grow(void **arr, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-static int
-add_unit(struct restart_plan *rp, const char *unit)
+static int add_unit(struct restart_plan *rp, const char *unit)
 {
 	size_t i, cap;
 	char *copy;
@@ -54,11 +51,11 @@ add_unit(struct restart_plan *rp, const char *unit)
 	/* Both arrays grow together from the same capacity. */
 	cap = rp->units_cap;
 	if (grow((void **)&rp->names, &cap, rp->nunits + 1,
-	    sizeof(*rp->names)) != 0)
+		sizeof(*rp->names)) != 0)
 		return -1;
 	cap = rp->units_cap;
 	if (grow((void **)&rp->counts, &cap, rp->nunits + 1,
-	    sizeof(*rp->counts)) != 0)
+		sizeof(*rp->counts)) != 0)
 		return -1;
 	rp->units_cap = cap;
 	if ((copy = strdup(unit)) == NULL)
@@ -69,8 +66,7 @@ add_unit(struct restart_plan *rp, const char *unit)
 	return 0;
 }
 
-int
-restart_plan_add(struct restart_plan *rp, const struct proc_info *p)
+int restart_plan_add(struct restart_plan *rp, const struct proc_info *p)
 {
 	struct restart_loose *l;
 	unsigned why = 0;
@@ -87,7 +83,7 @@ restart_plan_add(struct restart_plan *rp, const struct proc_info *p)
 	if (p->container[0] == '\0' && unit_is_restartable(p->unit))
 		return add_unit(rp, p->unit);
 	if (grow((void **)&rp->loose, &rp->loose_cap, rp->nloose + 1,
-	    sizeof(*rp->loose)) != 0)
+		sizeof(*rp->loose)) != 0)
 		return -1;
 	l = &rp->loose[rp->nloose++];
 	memset(l, 0, sizeof(*l));
@@ -104,8 +100,7 @@ restart_plan_add(struct restart_plan *rp, const struct proc_info *p)
 	return 0;
 }
 
-size_t
-restart_plan_units(const struct restart_plan *rp, const char ***names,
+size_t restart_plan_units(const struct restart_plan *rp, const char ***names,
     const unsigned **counts)
 {
 	if (names)
@@ -115,8 +110,7 @@ restart_plan_units(const struct restart_plan *rp, const char ***names,
 	return rp->nunits;
 }
 
-size_t
-restart_plan_loose(const struct restart_plan *rp,
+size_t restart_plan_loose(const struct restart_plan *rp,
     const struct restart_loose **procs)
 {
 	if (procs)
@@ -124,8 +118,7 @@ restart_plan_loose(const struct restart_plan *rp,
 	return rp->nloose;
 }
 
-void
-restart_plan_print(const struct restart_plan *rp, FILE *out)
+void restart_plan_print(const struct restart_plan *rp, FILE *out)
 {
 	size_t i;
 	char why[64];
@@ -141,9 +134,8 @@ restart_plan_print(const struct restart_plan *rp, FILE *out)
 	for (i = 0; i < rp->nloose; i++) {
 		const struct restart_loose *l = &rp->loose[i];
 
-		fprintf(out, "restart pid %d (%s): %s    # %s",
-		    (int)l->pid, l->comm,
-		    l->cmdline[0] ? l->cmdline : "?",
+		fprintf(out, "restart pid %d (%s): %s    # %s", (int)l->pid,
+		    l->comm, l->cmdline[0] ? l->cmdline : "?",
 		    restart_why_str(l->why, why, sizeof(why)));
 		if (l->container[0])
 			fprintf(out, ", in %s", l->container);
@@ -153,8 +145,7 @@ restart_plan_print(const struct restart_plan *rp, FILE *out)
 	}
 }
 
-void
-restart_plan_free(struct restart_plan *rp)
+void restart_plan_free(struct restart_plan *rp)
 {
 	size_t i;
 

@@ -25,10 +25,10 @@ struct restart_plan;
 /* A process the plan lists by PID rather than by unit. */
 struct restart_loose {
 	pid_t pid;
-	unsigned why;          /* union of its libraries' enum restart_why */
+	unsigned why; /* union of its libraries' enum restart_why */
 	char comm[64];
 	char cmdline[512];
-	char unit[256];        /* a scope or other unit that cannot restart */
+	char unit[256]; /* a scope or other unit that cannot restart */
 	char container[128];
 };
 
@@ -41,8 +41,8 @@ int restart_plan_add(struct restart_plan *rp, const struct proc_info *p);
 
 /* The restartable units, in the order first seen, with how many processes
  * each holds.  The arrays stay valid until the next add or free. */
-size_t restart_plan_units(const struct restart_plan *rp,
-    const char ***names, const unsigned **counts);
+size_t restart_plan_units(const struct restart_plan *rp, const char ***names,
+    const unsigned **counts);
 
 /* The processes listed by PID, in the order added. */
 size_t restart_plan_loose(const struct restart_plan *rp,

@@ -7,8 +7,7 @@
 
 #include "tls/tls.h"
 
-static void hello(const struct client_hello_info *ch,
-    struct clientres_names *n)
+static void hello(const struct client_hello_info *ch, struct clientres_names *n)
 {
 	unsigned i;
 
@@ -16,8 +15,8 @@ static void hello(const struct client_hello_info *ch,
 	n->hello.version = tls_version_name(ch->version, n->hello_version,
 	    sizeof(n->hello_version));
 	for (i = 0; i < ch->n_versions && i < CH_VERSIONS_MAX; i++)
-		n->vnames[i] = tls_version_name(ch->versions[i],
-		    n->versions[i], sizeof(n->versions[i]));
+		n->vnames[i] = tls_version_name(ch->versions[i], n->versions[i],
+		    sizeof(n->versions[i]));
 	n->hello.nversions = i;
 	n->hello.versions = n->vnames;
 	n->hello.suites = ch->n_suites;
@@ -40,15 +39,17 @@ void clientres_client(const struct client_report *r, const char *command,
 	c->command_signal = r->cmd_signal;
 	c->verdict = probe_verdict_name(cr->verdict);
 	c->vulnerable = cr->verdict == PV_VULNERABLE;
-	c->grade = c->vulnerable ? RES_BAD : probe_verdict_untested(
-	    cr->verdict) ? RES_UNSURE : RES_GOOD;
+	c->grade = c->vulnerable		? RES_BAD :
+	    probe_verdict_untested(cr->verdict) ? RES_UNSURE :
+						  RES_GOOD;
 	c->reason = cr->reason;
 	if (cr->hello) {
 		hello(cr->hello, n);
 		c->hello = &n->hello;
 	}
-	c->version = cr->version ? tls_version_name(cr->version, n->version,
-	    sizeof(n->version)) : NULL;
+	c->version = cr->version ?
+	    tls_version_name(cr->version, n->version, sizeof(n->version)) :
+	    NULL;
 	c->suite = cr->suite;
 	c->heartbeat_ext = cr->heartbeat_ext;
 	c->disclosed = cr->disclosed;

@@ -12,21 +12,21 @@ typedef unsigned __int128 u128;
 
 struct ival {
 	u128 lo, hi;
-	uint16_t port;  /* port-specific list only */
+	uint16_t port; /* port-specific list only */
 };
 
 struct xname {
-	char *name;     /* lower case, no trailing dot */
-	uint16_t port;  /* 0: every port */
+	char *name; /* lower case, no trailing dot */
+	uint16_t port; /* 0: every port */
 };
 
 struct excl {
-	struct tgt_set *set;      /* entries as parsed */
-	struct ival *all[2];      /* [0] IPv4, [1] IPv6: every port, merged */
+	struct tgt_set *set; /* entries as parsed */
+	struct ival *all[2]; /* [0] IPv4, [1] IPv6: every port, merged */
 	size_t nall[2];
-	struct ival *some[2];     /* one port each, sorted by lo */
+	struct ival *some[2]; /* one port each, sorted by lo */
 	size_t nsome[2];
-	struct xname *names;      /* sorted by name */
+	struct xname *names; /* sorted by name */
 	size_t nnames;
 };
 
@@ -101,8 +101,10 @@ int excl_add(struct excl *x, const char *list, char err[TGT_ERRMAX])
 		size_t n = c ? (size_t)(c - p) : strlen(p);
 
 		if (n >= sizeof(item)) {
-			snprintf(err, TGT_ERRMAX, "bad exclusion: an entry is longer "
-				 "than %zu characters", sizeof(item) - 1);
+			snprintf(err, TGT_ERRMAX,
+			    "bad exclusion: an entry is longer "
+			    "than %zu characters",
+			    sizeof(item) - 1);
 			return -1;
 		}
 		memcpy(item, p, n);
@@ -116,8 +118,8 @@ int excl_add(struct excl *x, const char *list, char err[TGT_ERRMAX])
 }
 
 int excl_add_file(struct excl *x, const char *path,
-		  void (*on_error)(void *ctx, const char *msg), void *ctx,
-		  char err[TGT_ERRMAX])
+    void (*on_error)(void *ctx, const char *msg), void *ctx,
+    char err[TGT_ERRMAX])
 {
 	return tgt_set_add_file(x->set, path, on_error, ctx, err);
 }
@@ -205,8 +207,9 @@ int excl_finish(struct excl *x)
 		for (k = 0; k < x->nall[f]; k++) {
 			struct ival *v = &x->all[f][k];
 
-			if (m > 0 && (x->all[f][m - 1].hi == (u128)-1 ||
-			    v->lo <= x->all[f][m - 1].hi + 1)) {
+			if (m > 0 &&
+			    (x->all[f][m - 1].hi == (u128)-1 ||
+				v->lo <= x->all[f][m - 1].hi + 1)) {
 				if (v->hi > x->all[f][m - 1].hi)
 					x->all[f][m - 1].hi = v->hi;
 				continue;
@@ -236,7 +239,7 @@ static long find_le(const struct ival *v, size_t n, u128 a)
 }
 
 int excl_match(const struct excl *x, int family, const uint8_t *addr,
-	       uint16_t port, const char *name)
+    uint16_t port, const char *name)
 {
 	size_t f, k;
 	long i;
@@ -253,12 +256,14 @@ int excl_match(const struct excl *x, int family, const uint8_t *addr,
 			return 0;
 		norm_name(name, nm, sizeof(nm));
 		key.name = nm;
-		hit = bsearch(&key, x->names, x->nnames, sizeof(*x->names), cmp_name);
+		hit = bsearch(&key, x->names, x->nnames, sizeof(*x->names),
+		    cmp_name);
 		if (!hit)
 			return 0;
 		while (hit > x->names && !strcmp(hit[-1].name, nm))
 			hit--;
-		for (; hit < x->names + x->nnames && !strcmp(hit->name, nm); hit++)
+		for (; hit < x->names + x->nnames && !strcmp(hit->name, nm);
+		     hit++)
 			if (hit->port == 0 || hit->port == port)
 				return 1;
 		return 0;
@@ -275,7 +280,7 @@ int excl_match(const struct excl *x, int family, const uint8_t *addr,
 }
 
 uint64_t excl_covered(const struct excl *x, int family, const uint8_t lo[16],
-		      const uint8_t hi[16])
+    const uint8_t hi[16])
 {
 	size_t f, len = fam_len(family), k;
 	u128 a, b, total = 0;
@@ -287,7 +292,8 @@ uint64_t excl_covered(const struct excl *x, int family, const uint8_t lo[16],
 	a = to_u128(lo, len);
 	b = to_u128(hi, len);
 	i = find_le(x->all[f], x->nall[f], a);
-	for (k = i < 0 ? 0 : (size_t)i; k < x->nall[f] && x->all[f][k].lo <= b; k++) {
+	for (k = i < 0 ? 0 : (size_t)i; k < x->nall[f] && x->all[f][k].lo <= b;
+	     k++) {
 		u128 s = x->all[f][k].lo > a ? x->all[f][k].lo : a;
 		u128 e = x->all[f][k].hi < b ? x->all[f][k].hi : b;
 
@@ -305,11 +311,13 @@ static const struct {
 } reserved[] = {
 	{ AF_INET, "0.0.0.0", 8, "\"this network\"" },
 	{ AF_INET, "224.0.0.0", 4, "multicast" },
-	{ AF_INET, "240.0.0.0", 4, "reserved, with the broadcast address 255.255.255.255" },
+	{ AF_INET, "240.0.0.0", 4,
+	    "reserved, with the broadcast address 255.255.255.255" },
 	{ AF_INET6, "ff00::", 8, "IPv6 multicast" },
 };
 
-int excl_reserved(const struct excl *x, const struct tgt_set *s, char *msg, size_t cap)
+int excl_reserved(const struct excl *x, const struct tgt_set *s, char *msg,
+    size_t cap)
 {
 	size_t i, r;
 
@@ -329,7 +337,8 @@ int excl_reserved(const struct excl *x, const struct tgt_set *s, char *msg, size
 				continue;
 			inet_pton(b.family, reserved[r].net, net);
 			rlo = to_u128(net, len);
-			rhi = rlo | ((((u128)1) << (len * 8 - reserved[r].bits)) - 1);
+			rhi = rlo |
+			    ((((u128)1) << (len * 8 - reserved[r].bits)) - 1);
 			lo = to_u128(b.lo, len);
 			hi = to_u128(b.hi, len);
 			a = lo > rlo ? lo : rlo;
@@ -342,15 +351,18 @@ int excl_reserved(const struct excl *x, const struct tgt_set *s, char *msg, size
 				continue;
 			inet_ntop(b.family, ia, sa, sizeof(sa));
 			inet_ntop(b.family, ib, sb, sizeof(sb));
-			snprintf(msg, cap, "the targets include %s-%s, in %s/%u (%s)",
-				 sa, sb, reserved[r].net, reserved[r].bits, reserved[r].what);
+			snprintf(msg, cap,
+			    "the targets include %s-%s, in %s/%u (%s)", sa, sb,
+			    reserved[r].net, reserved[r].bits,
+			    reserved[r].what);
 			return 1;
 		}
 	}
 	return 0;
 }
 
-int excl_touches_reserved(int family, const uint8_t lo[16], const uint8_t hi[16])
+int excl_touches_reserved(int family, const uint8_t lo[16],
+    const uint8_t hi[16])
 {
 	size_t r, len = fam_len(family);
 

@@ -30,8 +30,8 @@ int excl_add(struct excl *x, const char *list, char err[TGT_ERRMAX]);
 
 /* A file in the target-file syntax; as tgt_set_add_file. */
 int excl_add_file(struct excl *x, const char *path,
-		  void (*on_error)(void *ctx, const char *msg), void *ctx,
-		  char err[TGT_ERRMAX]);
+    void (*on_error)(void *ctx, const char *msg), void *ctx,
+    char err[TGT_ERRMAX]);
 
 /* Builds the lookup tables; call after the last add and before lookups.
  * 0, or -1 when out of memory. */
@@ -42,11 +42,11 @@ size_t excl_entries(const struct excl *x);
 
 /* 1 if the endpoint is excluded.  family AF_UNSPEC: name is looked up. */
 int excl_match(const struct excl *x, int family, const uint8_t *addr,
-	       uint16_t port, const char *name);
+    uint16_t port, const char *name);
 
 /* How many addresses of [lo, hi] are excluded on every port (saturating). */
 uint64_t excl_covered(const struct excl *x, int family, const uint8_t lo[16],
-		      const uint8_t hi[16]);
+    const uint8_t hi[16]);
 
 /*
  * 1 if the literal targets of s reach reserved space (0.0.0.0/8,
@@ -54,9 +54,11 @@ uint64_t excl_covered(const struct excl *x, int family, const uint8_t lo[16],
  * ff00::/8 multicast) that x (may be NULL) does not exclude on every port;
  * msg then names the first such part.  0 otherwise.
  */
-int excl_reserved(const struct excl *x, const struct tgt_set *s, char *msg, size_t cap);
+int excl_reserved(const struct excl *x, const struct tgt_set *s, char *msg,
+    size_t cap);
 
 /* 1 if [lo, hi] meets reserved space at all. */
-int excl_touches_reserved(int family, const uint8_t lo[16], const uint8_t hi[16]);
+int excl_touches_reserved(int family, const uint8_t lo[16],
+    const uint8_t hi[16]);
 
 #endif

@@ -26,18 +26,18 @@ struct lsn;
 
 struct job {
 	struct lsn *L;
-	uv_tcp_t *tcp;            /* the connection under test, or NULL */
+	uv_tcp_t *tcp; /* the connection under test, or NULL */
 	uv_timer_t timer;
 	struct client_probe eng;
 	struct client_cfg cfg;
 	struct sockaddr_storage peer;
-	uint64_t t0;              /* hrtime at the start */
-	uint64_t deadline;        /* loop ms */
+	uint64_t t0; /* hrtime at the start */
+	uint64_t deadline; /* loop ms */
 	uint64_t wake_at;
 	uint32_t tx, rx;
 	uint8_t finished;
 	uint8_t released;
-	struct job *next, *prev;  /* jobs in flight */
+	struct job *next, *prev; /* jobs in flight */
 };
 
 struct lsn {
@@ -52,14 +52,14 @@ struct lsn {
 	uint8_t stopping;
 	uint64_t nonce;
 	/* Command mode. */
-	char **argv;              /* with {} replaced */
-	uv_process_t *proc;       /* the run going on, or NULL */
+	char **argv; /* with {} replaced */
+	uv_process_t *proc; /* the run going on, or NULL */
 	uint8_t proc_running;
-	uint8_t proc_handle;      /* process handles not closed yet */
+	uint8_t proc_handle; /* process handles not closed yet */
 	unsigned runs;
 	int cmd_status, cmd_signal;
-	struct job *cjob;         /* the one job */
-	uv_timer_t grace;         /* exit grace after the verdict */
+	struct job *cjob; /* the one job */
+	uv_timer_t grace; /* exit grace after the verdict */
 	uint8_t grace_on;
 	uint8_t killed;
 	int spawn_err;
@@ -79,8 +79,8 @@ static uint64_t next_nonce(struct lsn *L)
 	return x ^ (x >> 27);
 }
 
-static void addr_text(const struct sockaddr_storage *a, char *ip,
-    size_t cap, uint16_t *port)
+static void addr_text(const struct sockaddr_storage *a, char *ip, size_t cap,
+    uint16_t *port)
 {
 	ip[0] = '\0';
 	*port = 0;
@@ -271,8 +271,8 @@ static void job_done(struct job *j)
 		job_drop_tcp(j);
 		uv_timer_stop(&j->timer);
 		L->grace_on = 1;
-		uv_timer_start(&L->grace, on_grace, left < EXIT_GRACE_MS ?
-		    left : EXIT_GRACE_MS, 0);
+		uv_timer_start(&L->grace, on_grace,
+		    left < EXIT_GRACE_MS ? left : EXIT_GRACE_MS, 0);
 		return;
 	}
 	job_report(j);
@@ -408,8 +408,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		    (size_t)nread, &o);
 	} else {
 		job_drop_tcp(j);
-		client_on_closed(&j->eng, nread == UV_EOF ? 0 : (int)nread,
-		    &o);
+		client_on_closed(&j->eng, nread == UV_EOF ? 0 : (int)nread, &o);
 		if (o.act == PA_CONTINUE && !client_is_done(&j->eng))
 			client_finish(&j->eng, PV_HANDSHAKE_FAILED,
 			    "connection closed");
@@ -441,8 +440,8 @@ static void job_trace(void *ctx, const char *line)
 	uint16_t port;
 
 	addr_text(&j->peer, ip, sizeof(ip), &port);
-	fprintf(stderr, "heartcheck: trace %s:%u: %s\n", ip[0] ? ip : "-",
-	    port, line);
+	fprintf(stderr, "heartcheck: trace %s:%u: %s\n", ip[0] ? ip : "-", port,
+	    line);
 }
 
 static struct job *job_new(struct lsn *L)
@@ -500,8 +499,8 @@ static void on_connection(uv_stream_t *server, int status)
 			uv_close((uv_handle_t *)tcp, on_tcp_closed);
 		return;
 	}
-	take = !L->stopping && L->active < max && (!L->o->count ||
-	    L->reported + L->active < L->o->count);
+	take = !L->stopping && L->active < max &&
+	    (!L->o->count || L->reported + L->active < L->o->count);
 	j = take ? job_new(L) : NULL;
 	if (!j) {
 		uv_close((uv_handle_t *)tcp, on_tcp_closed);
@@ -547,15 +546,18 @@ static void on_exit_cb(uv_process_t *p, int64_t status, int sig)
 		    spawn_cmd(L) == 0)
 			return;
 		if (sig)
-			snprintf(why, sizeof(why), "the command was killed by "
-			    "signal %d without connecting%s", sig,
-			    L->runs > 1 ? " on its next run" : "");
+			snprintf(why, sizeof(why),
+			    "the command was killed by "
+			    "signal %d without connecting%s",
+			    sig, L->runs > 1 ? " on its next run" : "");
 		else
-			snprintf(why, sizeof(why), "the command exited with "
-			    "status %d without connecting%s", (int)status,
-			    L->runs > 1 ? " on its next run" : "");
-		client_finish(&j->eng, j->eng.attempts ? PV_INCONCLUSIVE :
-		    PV_HANDSHAKE_FAILED, why);
+			snprintf(why, sizeof(why),
+			    "the command exited with "
+			    "status %d without connecting%s",
+			    (int)status, L->runs > 1 ? " on its next run" : "");
+		client_finish(&j->eng,
+		    j->eng.attempts ? PV_INCONCLUSIVE : PV_HANDSHAKE_FAILED,
+		    why);
 		job_done(j);
 	}
 }
@@ -568,8 +570,8 @@ static int spawn_cmd(struct lsn *L)
 
 	memset(&po, 0, sizeof(po));
 	memset(st, 0, sizeof(st));
-	st[0].flags = UV_IGNORE;    /* /dev/null: no client waits on us */
-	st[1].flags = UV_IGNORE;    /* its stdout would mix with ours */
+	st[0].flags = UV_IGNORE; /* /dev/null: no client waits on us */
+	st[1].flags = UV_IGNORE; /* its stdout would mix with ours */
 	st[2].flags = UV_INHERIT_FD;
 	st[2].data.fd = 2;
 	po.file = L->argv[0];
@@ -688,8 +690,9 @@ int listen_run(const struct listen_opts *o, const struct listen_hooks *h)
 		    &len);
 	if (r == 0) {
 		addr_text(&bound, ip, sizeof(ip), &port);
-		snprintf(text, sizeof(text), bound.ss_family == AF_INET6 ?
-		    "[%s]:%u" : "%s:%u", ip, port);
+		snprintf(text, sizeof(text),
+		    bound.ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip,
+		    port);
 		if (o->cmd) {
 			L->argv = listen_subst_argv(o->cmd, text);
 			if (!L->argv)

@@ -17,20 +17,20 @@
 #include "probe/client.h"
 
 struct listen_opts {
-	struct sockaddr_storage addr;   /* where to listen (listener mode) */
-	unsigned timeout_ms;    /* per connection; with a command, the whole
-				 * test, every run included */
-	unsigned count;         /* stop after this many results; 0 = never */
+	struct sockaddr_storage addr; /* where to listen (listener mode) */
+	unsigned timeout_ms; /* per connection; with a command, the whole
+			      * test, every run included */
+	unsigned count; /* stop after this many results; 0 = never */
 	uint8_t first_strategy; /* enum client_strategy */
 	int trace;
-	char **cmd;             /* NULL: listener mode; else argv, NULL-ended */
-	unsigned max_conns;     /* connections tested at once; 0 = 256 */
+	char **cmd; /* NULL: listener mode; else argv, NULL-ended */
+	unsigned max_conns; /* connections tested at once; 0 = 256 */
 };
 
 struct client_report {
 	char ip[INET6_ADDRSTRLEN];
 	uint16_t port;
-	struct client_result r;   /* r.hello valid during the callback */
+	struct client_result r; /* r.hello valid during the callback */
 	uint32_t bytes_sent, bytes_received;
 	double elapsed_ms;
 	/* Command mode: how many times it ran, and how its last run ended

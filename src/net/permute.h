@@ -17,11 +17,11 @@
 #define PERM_MAX_N (UINT64_C(1) << 62)
 
 struct perm {
-	uint64_t n;        /* elements */
-	uint64_t domain;   /* 4^h: counter values */
-	unsigned half;     /* h bits per half */
-	uint64_t mask;     /* 2^h - 1 */
-	uint64_t key[6];   /* round keys, from the seed */
+	uint64_t n; /* elements */
+	uint64_t domain; /* 4^h: counter values */
+	unsigned half; /* h bits per half */
+	uint64_t mask; /* 2^h - 1 */
+	uint64_t key[6]; /* round keys, from the seed */
 };
 
 /* 0, or -1 when n > PERM_MAX_N. n may be 0 (an empty walk). */

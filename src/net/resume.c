@@ -74,7 +74,8 @@ int resume_fill_file(struct resume_file *f, char err[RESUME_ERRMAX])
 	char *abs;
 
 	if (!strcmp(f->path, "-")) {
-		snprintf(err, RESUME_ERRMAX, "standard input cannot be read "
+		snprintf(err, RESUME_ERRMAX,
+		    "standard input cannot be read "
 		    "again to resume: give a file");
 		return -1;
 	}
@@ -96,10 +97,11 @@ int resume_check_file(const struct resume_file *f, char err[RESUME_ERRMAX])
 	if (hash_file(f->path, &size, &hash, err) != 0)
 		return -1;
 	if (size != f->size || hash != f->hash) {
-		snprintf(err, RESUME_ERRMAX, "\"%.300s\" changed since the scan "
+		snprintf(err, RESUME_ERRMAX,
+		    "\"%.300s\" changed since the scan "
 		    "stopped (%" PRIu64 " bytes then, %" PRIu64 " now): the "
-		    "position would point at other endpoints", f->path, f->size,
-		    size);
+		    "position would point at other endpoints",
+		    f->path, f->size, size);
 		return -1;
 	}
 	return 0;
@@ -163,8 +165,8 @@ int resume_write(const char *path, const struct resume *r,
 		fprintf(m, "exclude-file-sum %" PRIu64 " %016" PRIx64 "\n",
 		    r->exclude_files[i].size, r->exclude_files[i].hash);
 	}
-	fprintf(m, "done %" PRIu64 "\nseconds %.3f\nruns %u\nverdicts",
-	    r->done, r->seconds, r->runs);
+	fprintf(m, "done %" PRIu64 "\nseconds %.3f\nruns %u\nverdicts", r->done,
+	    r->seconds, r->runs);
 	for (k = 0; k < PV_COUNT; k++)
 		fprintf(m, " %" PRIu64, r->verdicts[k]);
 	fprintf(m, "\n");
@@ -184,8 +186,10 @@ int resume_write(const char *path, const struct resume *r,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) != 0 ||
 	    close(fd) != 0 || rename(tmp, path) != 0) {
-		snprintf(err, RESUME_ERRMAX, "cannot write the resume file "
-		    "\"%.300s\": %s", path, strerror(errno));
+		snprintf(err, RESUME_ERRMAX,
+		    "cannot write the resume file "
+		    "\"%.300s\": %s",
+		    path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		unlink(tmp);
@@ -253,17 +257,22 @@ int resume_read(const char *path, struct resume *r, char err[RESUME_ERRMAX])
 
 	memset(r, 0, sizeof(*r));
 	if (!(f = fopen(path, "re"))) {
-		snprintf(err, RESUME_ERRMAX, "cannot open the resume file "
-		    "\"%.300s\": %s", path, strerror(errno));
+		snprintf(err, RESUME_ERRMAX,
+		    "cannot open the resume file "
+		    "\"%.300s\": %s",
+		    path, strerror(errno));
 		return -1;
 	}
 	{
 		struct stat sb;
 
-		if (fstat(fileno(f), &sb) != 0 || sb.st_size > RESUME_MAXBYTES) {
+		if (fstat(fileno(f), &sb) != 0 ||
+		    sb.st_size > RESUME_MAXBYTES) {
 			fclose(f);
-			snprintf(err, RESUME_ERRMAX, "\"%.300s\" is not a "
-			    "heartcheck resume file (too large)", path);
+			snprintf(err, RESUME_ERRMAX,
+			    "\"%.300s\" is not a "
+			    "heartcheck resume file (too large)",
+			    path);
 			return -1;
 		}
 		text = malloc((size_t)sb.st_size + 1);
@@ -279,8 +288,10 @@ int resume_read(const char *path, struct resume *r, char err[RESUME_ERRMAX])
 	if (strncmp(text, MAGIC "\n", strlen(MAGIC) + 1) != 0 ||
 	    memchr(text, '\0', len)) {
 		free(text);
-		snprintf(err, RESUME_ERRMAX, "\"%.300s\" is not a heartcheck "
-		    "resume file of this version", path);
+		snprintf(err, RESUME_ERRMAX,
+		    "\"%.300s\" is not a heartcheck "
+		    "resume file of this version",
+		    path);
 		return -1;
 	}
 	sum = strstr(text, "\nchecksum ");
@@ -288,13 +299,15 @@ int resume_read(const char *path, struct resume *r, char err[RESUME_ERRMAX])
 	    fnv(FNV0, text, (size_t)(sum - text) + 1) != want ||
 	    strcmp(sum + 10 + 16, "\n") != 0) {
 		free(text);
-		snprintf(err, RESUME_ERRMAX, "the resume file \"%.300s\" is "
-		    "corrupt (its checksum does not match)", path);
+		snprintf(err, RESUME_ERRMAX,
+		    "the resume file \"%.300s\" is "
+		    "corrupt (its checksum does not match)",
+		    path);
 		return -1;
 	}
 	sum[1] = '\0';
 	for (line = strtok_r(text, "\n", &save); line;
-	    line = strtok_r(NULL, "\n", &save)) {
+	     line = strtok_r(NULL, "\n", &save)) {
 		char *val = strchr(line, ' ');
 		int bad = 0;
 
@@ -344,10 +357,12 @@ int resume_read(const char *path, struct resume *r, char err[RESUME_ERRMAX])
 			struct resume_file *rf = line[0] == 'i' ?
 			    (r->ninputs ? &r->inputs[r->ninputs - 1] : NULL) :
 			    (r->nexclude_files ?
-			    &r->exclude_files[r->nexclude_files - 1] : NULL);
+				    &r->exclude_files[r->nexclude_files - 1] :
+				    NULL);
 
-			bad = !rf || sscanf(val, "%" SCNu64 " %16" SCNx64,
-			    &rf->size, &rf->hash) != 2;
+			bad = !rf ||
+			    sscanf(val, "%" SCNu64 " %16" SCNx64, &rf->size,
+				&rf->hash) != 2;
 		} else if (!strcmp(line, "done")) {
 			bad = parse_u64(val, &r->done);
 		} else if (!strcmp(line, "seconds")) {
@@ -372,10 +387,12 @@ int resume_read(const char *path, struct resume *r, char err[RESUME_ERRMAX])
 		} else {
 			bad = 1;
 		}
-check:
+	check:
 		if (bad) {
-			snprintf(err, RESUME_ERRMAX, "the resume file \"%.300s\" "
-			    "is corrupt (line %zu)", path, lineno);
+			snprintf(err, RESUME_ERRMAX,
+			    "the resume file \"%.300s\" "
+			    "is corrupt (line %zu)",
+			    path, lineno);
 			free(text);
 			resume_free(r);
 			return -1;
@@ -384,8 +401,10 @@ check:
 	free(text);
 	if (!have_pos || !have_end || !have_sum || r->position > r->end ||
 	    (r->ntargets == 0 && r->ninputs == 0)) {
-		snprintf(err, RESUME_ERRMAX, "the resume file \"%.300s\" is "
-		    "corrupt (a field is missing or out of range)", path);
+		snprintf(err, RESUME_ERRMAX,
+		    "the resume file \"%.300s\" is "
+		    "corrupt (a field is missing or out of range)",
+		    path);
 		resume_free(r);
 		return -1;
 	}

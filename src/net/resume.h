@@ -27,14 +27,14 @@ struct resume_file {
 };
 
 struct resume {
-	uint64_t position, end;  /* walk position to start at; where it ends */
+	uint64_t position, end; /* walk position to start at; where it ends */
 	int random;
 	uint64_t seed;
 	int include_reserved;
 	int json;
-	char *shard;             /* "K/N", or NULL */
-	char *ports;             /* -p list, or NULL for the default */
-	char *output;            /* -o FILE, or NULL for standard output */
+	char *shard; /* "K/N", or NULL */
+	char *ports; /* -p list, or NULL for the default */
+	char *output; /* -o FILE, or NULL for standard output */
 	char **targets;
 	size_t ntargets;
 	struct resume_file *inputs;

@@ -33,7 +33,7 @@ struct pending {
 	struct sockaddr_storage addr;
 	char *name;
 	char *label;
-	uint64_t born;        /* loop time the lookup started: the budget's */
+	uint64_t born; /* loop time the lookup started: the budget's */
 	uint64_t born_hr;
 };
 
@@ -42,7 +42,7 @@ struct pending {
 enum { KIND_JOB = 1, KIND_DNS };
 
 struct job {
-	uint8_t kind;         /* KIND_JOB */
+	uint8_t kind; /* KIND_JOB */
 	struct scan *sc;
 	uv_tcp_t tcp;
 	uv_timer_t timer;
@@ -50,24 +50,24 @@ struct job {
 	struct probe probe;
 	struct probe_cfg cfg;
 	struct sockaddr_storage addr;
-	char *name;           /* SNI name, or NULL */
+	char *name; /* SNI name, or NULL */
 	char *label;
 	uint64_t t0;
-	uint64_t deadline;    /* loop time (ms) by which the verdict is due */
-	uint64_t wake_at;     /* loop time of the engine's wake-up, or 0 */
-	uint32_t tx, rx;      /* bytes sent and received, every connection */
+	uint64_t deadline; /* loop time (ms) by which the verdict is due */
+	uint64_t wake_at; /* loop time of the engine's wake-up, or 0 */
+	uint32_t tx, rx; /* bytes sent and received, every connection */
 	uint8_t open_handles;
 	uint8_t tcp_open;
 	uint8_t finished;
 	uint8_t reconnecting;
-	uint8_t *leak;        /* --leak only */
+	uint8_t *leak; /* --leak only */
 	size_t leak_len;
 };
 
 struct dns_job {
-	uint8_t kind;         /* KIND_DNS */
+	uint8_t kind; /* KIND_DNS */
 	uv_getaddrinfo_t req;
-	uv_timer_t timer;     /* the lookup's share of the endpoint budget */
+	uv_timer_t timer; /* the lookup's share of the endpoint budget */
 	struct scan *sc;
 	char *name;
 	uint16_t port;
@@ -84,8 +84,8 @@ struct scan {
 	const struct tgt_set *set;
 	int iter_done;
 	struct pending *pend_head, *pend_tail;
-	size_t active;        /* jobs and DNS lookups under way */
-	uv_timer_t tick;      /* rate limit and progress */
+	size_t active; /* jobs and DNS lookups under way */
+	uv_timer_t tick; /* rate limit and progress */
 	double tokens;
 	uint64_t last_tick, last_progress;
 	uint64_t nonce;
@@ -127,8 +127,8 @@ static uint64_t next_nonce(struct scan *sc)
 	return x ^ (x >> 27);
 }
 
-static void addr_text(const struct sockaddr_storage *a, char *ip,
-    size_t cap, uint16_t *port)
+static void addr_text(const struct sockaddr_storage *a, char *ip, size_t cap,
+    uint16_t *port)
 {
 	if (a->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const void *)a;
@@ -356,8 +356,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	else
 		probe_on_closed(&j->probe, nread == UV_EOF ? 0 : (int)nread,
 		    &o);
-	if (nread < 0 && o.act == PA_CONTINUE &&
-	    !probe_is_done(&j->probe))
+	if (nread < 0 && o.act == PA_CONTINUE && !probe_is_done(&j->probe))
 		probe_finish(&j->probe, PV_HANDSHAKE_FAILED,
 		    "connection closed");
 	job_apply(j, &o);
@@ -409,8 +408,10 @@ static void job_connect(struct job *j)
 		    (const struct sockaddr *)&j->addr, on_connect);
 	}
 	if (r < 0) {
-		probe_finish(&j->probe, r == UV_EMFILE || r == UV_ENFILE ?
-		    PV_INCONCLUSIVE : PV_UNREACHABLE, uv_strerror(r));
+		probe_finish(&j->probe,
+		    r == UV_EMFILE || r == UV_ENFILE ? PV_INCONCLUSIVE :
+						       PV_UNREACHABLE,
+		    uv_strerror(r));
 		job_done(j);
 		return;
 	}
@@ -464,8 +465,13 @@ static void udp_start(struct scan *sc, const struct sockaddr_storage *a,
     const char *name, const char *label, uint64_t born, uint64_t born_hr)
 {
 	struct udp_job_spec s = {
-		.loop = &sc->loop, .o = sc->o, .addr = a, .name = name,
-		.label = label, .report = udp_report, .release = udp_release,
+		.loop = &sc->loop,
+		.o = sc->o,
+		.addr = a,
+		.name = name,
+		.label = label,
+		.report = udp_report,
+		.release = udp_release,
 		.ctx = sc,
 	};
 
@@ -489,7 +495,7 @@ static void job_start(struct scan *sc, const struct sockaddr_storage *a,
 {
 	struct job *j;
 
-	if (sc->o->udp) {  /* DTLS over UDP */
+	if (sc->o->udp) { /* DTLS over UDP */
 		udp_start(sc, a, name, label, born, born_hr);
 		return;
 	}
@@ -517,8 +523,9 @@ static void job_start(struct scan *sc, const struct sockaddr_storage *a,
 		char ip[INET6_ADDRSTRLEN];
 
 		addr_text(a, ip, sizeof(ip), &port);
-		j->cfg.preamble = !st ? NULL : !strcmp(st, "auto") ?
-		    preamble_for_port(port) : preamble_find(st);
+		j->cfg.preamble = !st	? NULL :
+		    !strcmp(st, "auto") ? preamble_for_port(port) :
+					  preamble_find(st);
 		j->cfg.host = sc->o->xmpp_host ? sc->o->xmpp_host : j->name;
 	}
 	if (sc->o->trace) {
@@ -545,9 +552,8 @@ static void job_start(struct scan *sc, const struct sockaddr_storage *a,
 }
 
 /* Reports an endpoint that never got a connection (DNS failure). */
-static void report_early(struct scan *sc, const char *label,
-    const char *name, uint16_t port, enum probe_verdict v, const char *why,
-    uint64_t born_hr)
+static void report_early(struct scan *sc, const char *label, const char *name,
+    uint16_t port, enum probe_verdict v, const char *why, uint64_t born_hr)
 {
 	struct scan_result r;
 
@@ -603,8 +609,7 @@ static void dns_free(struct dns_job *d)
 	uv_close((uv_handle_t *)&d->timer, on_dns_closed);
 }
 
-static void on_resolved(uv_getaddrinfo_t *req, int status,
-    struct addrinfo *res)
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 {
 	struct dns_job *d = req->data;
 	struct scan *sc = d->sc;
@@ -613,7 +618,8 @@ static void on_resolved(uv_getaddrinfo_t *req, int status,
 	unsigned n = 0;
 
 	if (d->timed_out) {
-		/* Reported when its deadline passed; only the memory is left. */
+		/* Reported when its deadline passed; only the memory is left.
+		 */
 		sc->dns_abandoned--;
 		uv_freeaddrinfo(res);
 		dns_free(d);
@@ -643,8 +649,9 @@ static void on_resolved(uv_getaddrinfo_t *req, int status,
 		else
 			((struct sockaddr_in6 *)&a)->sin6_port = htons(d->port);
 		addr_text(&a, ip, sizeof(ip), &port);
-		snprintf(label, sizeof(label), a.ss_family == AF_INET6 ?
-		    "%s:%u [%s]" : "%s:%u (%s)", d->name, d->port, ip);
+		snprintf(label, sizeof(label),
+		    a.ss_family == AF_INET6 ? "%s:%u [%s]" : "%s:%u (%s)",
+		    d->name, d->port, ip);
 		pend_push(sc, &a, d->name, label, d);
 		n++;
 	}
@@ -853,8 +860,8 @@ static void on_tick(uv_timer_t *t)
 	uint64_t now = uv_now(&sc->loop);
 
 	if (sc->o->rate > 0) {
-		sc->tokens += sc->o->rate * (double)(now - sc->last_tick) /
-		    1000.0;
+		sc->tokens +=
+		    sc->o->rate * (double)(now - sc->last_tick) / 1000.0;
 		/* A burst of at most a tenth of a second's worth. */
 		if (sc->tokens > sc->o->rate / 10 + 1)
 			sc->tokens = sc->o->rate / 10 + 1;
@@ -938,7 +945,7 @@ static void abort_job(uv_handle_t *h, void *arg)
 	if (h == (uv_handle_t *)&sc->tick || h->type != UV_TIMER ||
 	    uv_is_closing(h))
 		return;
-	if (udp_job_abort(h))  /* DTLS over UDP */
+	if (udp_job_abort(h)) /* DTLS over UDP */
 		return;
 	j = h->data;
 	/* A lookup reports itself when it ends; only probes are cut short. */

@@ -14,47 +14,47 @@
 #include "probe/probe.h"
 
 struct scan_opts {
-	unsigned concurrency;   /* probes in flight at once */
-	unsigned timeout_ms;    /* deadline per endpoint, every connection */
-	double rate;            /* new probes per second; 0 = unlimited */
-	uint16_t max_version;   /* first version offered */
-	uint16_t leak;          /* --leak BYTES, 0 = safe probe */
+	unsigned concurrency; /* probes in flight at once */
+	unsigned timeout_ms; /* deadline per endpoint, every connection */
+	double rate; /* new probes per second; 0 = unlimited */
+	uint16_t max_version; /* first version offered */
+	uint16_t leak; /* --leak BYTES, 0 = safe probe */
 	int no_sni;
 	int trace;
-	unsigned progress_ms;   /* call progress this often; 0 = never */
+	unsigned progress_ms; /* call progress this often; 0 = never */
 	/* --starttls: a preamble name, "auto" to choose by well-known port,
 	 * or NULL / "none" for plain TLS; --xmpp-host: XMPP's to= (default:
 	 * the target's name) */
 	const char *starttls;
 	const char *xmpp_host;
-	int udp;                /* DTLS over UDP for every endpoint (net/udp.c) */
-	int openvpn;            /* with udp: OpenVPN's control channel instead,
-				 * over UDP (1) or TCP (2) */
+	int udp; /* DTLS over UDP for every endpoint (net/udp.c) */
+	int openvpn; /* with udp: OpenVPN's control channel instead,
+		      * over UDP (1) or TCP (2) */
 };
 
 struct scan_result {
-	const char *target;     /* as to be printed */
-	const char *name;       /* host name, or "" */
+	const char *target; /* as to be printed */
+	const char *name; /* host name, or "" */
 	char ip[INET6_ADDRSTRLEN];
 	uint16_t port;
 	enum probe_verdict verdict;
 	const char *reason;
-	uint16_t version;       /* negotiated, or 0 */
+	uint16_t version; /* negotiated, or 0 */
 	int heartbeat_ext;
 	unsigned disclosed;
-	int alert;              /* deciding alert, or -1 */
-	unsigned attempts;      /* connections used */
-	const char *strategy;   /* what gave the verdict: probe_strategy_name */
-	unsigned nudges;        /* nudge records sent */
+	int alert; /* deciding alert, or -1 */
+	unsigned attempts; /* connections used */
+	const char *strategy; /* what gave the verdict: probe_strategy_name */
+	unsigned nudges; /* nudge records sent */
 	uint32_t bytes_sent, bytes_received; /* TCP payload, every connection */
 	double elapsed_ms;
-	const uint8_t *leaked;  /* --leak only: the whole over-read tail */
+	const uint8_t *leaked; /* --leak only: the whole over-read tail */
 	size_t leaked_len;
-	const char *starttls;   /* the STARTTLS protocol used, or NULL */
+	const char *starttls; /* the STARTTLS protocol used, or NULL */
 };
 
 struct scan_stats {
-	uint64_t total;         /* endpoints known so far (DNS adds more) */
+	uint64_t total; /* endpoints known so far (DNS adds more) */
 	uint64_t started, done;
 	uint64_t by_verdict[PV_COUNT];
 	size_t in_flight;

@@ -17,11 +17,12 @@ void scanres_endpoint(const struct scan_result *r, struct res_endpoint *e,
 	e->port = r->port;
 	e->verdict = probe_verdict_name(r->verdict);
 	e->vulnerable = r->verdict == PV_VULNERABLE;
-	e->grade = e->vulnerable ? RES_BAD : probe_verdict_untested(r->verdict) ?
-	    RES_UNSURE : RES_GOOD;
+	e->grade = e->vulnerable	       ? RES_BAD :
+	    probe_verdict_untested(r->verdict) ? RES_UNSURE :
+						 RES_GOOD;
 	e->reason = r->reason;
-	e->version = r->version ? tls_version_name(r->version, vbuf, vcap) :
-	    NULL;
+	e->version =
+	    r->version ? tls_version_name(r->version, vbuf, vcap) : NULL;
 	e->heartbeat_ext = r->heartbeat_ext;
 	e->disclosed = r->disclosed;
 	e->alert = r->alert;

@@ -42,9 +42,8 @@ static void quote(char *dst, size_t cap, const char *s, size_t len)
 	dst[o] = '\0';
 }
 
-__attribute__((format(printf, 5, 6)))
-static void fail(char *err, const char *what, const char *in, size_t inlen,
-		 const char *fmt, ...)
+__attribute__((format(printf, 5, 6))) static void fail(char *err,
+    const char *what, const char *in, size_t inlen, const char *fmt, ...)
 {
 	char q[QUOTE_MAX + 8], why[160];
 	va_list ap;
@@ -119,7 +118,8 @@ static int pton(int af, const char *p, size_t len, uint8_t out[16])
 
 static uint32_t get_be32(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
 }
 
 /* out = base + i over alen big-endian bytes; callers guarantee no overflow. */
@@ -153,8 +153,8 @@ static int push_spec(struct tgt_set *s, const struct spec *sp)
 	return 0;
 }
 
-static int parse_cidr(const char *h, size_t hlen, bool bracketed, struct spec *sp,
-		      const char *in, size_t inlen, char *err)
+static int parse_cidr(const char *h, size_t hlen, bool bracketed,
+    struct spec *sp, const char *in, size_t inlen, char *err)
 {
 	const char *slash = memchr(h, '/', hlen);
 	size_t alen = (size_t)(slash - h);
@@ -168,20 +168,22 @@ static int parse_cidr(const char *h, size_t hlen, bool bracketed, struct spec *s
 		sp->family = AF_INET6;
 		bits = 128;
 	} else {
-		fail(err, "target", in, inlen, "the address before '/' is not valid");
+		fail(err, "target", in, inlen,
+		    "the address before '/' is not valid");
 		return -1;
 	}
 	r = parse_uint(slash + 1, hlen - alen - 1, 3, &prefix);
 	if (r != 0 || prefix > (uint32_t)bits) {
 		fail(err, "target", in, inlen, "%s prefix length must be 0..%d",
-		     bits == 32 ? "IPv4" : "IPv6", bits);
+		    bits == 32 ? "IPv4" : "IPv6", bits);
 		return -1;
 	}
 	hostbits = bits - (int)prefix;
 	if (hostbits > 24 && !sp->unbounded) {
 		fail(err, "target", in, inlen,
-		     "expands to 2^%d addresses, more than the limit of 2^24 (use /%d or longer)",
-		     hostbits, bits - 24);
+		    "expands to 2^%d addresses, more than the limit of 2^24 "
+		    "(use /%d or longer)",
+		    hostbits, bits - 24);
 		return -1;
 	}
 	/* Host bits typed by the user are cleared, as other scanners do. */
@@ -202,8 +204,8 @@ static int parse_cidr(const char *h, size_t hlen, bool bracketed, struct spec *s
  * h is "A-B" or "A-N"; the caller has already parsed A into sp->base, which
  * is how it knew this was a range.
  */
-static int parse_range(const char *h, size_t hlen, const char *dash, struct spec *sp,
-		       const char *in, size_t inlen, char *err)
+static int parse_range(const char *h, size_t hlen, const char *dash,
+    struct spec *sp, const char *in, size_t inlen, char *err)
 {
 	const char *e = dash + 1;
 	size_t elen = hlen - (size_t)(e - h);
@@ -213,14 +215,16 @@ static int parse_range(const char *h, size_t hlen, const char *dash, struct spec
 	lo = get_be32(sp->base);
 	if (memchr(e, '.', elen) != NULL) {
 		if (!pton(AF_INET, e, elen, end)) {
-			fail(err, "target", in, inlen, "range end is not an IPv4 address");
+			fail(err, "target", in, inlen,
+			    "range end is not an IPv4 address");
 			return -1;
 		}
 		hi = get_be32(end);
 	} else {
 		if (parse_uint(e, elen, 3, &oct) != 0 || oct > 255) {
 			fail(err, "target", in, inlen,
-			     "range end must be an IPv4 address or a last octet 0..255");
+			    "range end must be an IPv4 address or a last octet "
+			    "0..255");
 			return -1;
 		}
 		hi = (lo & 0xffffff00u) | oct;
@@ -231,8 +235,8 @@ static int parse_range(const char *h, size_t hlen, const char *dash, struct spec
 	}
 	if ((uint64_t)hi - lo + 1 > TGT_MAXEXPAND && !sp->unbounded) {
 		fail(err, "target", in, inlen,
-		     "range has %llu addresses, more than the limit of 2^24",
-		     (unsigned long long)((uint64_t)hi - lo + 1));
+		    "range has %llu addresses, more than the limit of 2^24",
+		    (unsigned long long)((uint64_t)hi - lo + 1));
 		return -1;
 	}
 	sp->kind = SPEC_BLOCK;
@@ -242,7 +246,8 @@ static int parse_range(const char *h, size_t hlen, const char *dash, struct spec
 }
 
 /* Hostname syntax (RFC 1123, plus '_' which real internal names use). */
-static int check_name(const char *h, size_t hlen, const char *in, size_t inlen, char *err)
+static int check_name(const char *h, size_t hlen, const char *in, size_t inlen,
+    char *err)
 {
 	size_t i, lstart = 0, n = hlen;
 	bool letter = false;
@@ -250,7 +255,8 @@ static int check_name(const char *h, size_t hlen, const char *in, size_t inlen, 
 	if (n > 0 && h[n - 1] == '.')
 		n--; /* A trailing dot marks a fully qualified name. */
 	if (n == 0 || n > 253) {
-		fail(err, "target", in, inlen, "hostname must be 1..253 characters");
+		fail(err, "target", in, inlen,
+		    "hostname must be 1..253 characters");
 		return -1;
 	}
 	for (i = 0; i <= n; i++) {
@@ -258,17 +264,19 @@ static int check_name(const char *h, size_t hlen, const char *in, size_t inlen, 
 		if (c == '.') {
 			size_t llen = i - lstart;
 			if (llen == 0) {
-				fail(err, "target", in, inlen, "hostname has an empty label");
+				fail(err, "target", in, inlen,
+				    "hostname has an empty label");
 				return -1;
 			}
 			if (llen > 63) {
 				fail(err, "target", in, inlen,
-				     "hostname label is longer than 63 characters");
+				    "hostname label is longer than 63 "
+				    "characters");
 				return -1;
 			}
 			if (h[lstart] == '-' || h[i - 1] == '-') {
 				fail(err, "target", in, inlen,
-				     "hostname label starts or ends with '-'");
+				    "hostname label starts or ends with '-'");
 				return -1;
 			}
 			if (i < n)
@@ -280,8 +288,9 @@ static int check_name(const char *h, size_t hlen, const char *in, size_t inlen, 
 			letter = true;
 		} else if (!(is_digit(c) || c == '-' || c == '_')) {
 			fail(err, "target", in, inlen,
-			     "not an address, CIDR, range or hostname "
-			     "(a hostname has only letters, digits, '-', '_' and '.')");
+			    "not an address, CIDR, range or hostname "
+			    "(a hostname has only letters, digits, '-', '_' "
+			    "and '.')");
 			return -1;
 		}
 	}
@@ -290,7 +299,8 @@ static int check_name(const char *h, size_t hlen, const char *in, size_t inlen, 
 	 * "10.0.0.300-5" is a mistyped address, not a name to look up.
 	 */
 	if (!letter) {
-		fail(err, "target", in, inlen, "not a valid IPv4 address, range or hostname");
+		fail(err, "target", in, inlen,
+		    "not a valid IPv4 address, range or hostname");
 		return -1;
 	}
 	return 0;
@@ -314,7 +324,8 @@ static int add_spec(struct tgt_set *s, const char *p, size_t len, char *err)
 		return -1;
 	}
 	if (len > SPEC_MAXLEN) {
-		fail(err, "target", p, len, "longer than %d characters", SPEC_MAXLEN);
+		fail(err, "target", p, len, "longer than %d characters",
+		    SPEC_MAXLEN);
 		return -1;
 	}
 	h = p;
@@ -322,7 +333,8 @@ static int add_spec(struct tgt_set *s, const char *p, size_t len, char *err)
 	if (p[0] == '[') {
 		const char *close = memchr(p, ']', len);
 		if (close == NULL) {
-			fail(err, "target", p, len, "'[' without a matching ']'");
+			fail(err, "target", p, len,
+			    "'[' without a matching ']'");
 			return -1;
 		}
 		h = p + 1;
@@ -330,7 +342,8 @@ static int add_spec(struct tgt_set *s, const char *p, size_t len, char *err)
 		bracketed = true;
 		if (close + 1 < p + len) {
 			if (close[1] != ':') {
-				fail(err, "target", p, len, "only \":port\" may follow ']'");
+				fail(err, "target", p, len,
+				    "only \":port\" may follow ']'");
 				return -1;
 			}
 			colon = close + 1;
@@ -342,16 +355,19 @@ static int add_spec(struct tgt_set *s, const char *p, size_t len, char *err)
 				colon = p + i;
 			}
 		}
-		/* Two or more colons: a bare IPv6 address, which carries no port. */
+		/* Two or more colons: a bare IPv6 address, which carries no
+		 * port. */
 		if (ncolon == 1)
 			hlen = (size_t)(colon - p);
 		else
 			colon = NULL;
 	}
 	if (colon != NULL) {
-		r = parse_port(colon + 1, (size_t)(p + len - colon - 1), &sp.port);
+		r = parse_port(colon + 1, (size_t)(p + len - colon - 1),
+		    &sp.port);
 		if (r == -1) {
-			fail(err, "target", p, len, "the text after ':' is not a port number");
+			fail(err, "target", p, len,
+			    "the text after ':' is not a port number");
 			return -1;
 		}
 		if (r == -2) {
@@ -376,10 +392,11 @@ static int add_spec(struct tgt_set *s, const char *p, size_t len, char *err)
 		sp.family = AF_INET6;
 		sp.naddr = 1;
 	} else if (bracketed) {
-		fail(err, "target", p, len, "brackets must hold an IPv6 address or prefix");
+		fail(err, "target", p, len,
+		    "brackets must hold an IPv6 address or prefix");
 		return -1;
 	} else if ((dash = memchr(h, '-', hlen)) != NULL &&
-		   pton(AF_INET, h, (size_t)(dash - h), sp.base)) {
+	    pton(AF_INET, h, (size_t)(dash - h), sp.base)) {
 		if ((r = parse_range(h, hlen, dash, &sp, p, len, err)) != 0)
 			return r;
 	} else if (ncolon > 1) {
@@ -448,8 +465,8 @@ int tgt_set_add(struct tgt_set *s, const char *spec, char err[TGT_ERRMAX])
  * Appends ports lo..hi that are not yet in seen, merging runs into ranges,
  * so "443,400-500" becomes 443, 400-442, 444-500.
  */
-static int ports_append(struct prange **v, size_t *n, size_t *cap, uint8_t *seen,
-			uint64_t *total, uint32_t lo, uint32_t hi)
+static int ports_append(struct prange **v, size_t *n, size_t *cap,
+    uint8_t *seen, uint64_t *total, uint32_t lo, uint32_t hi)
 {
 	uint32_t p;
 
@@ -510,7 +527,8 @@ int tgt_set_ports(struct tgt_set *s, const char *list, char err[TGT_ERRMAX])
 			hi = lo;
 		} else {
 			const char *a = it, *b = dash + 1;
-			size_t alen = (size_t)(dash - it), blen = ilen - alen - 1;
+			size_t alen = (size_t)(dash - it),
+			       blen = ilen - alen - 1;
 			uint32_t va, vb;
 
 			trim(&a, &alen);
@@ -519,8 +537,8 @@ int tgt_set_ports(struct tgt_set *s, const char *list, char err[TGT_ERRMAX])
 			if (parse_uint(a, alen, 5, &va) == 0 &&
 			    parse_uint(b, blen, 5, &vb) == 0 && vb < va) {
 				fail(err, "port list", list, len,
-				     "range %u-%u is reversed", (unsigned)va,
-				     (unsigned)vb);
+				    "range %u-%u is reversed", (unsigned)va,
+				    (unsigned)vb);
 				goto out;
 			}
 			r = parse_port(a, alen, &lo);
@@ -530,16 +548,19 @@ int tgt_set_ports(struct tgt_set *s, const char *list, char err[TGT_ERRMAX])
 		if (r == -1) {
 			char q[QUOTE_MAX + 8];
 			quote(q, sizeof(q), it, ilen);
-			fail(err, "port list", list, len, "\"%s\" is not a port or port range", q);
+			fail(err, "port list", list, len,
+			    "\"%s\" is not a port or port range", q);
 			goto out;
 		}
 		if (r == -2) {
-			fail(err, "port list", list, len, "ports must be 1..65535");
+			fail(err, "port list", list, len,
+			    "ports must be 1..65535");
 			goto out;
 		}
 		if (hi < lo) {
-			fail(err, "port list", list, len, "range %u-%u is reversed",
-			     (unsigned)lo, (unsigned)hi);
+			fail(err, "port list", list, len,
+			    "range %u-%u is reversed", (unsigned)lo,
+			    (unsigned)hi);
 			goto out;
 		}
 		if (ports_append(&v, &n, &cap, seen, &total, lo, hi) != 0)
@@ -557,7 +578,8 @@ int tgt_set_ports(struct tgt_set *s, const char *list, char err[TGT_ERRMAX])
 	goto out;
 oom:
 	if (err != NULL)
-		snprintf(err, TGT_ERRMAX, "out of memory while parsing the port list");
+		snprintf(err, TGT_ERRMAX,
+		    "out of memory while parsing the port list");
 out:
 	free(v);
 	free(seen);
@@ -577,7 +599,8 @@ int tgt_set_shard(struct tgt_set *s, const char *kn, char err[TGT_ERRMAX])
 	/* Nine digits keep N within 32 bits; nobody runs a billion shards. */
 	if (slash == NULL || parse_uint(kn, (size_t)(slash - kn), 9, &k) != 0 ||
 	    parse_uint(slash + 1, len - (size_t)(slash - kn) - 1, 9, &n) != 0) {
-		fail(err, "shard", kn, len, "expected K/N with 1 <= K <= N, e.g. 1/4");
+		fail(err, "shard", kn, len,
+		    "expected K/N with 1 <= K <= N, e.g. 1/4");
 		return -1;
 	}
 	if (n == 0 || k == 0 || k > n) {
@@ -641,7 +664,8 @@ int tgt_in_shard(const struct tgt_set *s, const struct tgt_endpoint *e)
 	return endpoint_hash(e) % s->shard_n == s->shard_k - 1u;
 }
 
-void tgt_format(int family, const uint8_t *addr, uint16_t port, char *out, size_t cap)
+void tgt_format(int family, const uint8_t *addr, uint16_t port, char *out,
+    size_t cap)
 {
 	char a[INET6_ADDRSTRLEN];
 
@@ -649,14 +673,15 @@ void tgt_format(int family, const uint8_t *addr, uint16_t port, char *out, size_
 		return;
 	if (family == AF_INET && inet_ntop(AF_INET, addr, a, sizeof(a)) != NULL)
 		snprintf(out, cap, "%s:%u", a, (unsigned)port);
-	else if (family == AF_INET6 && inet_ntop(AF_INET6, addr, a, sizeof(a)) != NULL)
+	else if (family == AF_INET6 &&
+	    inet_ntop(AF_INET6, addr, a, sizeof(a)) != NULL)
 		snprintf(out, cap, "[%s]:%u", a, (unsigned)port);
 	else
 		snprintf(out, cap, "?:%u", (unsigned)port);
 }
 
 static void report_line(void (*on_error)(void *, const char *), void *ctx,
-			const char *name, unsigned long lineno, const char *why)
+    const char *name, unsigned long lineno, const char *why)
 {
 	char msg[TGT_ERRMAX + 256];
 
@@ -695,8 +720,8 @@ static int read_line(FILE *f, char *buf, size_t *len, int *nul)
 }
 
 int tgt_set_add_stream(struct tgt_set *s, FILE *f, const char *name,
-		       void (*on_error)(void *ctx, const char *msg), void *ctx,
-		       char err[TGT_ERRMAX])
+    void (*on_error)(void *ctx, const char *msg), void *ctx,
+    char err[TGT_ERRMAX])
 {
 	char *line = NULL, why[TGT_ERRMAX], spare[TGT_ERRMAX];
 	unsigned long lineno = 0, specs = 0;
@@ -706,7 +731,8 @@ int tgt_set_add_stream(struct tgt_set *s, FILE *f, const char *name,
 	if (err == NULL)
 		err = spare;
 	if ((line = malloc(TGT_LINE_MAX + 1)) == NULL) {
-		snprintf(err, TGT_ERRMAX, "out of memory while reading %.200s", name);
+		snprintf(err, TGT_ERRMAX, "out of memory while reading %.200s",
+		    name);
 		return -1;
 	}
 	/* Both bounds stop the whole file: past them it is not a list of
@@ -719,18 +745,22 @@ int tgt_set_add_stream(struct tgt_set *s, FILE *f, const char *name,
 
 		lineno++;
 		if (got < 0) {
-			snprintf(err, TGT_ERRMAX, "%.150s:%lu: line longer than %d "
-				 "bytes%s: not a list of targets", name, lineno,
-				 TGT_LINE_MAX, nul ? ", with NUL bytes" : "");
+			snprintf(err, TGT_ERRMAX,
+			    "%.150s:%lu: line longer than %d "
+			    "bytes%s: not a list of targets",
+			    name, lineno, TGT_LINE_MAX,
+			    nul ? ", with NUL bytes" : "");
 			goto out;
 		}
 		if (nul) {
-			report_line(on_error, ctx, name, lineno, "line contains a NUL byte");
+			report_line(on_error, ctx, name, lineno,
+			    "line contains a NUL byte");
 			bad++;
 			continue;
 		}
 		if (memchr(line, '\0', len) != NULL) {
-			report_line(on_error, ctx, name, lineno, "line contains a NUL byte");
+			report_line(on_error, ctx, name, lineno,
+			    "line contains a NUL byte");
 			bad++;
 			continue;
 		}
@@ -741,9 +771,10 @@ int tgt_set_add_stream(struct tgt_set *s, FILE *f, const char *name,
 		if (len == 0)
 			continue;
 		if (++specs > TGT_FILE_MAXSPECS) {
-			snprintf(err, TGT_ERRMAX, "%.150s:%lu: more than %lu targets in "
-				 "one file; split it", name, lineno,
-				 (unsigned long)TGT_FILE_MAXSPECS);
+			snprintf(err, TGT_ERRMAX,
+			    "%.150s:%lu: more than %lu targets in "
+			    "one file; split it",
+			    name, lineno, (unsigned long)TGT_FILE_MAXSPECS);
 			goto out;
 		}
 		r = add_spec(s, p, len, why);
@@ -757,8 +788,8 @@ int tgt_set_add_stream(struct tgt_set *s, FILE *f, const char *name,
 		}
 	}
 	if (ferror(f)) {
-		snprintf(err, TGT_ERRMAX, "cannot read targets from %.200s: %s", name,
-			 strerror(errno));
+		snprintf(err, TGT_ERRMAX, "cannot read targets from %.200s: %s",
+		    name, strerror(errno));
 		goto out;
 	}
 	ret = bad;
@@ -768,8 +799,8 @@ out:
 }
 
 int tgt_set_add_file(struct tgt_set *s, const char *path,
-		     void (*on_error)(void *ctx, const char *msg), void *ctx,
-		     char err[TGT_ERRMAX])
+    void (*on_error)(void *ctx, const char *msg), void *ctx,
+    char err[TGT_ERRMAX])
 {
 	char spare[TGT_ERRMAX];
 	FILE *f;
@@ -778,10 +809,12 @@ int tgt_set_add_file(struct tgt_set *s, const char *path,
 	if (err == NULL)
 		err = spare;
 	if (strcmp(path, "-") == 0)
-		return tgt_set_add_stream(s, stdin, "<stdin>", on_error, ctx, err);
+		return tgt_set_add_stream(s, stdin, "<stdin>", on_error, ctx,
+		    err);
 	if ((f = fopen(path, "re")) == NULL) {
-		snprintf(err, TGT_ERRMAX, "cannot open targets file \"%.200s\": %s", path,
-			 strerror(errno));
+		snprintf(err, TGT_ERRMAX,
+		    "cannot open targets file \"%.200s\": %s", path,
+		    strerror(errno));
 		return -1;
 	}
 	r = tgt_set_add_stream(s, f, path, on_error, ctx, err);

@@ -43,11 +43,12 @@
 #define TGT_FILE_MAXSPECS (1UL << 22)
 
 struct tgt_endpoint {
-	char name[256];   /* hostname as typed (for DNS and SNI), or "" for a literal address */
-	int family;       /* AF_INET, AF_INET6, or AF_UNSPEC when name needs DNS */
+	char name[256]; /* hostname as typed (for DNS and SNI), or "" for a
+			   literal address */
+	int family; /* AF_INET, AF_INET6, or AF_UNSPEC when name needs DNS */
 	uint8_t addr[16]; /* network byte order; first 4 bytes for AF_INET */
 	uint16_t port;
-	char label[300];  /* "example.com:443", "10.0.0.5:443", "[::1]:8443" */
+	char label[300]; /* "example.com:443", "10.0.0.5:443", "[::1]:8443" */
 };
 
 struct tgt_set;
@@ -76,8 +77,8 @@ int tgt_set_add(struct tgt_set *s, const char *spec, char err[TGT_ERRMAX]);
  * TGT_FILE_MAXSPECS targets.
  */
 int tgt_set_add_file(struct tgt_set *s, const char *path,
-		     void (*on_error)(void *ctx, const char *msg), void *ctx,
-		     char err[TGT_ERRMAX]);
+    void (*on_error)(void *ctx, const char *msg), void *ctx,
+    char err[TGT_ERRMAX]);
 
 /*
  * The same, but the file is only read through once here, to report bad
@@ -87,13 +88,13 @@ int tgt_set_add_file(struct tgt_set *s, const char *path,
  * file must not change until the walk ends.
  */
 int tgt_set_stream_file(struct tgt_set *s, const char *path,
-			void (*on_error)(void *ctx, const char *msg), void *ctx,
-			char err[TGT_ERRMAX]);
+    void (*on_error)(void *ctx, const char *msg), void *ctx,
+    char err[TGT_ERRMAX]);
 
 /* The same, over an already open stream; name is used in messages only. */
 int tgt_set_add_stream(struct tgt_set *s, FILE *f, const char *name,
-		       void (*on_error)(void *ctx, const char *msg), void *ctx,
-		       char err[TGT_ERRMAX]);
+    void (*on_error)(void *ctx, const char *msg), void *ctx,
+    char err[TGT_ERRMAX]);
 
 /* Select shard "K/N" with 1 <= K <= N. */
 int tgt_set_shard(struct tgt_set *s, const char *kn, char err[TGT_ERRMAX]);
@@ -111,7 +112,8 @@ uint64_t tgt_set_count(const struct tgt_set *s);
 int tgt_in_shard(const struct tgt_set *s, const struct tgt_endpoint *e);
 
 /* "1.2.3.4:443" or "[::1]:443"; always NUL-terminated when cap > 0. */
-void tgt_format(int family, const uint8_t *addr, uint16_t port, char *out, size_t cap);
+void tgt_format(int family, const uint8_t *addr, uint16_t port, char *out,
+    size_t cap);
 
 /*
  * Scale: order, position, exclusions (targets_walk.c).
@@ -129,7 +131,8 @@ struct excl;
 
 /* Random order with this seed (random != 0) or the sequential order.
  * -1 when the set has more endpoints than a permutation takes. */
-int tgt_set_order(struct tgt_set *s, int random, uint64_t seed, char err[TGT_ERRMAX]);
+int tgt_set_order(struct tgt_set *s, int random, uint64_t seed,
+    char err[TGT_ERRMAX]);
 
 /* Iterators start at this position (default 0): a resumed scan. */
 void tgt_set_start(struct tgt_set *s, uint64_t pos);
@@ -148,18 +151,18 @@ void tgt_set_exclude(struct tgt_set *s, const struct excl *x);
 
 /* 1 if the address of a resolved endpoint is excluded (for names, whose
  * addresses are known only after DNS). */
-int tgt_set_excluded_addr(const struct tgt_set *s, int family, const uint8_t *addr,
-			  uint16_t port);
+int tgt_set_excluded_addr(const struct tgt_set *s, int family,
+    const uint8_t *addr, uint16_t port);
 
 /* Blocks and ranges of exclusion lists may be any size (0.0.0.0/0). */
 void tgt_set_unbounded(struct tgt_set *s);
 
 /* One spec as an address interval, for exclusion lists and checks. */
 struct tgt_block {
-	int family;        /* AF_INET, AF_INET6, or AF_UNSPEC for a name */
+	int family; /* AF_INET, AF_INET6, or AF_UNSPEC for a name */
 	uint8_t lo[16], hi[16]; /* first and last address, network order */
-	uint16_t port;     /* 0: every port of the set */
-	const char *name;  /* names only */
+	uint16_t port; /* 0: every port of the set */
+	const char *name; /* names only */
 };
 size_t tgt_set_nspecs(const struct tgt_set *s);
 void tgt_set_block(const struct tgt_set *s, size_t i, struct tgt_block *b);

@@ -11,11 +11,11 @@ enum spec_kind { SPEC_NAME, SPEC_BLOCK };
 
 struct spec {
 	enum spec_kind kind;
-	int family;       /* AF_INET or AF_INET6 for blocks, AF_UNSPEC for names */
-	uint16_t port;    /* 0 means "use the set's port list" */
+	int family; /* AF_INET or AF_INET6 for blocks, AF_UNSPEC for names */
+	uint16_t port; /* 0 means "use the set's port list" */
 	uint8_t base[16]; /* first address of a block, network byte order */
-	uint64_t naddr;   /* addresses in the block; 1 for names */
-	char *name;       /* names only */
+	uint64_t naddr; /* addresses in the block; 1 for names */
+	char *name; /* names only */
 	int16_t hostbits; /* CIDR blocks: host bits (naddr saturates past 63) */
 	uint8_t unbounded; /* exclusion lists: no size limit */
 };
@@ -39,7 +39,7 @@ struct tgt_set {
 	/* targets_stream.c: files read as the walk goes, after v. */
 	struct tgt_src *src;
 	size_t nsrc;
-	struct tgt_set *side;   /* streamed specs in reserved space */
+	struct tgt_set *side; /* streamed specs in reserved space */
 	int (*sink)(void *ctx, const struct spec *sp);
 	void *sink_ctx;
 };
@@ -47,13 +47,14 @@ struct tgt_set {
 /* A target file streamed by the walk: only its counts are kept. */
 struct tgt_src {
 	char *path;
-	uint64_t def_addrs;  /* addresses of lines without a port */
-	uint64_t own;        /* endpoints of lines with their own port */
+	uint64_t def_addrs; /* addresses of lines without a port */
+	uint64_t own; /* endpoints of lines with their own port */
 	uint64_t vis_def, vis_own; /* the same, less what is excluded */
 };
 
 void tgt_set_free_streams(struct tgt_set *s);
-uint64_t tgt_src_count(const struct tgt_set *s, const struct tgt_src *f, int visible);
+uint64_t tgt_src_count(const struct tgt_set *s, const struct tgt_src *f,
+    int visible);
 void tgt_spec_block(const struct spec *sp, struct tgt_block *b);
 
 void tgt_addr_add(uint8_t *out, const uint8_t *base, size_t alen, uint64_t i);

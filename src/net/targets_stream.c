@@ -14,7 +14,7 @@
 #include "net/exclude.h"
 
 struct counting {
-	struct tgt_set *s;   /* the set the file is for */
+	struct tgt_set *s; /* the set the file is for */
 	struct tgt_src *f;
 };
 
@@ -48,7 +48,8 @@ static int count_spec(void *ctx, const struct spec *sp)
 
 	tgt_spec_block(sp, &b);
 	if (sp->kind == SPEC_NAME) {
-		if (c->s->excl && excl_match(c->s->excl, AF_UNSPEC, NULL, 0, sp->name) &&
+		if (c->s->excl &&
+		    excl_match(c->s->excl, AF_UNSPEC, NULL, 0, sp->name) &&
 		    excl_match(c->s->excl, AF_UNSPEC, NULL, 1, sp->name))
 			vis = 0;
 	} else {
@@ -73,8 +74,8 @@ static int count_spec(void *ctx, const struct spec *sp)
 }
 
 int tgt_set_stream_file(struct tgt_set *s, const char *path,
-			void (*on_error)(void *ctx, const char *msg), void *ctx,
-			char err[TGT_ERRMAX])
+    void (*on_error)(void *ctx, const char *msg), void *ctx,
+    char err[TGT_ERRMAX])
 {
 	struct tgt_set *scratch;
 	struct tgt_src *nv, f;
@@ -87,7 +88,8 @@ int tgt_set_stream_file(struct tgt_set *s, const char *path,
 	if (!(scratch = tgt_set_new()) || !(f.path = strdup(path))) {
 		tgt_set_free(scratch);
 		if (err)
-			snprintf(err, TGT_ERRMAX, "out of memory while reading targets");
+			snprintf(err, TGT_ERRMAX,
+			    "out of memory while reading targets");
 		return -1;
 	}
 	c.s = s;
@@ -98,7 +100,8 @@ int tgt_set_stream_file(struct tgt_set *s, const char *path,
 	tgt_set_free(scratch);
 	if (r < 0 || !(nv = realloc(s->src, (s->nsrc + 1) * sizeof(*nv)))) {
 		if (r >= 0 && err)
-			snprintf(err, TGT_ERRMAX, "out of memory while reading targets");
+			snprintf(err, TGT_ERRMAX,
+			    "out of memory while reading targets");
 		free(f.path);
 		return -1;
 	}
@@ -107,7 +110,8 @@ int tgt_set_stream_file(struct tgt_set *s, const char *path,
 	return r;
 }
 
-uint64_t tgt_src_count(const struct tgt_set *s, const struct tgt_src *f, int visible)
+uint64_t tgt_src_count(const struct tgt_set *s, const struct tgt_src *f,
+    int visible)
 {
 	uint64_t def = visible ? f->vis_def : f->def_addrs;
 	uint64_t own = visible ? f->vis_own : f->own;

@@ -21,13 +21,13 @@ struct tgt_iter {
 	const struct tgt_set *s;
 	uint64_t pos, end;
 	struct perm perm;
-	uint64_t *cum;   /* cum[i]: endpoints before spec i; n + 1 entries */
-	uint64_t *pcum;  /* pcum[i]: default ports before range i; npr + 1 */
-	size_t last;     /* the spec of the previous endpoint */
+	uint64_t *cum; /* cum[i]: endpoints before spec i; n + 1 entries */
+	uint64_t *pcum; /* pcum[i]: default ports before range i; npr + 1 */
+	size_t last; /* the spec of the previous endpoint */
 	/* Streamed files (sequential order only). */
 	struct tgt_set *scratch; /* parses one line at a time */
 	FILE *f;
-	size_t srci;     /* the file open in f */
+	size_t srci; /* the file open in f */
 	struct spec cur; /* the line being walked */
 	char curname[256];
 	uint64_t line_first, line_end;
@@ -57,7 +57,8 @@ static uint64_t raw_count(const struct tgt_set *s)
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
-		total = sat_add(total, sat_mul(s->v[i].naddr, spec_ports(s, &s->v[i])));
+		total = sat_add(total,
+		    sat_mul(s->v[i].naddr, spec_ports(s, &s->v[i])));
 	for (i = 0; i < s->nsrc; i++)
 		total = sat_add(total, tgt_src_count(s, &s->src[i], 0));
 	return total;
@@ -77,8 +78,12 @@ uint64_t tgt_set_count(const struct tgt_set *s)
 
 		tgt_set_block(s, i, &b);
 		if (sp->kind == SPEC_NAME)
-			naddr = excl_match(s->excl, AF_UNSPEC, NULL, 0, sp->name) &&
-			    excl_match(s->excl, AF_UNSPEC, NULL, 1, sp->name) ? 0 : 1;
+			naddr =
+			    excl_match(s->excl, AF_UNSPEC, NULL, 0, sp->name) &&
+				excl_match(s->excl, AF_UNSPEC, NULL, 1,
+				    sp->name) ?
+			    0 :
+			    1;
 		else
 			naddr -= excl_covered(s->excl, sp->family, b.lo, b.hi);
 		total = sat_add(total, sat_mul(naddr, spec_ports(s, sp)));
@@ -88,16 +93,19 @@ uint64_t tgt_set_count(const struct tgt_set *s)
 	return total;
 }
 
-int tgt_set_order(struct tgt_set *s, int random, uint64_t seed, char err[TGT_ERRMAX])
+int tgt_set_order(struct tgt_set *s, int random, uint64_t seed,
+    char err[TGT_ERRMAX])
 {
 	if (random && s->nsrc) {
-		snprintf(err, TGT_ERRMAX, "a random order needs the target "
-			 "files in memory, not streamed");
+		snprintf(err, TGT_ERRMAX,
+		    "a random order needs the target "
+		    "files in memory, not streamed");
 		return -1;
 	}
 	if (random && raw_count(s) > PERM_MAX_N) {
-		snprintf(err, TGT_ERRMAX, "too many endpoints for a random order "
-			 "(more than 2^62)");
+		snprintf(err, TGT_ERRMAX,
+		    "too many endpoints for a random order "
+		    "(more than 2^62)");
 		return -1;
 	}
 	s->random = random;
@@ -131,8 +139,8 @@ uint64_t tgt_set_end(const struct tgt_set *s)
 	return p.domain;
 }
 
-int tgt_set_excluded_addr(const struct tgt_set *s, int family, const uint8_t *addr,
-			  uint16_t port)
+int tgt_set_excluded_addr(const struct tgt_set *s, int family,
+    const uint8_t *addr, uint16_t port)
 {
 	return s->excl && excl_match(s->excl, family, addr, port, NULL);
 }
@@ -162,7 +170,8 @@ void tgt_spec_block(const struct spec *sp, struct tgt_block *b)
 		/* Set the host bits: works for every size, /0 included. */
 		memcpy(b->hi, sp->base, 16);
 		for (k = 0; k < len; k++) {
-			int from = (int)(len - 1 - k) * 8; /* bit index of this byte's lsb */
+			int from = (int)(len - 1 - k) *
+			    8; /* bit index of this byte's lsb */
 			int nb = sp->hostbits - from;
 
 			if (nb >= 8)
@@ -195,7 +204,8 @@ struct tgt_iter *tgt_iter_new(const struct tgt_set *s)
 		    sat_mul(s->v[i].naddr, spec_ports(s, &s->v[i])));
 	it->pcum[0] = 0;
 	for (i = 0; i < s->npr; i++)
-		it->pcum[i + 1] = it->pcum[i] + (uint64_t)(s->pr[i].hi - s->pr[i].lo) + 1;
+		it->pcum[i + 1] =
+		    it->pcum[i] + (uint64_t)(s->pr[i].hi - s->pr[i].lo) + 1;
 	it->line_first = it->line_end = it->cum[s->n];
 	if (s->nsrc && !(it->scratch = tgt_set_new())) {
 		tgt_iter_free(it);
@@ -249,8 +259,8 @@ static size_t search_le(const uint64_t *v, size_t n, uint64_t x)
 }
 
 /* Endpoint local of spec sp. */
-static void spec_endpoint(struct tgt_iter *it, const struct spec *sp, uint64_t local,
-			  struct tgt_endpoint *out)
+static void spec_endpoint(struct tgt_iter *it, const struct spec *sp,
+    uint64_t local, struct tgt_endpoint *out)
 {
 	const struct tgt_set *s = it->s;
 	uint64_t ai;
@@ -273,7 +283,8 @@ static void spec_endpoint(struct tgt_iter *it, const struct spec *sp, uint64_t l
 		snprintf(out->name, sizeof(out->name), "%s", sp->name);
 	} else {
 		out->name[0] = '\0';
-		tgt_addr_add(out->addr, sp->base, sp->family == AF_INET ? 4 : 16, ai);
+		tgt_addr_add(out->addr, sp->base,
+		    sp->family == AF_INET ? 4 : 16, ai);
 	}
 }
 
@@ -315,7 +326,8 @@ static int next_line(struct tgt_iter *it)
 			continue;
 		it->cur = it->scratch->v[0];
 		if (it->cur.name) {
-			snprintf(it->curname, sizeof(it->curname), "%s", it->cur.name);
+			snprintf(it->curname, sizeof(it->curname), "%s",
+			    it->cur.name);
 			free(it->cur.name);
 			it->cur.name = it->curname;
 		}
@@ -326,7 +338,8 @@ static int next_line(struct tgt_iter *it)
 
 /* The endpoint with index idx in the sequential order; 0 when a streamed
  * file ended before it (it changed since it was counted). */
-static int endpoint_at(struct tgt_iter *it, uint64_t idx, struct tgt_endpoint *out)
+static int endpoint_at(struct tgt_iter *it, uint64_t idx,
+    struct tgt_endpoint *out)
 {
 	const struct tgt_set *s = it->s;
 	size_t i = it->last;
@@ -337,7 +350,8 @@ static int endpoint_at(struct tgt_iter *it, uint64_t idx, struct tgt_endpoint *o
 				return 0;
 			it->have_line = 1;
 			it->line_first = it->line_end;
-			it->line_end += sat_mul(it->cur.naddr, spec_ports(s, &it->cur));
+			it->line_end +=
+			    sat_mul(it->cur.naddr, spec_ports(s, &it->cur));
 		}
 		spec_endpoint(it, &it->cur, idx - it->line_first, out);
 		return 1;
@@ -371,17 +385,18 @@ int tgt_iter_next(struct tgt_iter *it, struct tgt_endpoint *out)
 			return 0;
 		}
 		/* Exclusions first, then the shard. */
-		if (s->excl && excl_match(s->excl, out->family, out->addr, out->port,
-		    out->name))
+		if (s->excl &&
+		    excl_match(s->excl, out->family, out->addr, out->port,
+			out->name))
 			continue;
 		if (!tgt_in_shard(s, out))
 			continue;
 		if (out->family == AF_UNSPEC)
-			snprintf(out->label, sizeof(out->label), "%s:%u", out->name,
-				 (unsigned)out->port);
+			snprintf(out->label, sizeof(out->label), "%s:%u",
+			    out->name, (unsigned)out->port);
 		else
-			tgt_format(out->family, out->addr, out->port, out->label,
-				   sizeof(out->label));
+			tgt_format(out->family, out->addr, out->port,
+			    out->label, sizeof(out->label));
 		return 1;
 	}
 }

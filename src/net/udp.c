@@ -18,24 +18,24 @@ static uint8_t rbuf[64 * 1024];
 static uint8_t wbuf[PROBE_OUT_MIN];
 
 struct udp_job {
-	uint8_t kind;            /* UDP_JOB_KIND */
+	uint8_t kind; /* UDP_JOB_KIND */
 	struct udp_job_spec s;
 	uv_udp_t udp;
-	uv_tcp_t tcp;            /* --openvpn-tcp: the socket instead of udp */
+	uv_tcp_t tcp; /* --openvpn-tcp: the socket instead of udp */
 	uv_connect_t creq;
-	uint8_t *fbuf;           /* a partial frame read over TCP */
+	uint8_t *fbuf; /* a partial frame read over TCP */
 	size_t flen;
 	uv_timer_t timer;
 	struct dtls_probe probe;
-	struct ovpn_probe *ov;   /* --openvpn: the control channel instead */
+	struct ovpn_probe *ov; /* --openvpn: the control channel instead */
 	struct probe_cfg cfg;
 	struct sockaddr_storage addr;
 	char *name, *label;
 	uint64_t wake_at;
 	uint32_t tx, rx;
 	uint8_t open_handles;
-	uint8_t udp_open;        /* the socket (udp or tcp) is open */
-	uint8_t stream;          /* OpenVPN over TCP */
+	uint8_t udp_open; /* the socket (udp or tcp) is open */
+	uint8_t stream; /* OpenVPN over TCP */
 	uint8_t finished;
 	uint8_t *leak;
 	size_t leak_len;
@@ -69,17 +69,16 @@ static void e_clock(struct udp_job *j, uint64_t t)
 static int e_done(struct udp_job *j)
 {
 	return j->ov ? ovpn_probe_is_done(j->ov) :
-	    dtls_probe_is_done(&j->probe);
+		       dtls_probe_is_done(&j->probe);
 }
 
 static int e_idle(struct udp_job *j)
 {
 	return j->ov ? ovpn_probe_is_idle(j->ov) :
-	    dtls_probe_is_idle(&j->probe);
+		       dtls_probe_is_idle(&j->probe);
 }
 
-static void e_finish(struct udp_job *j, enum probe_verdict v,
-    const char *why)
+static void e_finish(struct udp_job *j, enum probe_verdict v, const char *why)
 {
 	if (j->ov)
 		ovpn_probe_finish(j->ov, v, why);
@@ -153,8 +152,8 @@ static void job_arm(struct udp_job *j)
 	uv_timer_start(&j->timer, on_timer, at > now ? at - now : 0, 0);
 }
 
-static void addr_text(const struct sockaddr_storage *a, char *ip,
-    size_t cap, uint16_t *port)
+static void addr_text(const struct sockaddr_storage *a, char *ip, size_t cap,
+    uint16_t *port)
 {
 	if (a->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const void *)a;
@@ -525,8 +524,10 @@ static void job_connect(struct udp_job *j)
 		if (pr.connections > 1)
 			e_finish(j, PV_HANDSHAKE_FAILED, uv_strerror(r));
 		else
-			e_finish(j, r == UV_EMFILE || r == UV_ENFILE ?
-			    PV_INCONCLUSIVE : PV_UNREACHABLE, uv_strerror(r));
+			e_finish(j,
+			    r == UV_EMFILE || r == UV_ENFILE ? PV_INCONCLUSIVE :
+							       PV_UNREACHABLE,
+			    uv_strerror(r));
 		job_done(j);
 		return;
 	}

@@ -26,10 +26,10 @@ struct udp_job_spec {
 	uv_loop_t *loop;
 	const struct scan_opts *o;
 	const struct sockaddr_storage *addr;
-	const char *name;        /* SNI name, or NULL */
+	const char *name; /* SNI name, or NULL */
 	const char *label;
-	uint64_t deadline;       /* loop time (ms) the verdict is due by */
-	uint64_t t0;             /* uv_hrtime() the budget began */
+	uint64_t deadline; /* loop time (ms) the verdict is due by */
+	uint64_t t0; /* uv_hrtime() the budget began */
 	uint64_t nonce;
 	/* Called once with the verdict, then release once every handle is
 	 * closed and the job freed. */

@@ -82,8 +82,8 @@ void client_init(struct client_probe *c, const struct client_cfg *cfg,
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;
 	c->nonce = nonce;
-	c->strategy = cfg->first_strategy <= CST_VALID ? cfg->first_strategy :
-	    CST_FLIGHT;
+	c->strategy =
+	    cfg->first_strategy <= CST_VALID ? cfg->first_strategy : CST_FLIGHT;
 	c->alert_desc = -1;
 	c->verdict = PV_INCONCLUSIVE;
 }
@@ -197,7 +197,8 @@ void client_on_connected(struct client_probe *c, struct probe_out *o)
 	if (c->state == CS_DONE)
 		return;
 	if (plan_strategy(c) != 0) {
-		finish_fmt(c, o, PV_INCONCLUSIVE, "internal: heartbeat plan "
+		finish_fmt(c, o, PV_INCONCLUSIVE,
+		    "internal: heartbeat plan "
 		    "does not fit");
 		return;
 	}
@@ -271,7 +272,8 @@ static void send_flight(struct client_probe *c, struct probe_out *o)
 		/* Pad the ServerHello to a fixed record length with our
 		 * bytes: the probe is read over it, so its over-read finds
 		 * them (1.0.1 ignores an unknown ServerHello extension). */
-		sh.pad_len = (uint16_t)(r + 4 < LARGE_SH ? LARGE_SH - r - 4 : 0);
+		sh.pad_len =
+		    (uint16_t)(r + 4 < LARGE_SH ? LARGE_SH - r - 4 : 0);
 		sh.pad_byte = pad_byte;
 		sh.pad_ctx = &c->plan;
 		r = sh.pad_len ? server_hello_build(&sh, w, cap) : -1;
@@ -308,8 +310,9 @@ static void send_flight(struct client_probe *c, struct probe_out *o)
 			goto nofit;
 		n += (size_t)r;
 		c->rest_sent = 1;
-		c->follow_len = (uint8_t)(n - probe_end < CLIENT_FOLLOW ?
-		    n - probe_end : CLIENT_FOLLOW);
+		c->follow_len =
+		    (uint8_t)(n - probe_end < CLIENT_FOLLOW ? n - probe_end :
+							      CLIENT_FOLLOW);
 		memcpy(c->follow, w + probe_end, c->follow_len);
 		o->wake_ms = NUDGE_MS;
 	} else {
@@ -319,7 +322,8 @@ static void send_flight(struct client_probe *c, struct probe_out *o)
 	set_state(c, CS_FLIGHT);
 	return;
 nofit:
-	finish_fmt(c, o, PV_INCONCLUSIVE, "internal: our flight does not "
+	finish_fmt(c, o, PV_INCONCLUSIVE,
+	    "internal: our flight does not "
 	    "fit");
 }
 
@@ -340,7 +344,8 @@ void client_on_wake(struct client_probe *c, struct probe_out *o)
 			return;
 		o->len += (size_t)n;
 		c->rest_sent = 1;
-		trace(c, "no close after the heartbeat: Certificate and "
+		trace(c,
+		    "no close after the heartbeat: Certificate and "
 		    "ServerHelloDone sent");
 		return;
 	}
@@ -371,14 +376,13 @@ static const char *alert_text(int desc, char *buf, size_t cap)
 }
 
 /* How the client's answer ended, for reasons. */
-static const char *ending(const struct client_probe *c, char *buf,
-    size_t cap)
+static const char *ending(const struct client_probe *c, char *buf, size_t cap)
 {
 	char a[64];
 
 	if (c->alert_desc >= 0)
-		snprintf(buf, cap, "then %s", alert_text(c->alert_desc, a,
-		    sizeof(a)));
+		snprintf(buf, cap, "then %s",
+		    alert_text(c->alert_desc, a, sizeof(a)));
 	else if (c->went_on)
 		snprintf(buf, cap, "then its next handshake flight");
 	else
@@ -409,55 +413,71 @@ static void finish_flight(struct client_probe *c, struct probe_out *o,
 			 * that came in the same read. */
 			c->disclosed = 0;
 			proof = "our own Certificate record, read ahead "
-			    "behind it";
+				"behind it";
 		}
 		if (proof)
-			finish_fmt(c, o, PV_VULNERABLE, "heartbeat over-read "
+			finish_fmt(c, o, PV_VULNERABLE,
+			    "heartbeat over-read "
 			    "proven: the probe came back with %s (0 bytes of "
-			    "client memory disclosed)", proof);
+			    "client memory disclosed)",
+			    proof);
 		else
-			finish_fmt(c, o, PV_VULNERABLE, "heartbeat over-read "
+			finish_fmt(c, o, PV_VULNERABLE,
+			    "heartbeat over-read "
 			    "proven: the probe came back with %u bytes of "
-			    "client memory", c->disclosed);
+			    "client memory",
+			    c->disclosed);
 		return;
 	}
 	if (h->foreign || (h->hdr_have > 0 && !h->in_padding)) {
-		finish_fmt(c, o, PV_INCONCLUSIVE, "a heartbeat response "
-		    "matches no request we sent; nothing proven%s", extra);
+		finish_fmt(c, o, PV_INCONCLUSIVE,
+		    "a heartbeat response "
+		    "matches no request we sent; nothing proven%s",
+		    extra);
 		return;
 	}
 	if (h->lax_echoed) {
-		finish_fmt(c, o, PV_INCONCLUSIVE, "the probe came back without "
+		finish_fmt(c, o, PV_INCONCLUSIVE,
+		    "the probe came back without "
 		    "its over-read: the padding check is missing, but no "
-		    "over-read is proven%s", extra);
+		    "over-read is proven%s",
+		    extra);
 		return;
 	}
 	if (h->sentinel_echoed) {
 		if (c->strategy == CST_VALID)
-			finish_fmt(c, o, PV_PATCHED, "the client program gives "
+			finish_fmt(c, o, PV_PATCHED,
+			    "the client program gives "
 			    "up on the first heartbeat: an over-length one "
 			    "went unanswered, a valid one of the same size was "
 			    "echoed");
 		else
-			finish_fmt(c, o, PV_PATCHED, "valid heartbeat echoed, "
-			    "over-length request dropped (%s)", e);
+			finish_fmt(c, o, PV_PATCHED,
+			    "valid heartbeat echoed, "
+			    "over-length request dropped (%s)",
+			    e);
 		return;
 	}
 	if (offered && c->alert_desc >= 0) {
-		finish_fmt(c, o, PV_PATCHED, "heartbeat extension offered, "
+		finish_fmt(c, o, PV_PATCHED,
+		    "heartbeat extension offered, "
 		    "heartbeats refused during the handshake (%s)",
 		    alert_text(c->alert_desc, a, sizeof(a)));
 		return;
 	}
 	if (offered) {
-		finish_fmt(c, o, PV_INCONCLUSIVE, "heartbeat extension offered, "
+		finish_fmt(c, o, PV_INCONCLUSIVE,
+		    "heartbeat extension offered, "
 		    "but the %s went unanswered (%s); nothing proven%s",
 		    c->strategy == CST_LARGE ? "over-length heartbeat" :
-		    "valid heartbeat", e, extra);
+					       "valid heartbeat",
+		    e, extra);
 		return;
 	}
-	finish_fmt(c, o, PV_NO_HEARTBEAT, "no heartbeat extension offered and "
-	    "no heartbeat echo (%s)", e);
+	finish_fmt(c, o, PV_NO_HEARTBEAT,
+	    "no heartbeat extension offered and "
+	    "no heartbeat echo (%s)",
+	    e);
 }
 
 /* Nothing at all came back to this connection's heartbeats. */
@@ -472,25 +492,31 @@ static int unanswered(const struct client_probe *c)
 static void next_strategy(struct client_probe *c, struct probe_out *o)
 {
 	if (c->strategy >= CST_VALID) {
-		finish_fmt(c, o, PV_INCONCLUSIVE, "no heartbeat was answered "
+		finish_fmt(c, o, PV_INCONCLUSIVE,
+		    "no heartbeat was answered "
 		    "in any strategy: the flight (%u nudges), a large "
 		    "over-length heartbeat and a valid large heartbeat each "
-		    "got a close and nothing else", c->nudges);
+		    "got a close and nothing else",
+		    c->nudges);
 		return;
 	}
 	if (!c->cfg->can_retry) {
-		finish_fmt(c, o, PV_INCONCLUSIVE, "the client closed without "
+		finish_fmt(c, o, PV_INCONCLUSIVE,
+		    "the client closed without "
 		    "answering the %s: a program that gives up on the first "
 		    "heartbeat drops its replies with the connection; test it "
 		    "with `heartcheck clients -- COMMAND`, which runs it again "
-		    "with a large heartbeat", c->strategy == CST_FLIGHT ?
-		    "heartbeats behind our ServerHello" : "large heartbeat");
+		    "with a large heartbeat",
+		    c->strategy == CST_FLIGHT ?
+			"heartbeats behind our ServerHello" :
+			"large heartbeat");
 		return;
 	}
 	c->strategy++;
-	trace(c, "nothing came back: next, %s", c->strategy == CST_LARGE ?
-	    "a padded ServerHello and one over-length large heartbeat" :
-	    "one valid large heartbeat");
+	trace(c, "nothing came back: next, %s",
+	    c->strategy == CST_LARGE ?
+		"a padded ServerHello and one over-length large heartbeat" :
+		"one valid large heartbeat");
 	c->attempts++;
 	set_state(c, CS_IDLE);
 	o->act = PA_RECONNECT;
@@ -504,14 +530,17 @@ static void on_client_hello(struct client_probe *c, struct probe_out *o)
 	free(c->ch_buf);
 	c->ch_buf = NULL;
 	if (bad) {
-		finish_fmt(c, o, PV_HANDSHAKE_FAILED, "malformed ClientHello "
-		    "(%u bytes)", (unsigned)c->ch_len);
+		finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+		    "malformed ClientHello "
+		    "(%u bytes)",
+		    (unsigned)c->ch_len);
 		return;
 	}
 	c->hello_seen = 1;
 	c->version = server_pick_version(&c->ch);
 	if (!c->version || c->version < TLS_V_SSL3) {
-		finish_fmt(c, o, PV_HANDSHAKE_FAILED, "the client offered "
+		finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+		    "the client offered "
 		    "version %s; heartbeats need SSLv3 to TLS 1.2",
 		    tls_version_name(c->ch.version, vb, sizeof(vb)));
 		c->version = 0;
@@ -527,24 +556,28 @@ static void on_client_hello(struct client_probe *c, struct probe_out *o)
 				tls13 = 1;
 		c->version = 0;
 		if (tls13) {
-			finish_fmt(c, o, PV_NO_HEARTBEAT, "the client offered "
+			finish_fmt(c, o, PV_NO_HEARTBEAT,
+			    "the client offered "
 			    "only TLS 1.3 suites, and TLS 1.3 has no "
 			    "heartbeat");
 			return;
 		}
-		finish_fmt(c, o, PV_HANDSHAKE_FAILED, "the client offered no "
+		finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+		    "the client offered no "
 		    "cipher suite we can answer with");
 		return;
 	}
-	trace(c, "ClientHello %s, %u suites, extension 15 %s; answering "
-	    "%s with suite 0x%04x", tls_version_name(c->ch.version, vb,
-	    sizeof(vb)), c->ch.n_suites, c->ch.heartbeat_ext ? "offered" :
-	    "not offered", client_strategy_name(c), c->suite);
+	trace(c,
+	    "ClientHello %s, %u suites, extension 15 %s; answering "
+	    "%s with suite 0x%04x",
+	    tls_version_name(c->ch.version, vb, sizeof(vb)), c->ch.n_suites,
+	    c->ch.heartbeat_ext ? "offered" : "not offered",
+	    client_strategy_name(c), c->suite);
 	send_flight(c, o);
 }
 
-static void on_hello_bytes(struct client_probe *c, const uint8_t *b,
-    size_t n, struct probe_out *o)
+static void on_hello_bytes(struct client_probe *c, const uint8_t *b, size_t n,
+    struct probe_out *o)
 {
 	const uint8_t *data;
 	size_t used, dlen;
@@ -558,9 +591,11 @@ static void on_hello_bytes(struct client_probe *c, const uint8_t *b,
 			return;
 		if (ev == HW_START) {
 			if (c->hw.type != TLS_HS_CLIENT_HELLO) {
-				finish_fmt(c, o, PV_HANDSHAKE_FAILED, "the "
+				finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+				    "the "
 				    "client's first handshake message is type "
-				    "%u, not a ClientHello", c->hw.type);
+				    "%u, not a ClientHello",
+				    c->hw.type);
 				return;
 			}
 			if (c->hw.len > CH_MAX || c->hw.len < 38) {
@@ -589,24 +624,26 @@ static void on_hello_bytes(struct client_probe *c, const uint8_t *b,
 	}
 }
 
-static void describe_sample(const struct client_probe *c, char *out,
-    size_t cap)
+static void describe_sample(const struct client_probe *c, char *out, size_t cap)
 {
 	const uint8_t *s = c->sample;
 	size_t i, n = c->sample_have, w;
 
 	if (n >= 3 && (s[0] & 0x80) && s[2] == 1) {
-		snprintf(out, cap, "an SSLv2-format ClientHello, which carries "
+		snprintf(out, cap,
+		    "an SSLv2-format ClientHello, which carries "
 		    "no extensions; heartbeats need SSLv3 or TLS");
 		return;
 	}
-	if (n >= 4 && (!memcmp(s, "GET ", 4) || !memcmp(s, "POST", 4) ||
-	    !memcmp(s, "HEAD", 4) || !memcmp(s, "PUT ", 4))) {
+	if (n >= 4 &&
+	    (!memcmp(s, "GET ", 4) || !memcmp(s, "POST", 4) ||
+		!memcmp(s, "HEAD", 4) || !memcmp(s, "PUT ", 4))) {
 		snprintf(out, cap, "a plaintext HTTP request");
 		return;
 	}
 	if (n >= 4 && (!memcmp(s, "EHLO", 4) || !memcmp(s, "HELO", 4))) {
-		snprintf(out, cap, "an SMTP greeting; STARTTLS is not "
+		snprintf(out, cap,
+		    "an SMTP greeting; STARTTLS is not "
 		    "supported yet");
 		return;
 	}
@@ -624,7 +661,8 @@ static void on_alert(struct client_probe *c, struct probe_out *o)
 		return;
 	c->alert_desc = (int)desc;
 	if (c->state == CS_HELLO) {
-		finish_fmt(c, o, PV_HANDSHAKE_FAILED, "the client sent %s "
+		finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+		    "the client sent %s "
 		    "before its ClientHello was complete",
 		    alert_text((int)desc, a, sizeof(a)));
 		return;
@@ -632,8 +670,8 @@ static void on_alert(struct client_probe *c, struct probe_out *o)
 	finish_flight(c, o, "");
 }
 
-static void preamble_data(struct client_probe *c, const uint8_t **b,
-    size_t *n, struct probe_out *o)
+static void preamble_data(struct client_probe *c, const uint8_t **b, size_t *n,
+    struct probe_out *o)
 {
 	char why[128] = "";
 	size_t used = 0;
@@ -685,16 +723,18 @@ void client_on_data(struct client_probe *c, const uint8_t *b, size_t n,
 				return;
 			}
 			describe_sample(c, what, sizeof(what));
-			finish_fmt(c, o, PV_NOT_TLS, "the client does not speak "
-			    "TLS: %s", what);
+			finish_fmt(c, o, PV_NOT_TLS,
+			    "the client does not speak "
+			    "TLS: %s",
+			    what);
 			return;
 		case RS_HEADER:
 			if (c->rs.cur.type == TLS_CT_ALERT)
 				c->alert_have = 0;
 			if (c->state == CS_FLIGHT &&
 			    (c->rs.cur.type == TLS_CT_HANDSHAKE ||
-			    c->rs.cur.type == TLS_CT_CCS ||
-			    c->rs.cur.type == TLS_CT_APPDATA)) {
+				c->rs.cur.type == TLS_CT_CCS ||
+				c->rs.cur.type == TLS_CT_APPDATA)) {
 				/* Its next flight: every heartbeat answer the
 				 * client had buffered came before it. */
 				c->went_on = 1;
@@ -704,7 +744,8 @@ void client_on_data(struct client_probe *c, const uint8_t *b, size_t n,
 			if (c->state == CS_HELLO &&
 			    c->rs.cur.type != TLS_CT_HANDSHAKE &&
 			    c->rs.cur.type != TLS_CT_ALERT) {
-				finish_fmt(c, o, PV_HANDSHAKE_FAILED, "record "
+				finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+				    "record "
 				    "type %u before the ClientHello",
 				    c->rs.cur.type);
 				return;
@@ -722,8 +763,9 @@ void client_on_data(struct client_probe *c, const uint8_t *b, size_t n,
 			case TLS_CT_HEARTBEAT:
 				if (hb_reader_feed(&c->hb, data, dlen) != 0)
 					c->hb.foreign = 1;
-				if (c->hb.probe_echoed || (c->strategy ==
-				    CST_VALID && c->hb.sentinel_echoed))
+				if (c->hb.probe_echoed ||
+				    (c->strategy == CST_VALID &&
+					c->hb.sentinel_echoed))
 					finish_flight(c, o, "");
 				break;
 			default:
@@ -744,24 +786,28 @@ void client_on_data(struct client_probe *c, const uint8_t *b, size_t n,
 void client_on_closed(struct client_probe *c, int err, struct probe_out *o)
 {
 	const char *how = err == -ECONNRESET ? "reset the connection" :
-	    err ? "failed the connection" : "closed the connection";
+	    err				     ? "failed the connection" :
+					       "closed the connection";
 
 	switch (c->state) {
 	case CS_PREAMBLE:
-		finish_fmt(c, o, PV_HANDSHAKE_FAILED, "the client %s during "
-		    "the %s preamble", how, c->cfg->preamble->name);
+		finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+		    "the client %s during "
+		    "the %s preamble",
+		    how, c->cfg->preamble->name);
 		return;
 	case CS_HELLO:
 		finish_fmt(c, o, PV_HANDSHAKE_FAILED, "the client %s %s", how,
 		    c->got_bytes ? "before its ClientHello was complete" :
-		    "without sending anything");
+				   "without sending anything");
 		return;
 	case CS_FLIGHT:
 		/* Silence and a close: a client that gives up on the first
 		 * heartbeat drops its buffered replies.  Without extension
 		 * 15 and with extensions at all, it has no heartbeat. */
-		if (unanswered(c) && (c->ch.heartbeat_ext || !c->ch.has_exts ||
-		    c->strategy != CST_FLIGHT)) {
+		if (unanswered(c) &&
+		    (c->ch.heartbeat_ext || !c->ch.has_exts ||
+			c->strategy != CST_FLIGHT)) {
 			next_strategy(c, o);
 			return;
 		}
@@ -776,26 +822,35 @@ void client_on_timeout(struct client_probe *c, struct probe_out *o)
 {
 	switch (c->state) {
 	case CS_IDLE:
-		finish_fmt(c, o, PV_TIMEOUT, "no client connected%s before the "
-		    "deadline", c->attempts ? " again" : "");
+		finish_fmt(c, o, PV_TIMEOUT,
+		    "no client connected%s before the "
+		    "deadline",
+		    c->attempts ? " again" : "");
 		return;
 	case CS_PREAMBLE:
-		finish_fmt(c, o, PV_TIMEOUT, "the %s preamble did not end "
-		    "before the deadline", c->cfg->preamble->name);
+		finish_fmt(c, o, PV_TIMEOUT,
+		    "the %s preamble did not end "
+		    "before the deadline",
+		    c->cfg->preamble->name);
 		return;
 	case CS_HELLO:
-		finish_fmt(c, o, PV_TIMEOUT, "no ClientHello before the "
-		    "deadline (%s)", c->got_bytes ? "the client sent part of "
-		    "it" : "the client sent nothing");
+		finish_fmt(c, o, PV_TIMEOUT,
+		    "no ClientHello before the "
+		    "deadline (%s)",
+		    c->got_bytes ? "the client sent part of "
+				   "it" :
+				   "the client sent nothing");
 		return;
 	case CS_FLIGHT:
 		if (c->hb.sentinel_echoed || c->hb.probe_echoed) {
 			finish_flight(c, o, "");
 			return;
 		}
-		finish_fmt(c, o, PV_TIMEOUT, "no answer to our heartbeats and "
+		finish_fmt(c, o, PV_TIMEOUT,
+		    "no answer to our heartbeats and "
 		    "no next flight before the deadline (%s strategy, %u "
-		    "nudges)", client_strategy_name(c), c->nudges);
+		    "nudges)",
+		    client_strategy_name(c), c->nudges);
 		return;
 	default:
 		return;

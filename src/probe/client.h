@@ -50,28 +50,28 @@
 #include "tls/srvhello.h"
 
 enum client_strategy {
-	CST_FLIGHT,   /* sentinel and probe behind the ServerHello, nudges */
-	CST_LARGE,    /* padded ServerHello, one over-length 4,100-byte probe */
-	CST_VALID,    /* one valid 4,100-byte heartbeat */
+	CST_FLIGHT, /* sentinel and probe behind the ServerHello, nudges */
+	CST_LARGE, /* padded ServerHello, one over-length 4,100-byte probe */
+	CST_VALID, /* one valid 4,100-byte heartbeat */
 };
 
 enum client_state {
-	CS_IDLE,      /* waiting for the (next) connection */
-	CS_PREAMBLE,  /* a plaintext preamble module has the connection */
-	CS_HELLO,     /* reading the ClientHello */
-	CS_FLIGHT,    /* our flight is out, reading the client's answers */
+	CS_IDLE, /* waiting for the (next) connection */
+	CS_PREAMBLE, /* a plaintext preamble module has the connection */
+	CS_HELLO, /* reading the ClientHello */
+	CS_FLIGHT, /* our flight is out, reading the client's answers */
 	CS_DONE,
 };
 
 /* What a preamble module says after the client's bytes. */
 enum client_pre {
-	CPRE_MORE,    /* keep feeding plaintext */
-	CPRE_TLS,     /* TLS starts after *used bytes of this chunk */
-	CPRE_FAIL,    /* the client does not speak the protocol */
+	CPRE_MORE, /* keep feeding plaintext */
+	CPRE_TLS, /* TLS starts after *used bytes of this chunk */
+	CPRE_FAIL, /* the client does not speak the protocol */
 };
 
 struct client_preamble {
-	const char *name;     /* "smtp", "imap", ... */
+	const char *name; /* "smtp", "imap", ... */
 	/* The client connected: write the greeting into o (o->len). */
 	void (*on_connected)(void *st, struct probe_out *o);
 	/* Plaintext from the client.  Writes any reply into o and sets *used
@@ -82,9 +82,9 @@ struct client_preamble {
 };
 
 struct client_cfg {
-	uint8_t first_strategy;   /* enum client_strategy, normally flight */
-	uint8_t can_retry;        /* 1: ask for another connection */
-	const struct client_preamble *preamble;  /* NULL: TLS at once */
+	uint8_t first_strategy; /* enum client_strategy, normally flight */
+	uint8_t can_retry; /* 1: ask for another connection */
+	const struct client_preamble *preamble; /* NULL: TLS at once */
 	/* Optional: one line per state change, nudge and strategy. */
 	void (*trace)(void *ctx, const char *line);
 	void *trace_ctx;
@@ -101,10 +101,10 @@ struct client_probe {
 	const struct client_cfg *cfg;
 	uint8_t state;
 	uint8_t strategy;
-	uint8_t hello_seen;       /* a ClientHello was parsed (ch is valid) */
+	uint8_t hello_seen; /* a ClientHello was parsed (ch is valid) */
 	uint8_t got_bytes;
-	uint8_t went_on;          /* the client's next flight began */
-	uint8_t rest_sent;        /* Certificate and ServerHelloDone are out */
+	uint8_t went_on; /* the client's next flight began */
+	uint8_t rest_sent; /* Certificate and ServerHelloDone are out */
 	uint8_t alert_have;
 	uint8_t alert[2];
 	uint8_t sample_have;
@@ -112,7 +112,7 @@ struct client_probe {
 	uint8_t nudges, nudged;
 	uint16_t version, suite;
 	uint32_t ch_len, ch_have;
-	uint8_t *ch_buf;          /* the ClientHello body, while it arrives */
+	uint8_t *ch_buf; /* the ClientHello body, while it arrives */
 	struct client_hello_info ch;
 	/* A read-ahead client over-reads into the records that followed the
 	 * probe in the same write: their first bytes, and how the tail of a
@@ -158,13 +158,13 @@ int client_strategy_parse(const char *s, uint8_t *out);
 
 struct client_result {
 	enum probe_verdict verdict;
-	const char *reason;        /* valid while the engine lives */
-	const struct client_hello_info *hello;  /* NULL when none was read */
-	uint16_t version;          /* the version we answered with, or 0 */
-	uint16_t suite;            /* the suite we chose, or 0 */
-	int heartbeat_ext;         /* the client offered extension 15 */
+	const char *reason; /* valid while the engine lives */
+	const struct client_hello_info *hello; /* NULL when none was read */
+	uint16_t version; /* the version we answered with, or 0 */
+	uint16_t suite; /* the suite we chose, or 0 */
+	int heartbeat_ext; /* the client offered extension 15 */
 	unsigned disclosed;
-	int alert;                 /* deciding alert, or -1 */
+	int alert; /* deciding alert, or -1 */
 	unsigned connections;
 	const char *strategy;
 	unsigned nudges;

@@ -20,8 +20,8 @@
 #define PROBE_K 16
 /* Retransmission (RFC 6347 §4.2.4 starts at 1 s and doubles). */
 #define RETX_MS 1000u
-#define HELLO_SENDS_MAX 4      /* 1 s, 2 s, 4 s */
-#define FLIGHT_SENDS_MAX 3     /* 1 s, 2 s, then 2 s more */
+#define HELLO_SENDS_MAX 4 /* 1 s, 2 s, 4 s */
+#define FLIGHT_SENDS_MAX 3 /* 1 s, 2 s, then 2 s more */
 #define HVR_MAX 4
 /* Extension 15 not echoed: a heartbeat answer is unlikely; wait a few
  * round trips, not seconds. */
@@ -31,8 +31,11 @@
 #define CONFIRM_MIN_MS 100
 
 static const char *const state_names[] = {
-	[PS_IDLE] = "idle", [PS_PREAMBLE] = "preamble", [PS_HELLO] = "hello",
-	[PS_FLIGHT] = "flight", [PS_DONE] = "done",
+	[PS_IDLE] = "idle",
+	[PS_PREAMBLE] = "preamble",
+	[PS_HELLO] = "hello",
+	[PS_FLIGHT] = "flight",
+	[PS_DONE] = "done",
 };
 
 static void trace(const struct dtls_probe *p, const char *fmt, ...)
@@ -121,13 +124,15 @@ void dtls_probe_init(struct dtls_probe *p, const struct probe_cfg *cfg,
 	p->nonce = nonce;
 	/* --max-version names TLS versions: DTLS 1.2 is TLS 1.2, DTLS 1.0 is
 	 * TLS 1.1. */
-	p->version_try = !cfg->max_version || cfg->max_version >= TLS_V_TLS12
-	    ? DTLS_V_12 : DTLS_V_10;
+	p->version_try = !cfg->max_version || cfg->max_version >= TLS_V_TLS12 ?
+	    DTLS_V_12 :
+	    DTLS_V_10;
 	p->sni_on = cfg->sni != NULL && cfg->sni[0] != '\0';
 	p->alert_desc = -1;
 	p->verdict = PV_INCONCLUSIVE;
 	if ((uint32_t)PROBE_LEN + (cfg->leak ? cfg->leak : PROBE_K) > 0xffff)
-		dtls_probe_finish(p, PV_INCONCLUSIVE, "internal: --leak too "
+		dtls_probe_finish(p, PV_INCONCLUSIVE,
+		    "internal: --leak too "
 		    "large for one heartbeat");
 }
 
@@ -177,7 +182,8 @@ static int put_hello(struct dtls_probe *p, struct probe_out *o)
 		n = client_hello_build(&ch, o->buf + o->len, o->cap - o->len);
 	}
 	if (n < 0) {
-		finish_fmt(p, o, PV_INCONCLUSIVE, "internal: ClientHello does "
+		finish_fmt(p, o, PV_INCONCLUSIVE,
+		    "internal: ClientHello does "
 		    "not fit");
 		return -1;
 	}
@@ -199,8 +205,9 @@ void dtls_probe_on_connected(struct dtls_probe *p, struct probe_out *o)
 	if (p->state == PS_DONE)
 		return;
 	if (hb_plan_init(&p->plan, nonce, SENTINEL_LEN, PROBE_LEN,
-	    p->cfg->leak ? p->cfg->leak : PROBE_K) != 0) {
-		finish_fmt(p, o, PV_INCONCLUSIVE, "internal: heartbeat plan "
+		p->cfg->leak ? p->cfg->leak : PROBE_K) != 0) {
+		finish_fmt(p, o, PV_INCONCLUSIVE,
+		    "internal: heartbeat plan "
 		    "does not fit");
 		return;
 	}
@@ -239,7 +246,8 @@ static void send_flight(struct dtls_probe *p, struct probe_out *o)
 	n = dtls_hb_flight(&p->plan, p->rec_seq, o->buf + o->len,
 	    o->cap - o->len);
 	if (n < 0) {
-		finish_fmt(p, o, PV_INCONCLUSIVE, "internal: heartbeat flight "
+		finish_fmt(p, o, PV_INCONCLUSIVE,
+		    "internal: heartbeat flight "
 		    "does not fit");
 		return;
 	}
@@ -268,7 +276,8 @@ static void send_liveness(struct dtls_probe *p, struct probe_out *o)
 	p->due_ms = due;
 	p->live_due = 0;
 	p->live_sent = 1;
-	trace(p, "flight unanswered: a fresh ClientHello, to see whether the "
+	trace(p,
+	    "flight unanswered: a fresh ClientHello, to see whether the "
 	    "handshake is still there");
 }
 
@@ -286,8 +295,9 @@ static void flight_wait(struct dtls_probe *p, struct probe_out *o)
 		return;
 	}
 	p->live_due = !p->live_sent;
-	wake_in(p, o, p->live_due ? rtt_wait(p, 4, NOHB_MIN_MS) :
-	    RETX_MS << (p->flight_sends - 1));
+	wake_in(p, o,
+	    p->live_due ? rtt_wait(p, 4, NOHB_MIN_MS) :
+			  RETX_MS << (p->flight_sends - 1));
 }
 
 static void finish_flight(struct dtls_probe *p, struct probe_out *o,
@@ -305,22 +315,27 @@ static void finish_flight(struct dtls_probe *p, struct probe_out *o,
 	p->disclosed = s.disclosed;
 	o->len = 0;
 	if (v == HBV_VULNERABLE && s.disclosed == 0) {
-		finish_fmt(p, o, PV_VULNERABLE, "heartbeat over-read proven: "
+		finish_fmt(p, o, PV_VULNERABLE,
+		    "heartbeat over-read proven: "
 		    "the probe came back with %s (0 bytes of server memory "
-		    "disclosed)", p->hb.proof_model == HB_TAIL_NEXT_DTLS ?
-		    "the start of our own sentinel record from the same "
-		    "datagram" : "our own bytes");
+		    "disclosed)",
+		    p->hb.proof_model == HB_TAIL_NEXT_DTLS ?
+			"the start of our own sentinel record from the same "
+			"datagram" :
+			"our own bytes");
 		return;
 	}
 	if (v == HBV_PATCHED && !s.sentinel_echoed && s.alert_desc < 0 &&
 	    p->restarted) {
-		finish_fmt(p, o, PV_PATCHED, "heartbeat extension on; the "
+		finish_fmt(p, o, PV_PATCHED,
+		    "heartbeat extension on; the "
 		    "heartbeats ended the handshake without an answer (a fresh "
 		    "ClientHello then got a new HelloVerifyRequest)");
 		return;
 	}
 	if (v == HBV_PATCHED && !s.sentinel_echoed && s.alert_desc < 0) {
-		finish_fmt(p, o, PV_INCONCLUSIVE, "heartbeat extension on, but "
+		finish_fmt(p, o, PV_INCONCLUSIVE,
+		    "heartbeat extension on, but "
 		    "the flight got no answer (%u copies sent)%s",
 		    p->flight_sends, extra);
 		return;
@@ -396,8 +411,10 @@ static void on_alert(struct dtls_probe *p, const uint8_t *b, size_t n,
 		return;
 	}
 	p->alert_desc = (int)desc;
-	finish_fmt(p, o, PV_HANDSHAKE_FAILED, "alert %u (%s) in answer to the "
-	    "%s ClientHello", desc, name ? name : "unknown",
+	finish_fmt(p, o, PV_HANDSHAKE_FAILED,
+	    "alert %u (%s) in answer to the "
+	    "%s ClientHello",
+	    desc, name ? name : "unknown",
 	    tls_version_name(p->version_try, vb, sizeof(vb)));
 }
 
@@ -405,7 +422,8 @@ static void on_alert(struct dtls_probe *p, const uint8_t *b, size_t n,
  * (DTLS numbers run backwards). */
 static int version_ok(const struct dtls_probe *p, uint16_t v)
 {
-	return v == DTLS_V_10 || (v == DTLS_V_12 && p->version_try == DTLS_V_12);
+	return v == DTLS_V_10 ||
+	    (v == DTLS_V_12 && p->version_try == DTLS_V_12);
 }
 
 static void on_server_hello(struct dtls_probe *p, struct probe_out *o)
@@ -418,20 +436,22 @@ static void on_server_hello(struct dtls_probe *p, struct probe_out *o)
 		return;
 	}
 	if (!version_ok(p, sh.version)) {
-		finish_fmt(p, o, PV_HANDSHAKE_FAILED, "server chose version "
-		    "%s, which was not offered", tls_version_name(sh.version,
-		    vb, sizeof(vb)));
+		finish_fmt(p, o, PV_HANDSHAKE_FAILED,
+		    "server chose version "
+		    "%s, which was not offered",
+		    tls_version_name(sh.version, vb, sizeof(vb)));
 		return;
 	}
 	p->version = sh.version;
 	p->ext_echoed = sh.heartbeat_ext;
 	p->sh_seen = 1;
 	if (p->now_ms >= p->sent_ms)
-		p->rtt_ms = (uint16_t)(p->now_ms - p->sent_ms > 60000 ? 60000 :
-		    p->now_ms - p->sent_ms);
-	trace(p, "ServerHello: %s, extension 15 %s", tls_version_name(
-	    sh.version, vb, sizeof(vb)), sh.heartbeat_ext ? "echoed" :
-	    "not echoed");
+		p->rtt_ms = (uint16_t)(p->now_ms - p->sent_ms > 60000 ?
+			60000 :
+			p->now_ms - p->sent_ms);
+	trace(p, "ServerHello: %s, extension 15 %s",
+	    tls_version_name(sh.version, vb, sizeof(vb)),
+	    sh.heartbeat_ext ? "echoed" : "not echoed");
 }
 
 static void on_hvr(struct dtls_probe *p, const struct dtls_hs_hdr *h,
@@ -449,7 +469,8 @@ static void on_hvr(struct dtls_probe *p, const struct dtls_hs_hdr *h,
 	    memcmp(cookie, p->cookie, clen) == 0)
 		return; /* a copy: our cookie'd hello is on its way */
 	if (++p->hvrs > HVR_MAX) {
-		finish_fmt(p, o, PV_HANDSHAKE_FAILED, "the server sent %u "
+		finish_fmt(p, o, PV_HANDSHAKE_FAILED,
+		    "the server sent %u "
 		    "HelloVerifyRequests without accepting a cookie",
 		    (unsigned)p->hvrs - 1);
 		return;
@@ -502,8 +523,10 @@ static void on_handshake(struct dtls_probe *p, const uint8_t *b, size_t n,
 				return;
 			set_state(p, PS_FLIGHT);
 			if (p->now_ms >= p->sent_ms)
-				p->rtt_ms = (uint16_t)(p->now_ms - p->sent_ms >
-				    60000 ? 60000 : p->now_ms - p->sent_ms);
+				p->rtt_ms =
+				    (uint16_t)(p->now_ms - p->sent_ms > 60000 ?
+					    60000 :
+					    p->now_ms - p->sent_ms);
 			flight_wait(p, o);
 			return;
 		default:
@@ -596,8 +619,10 @@ void dtls_probe_on_data(struct dtls_probe *p, const uint8_t *dg, size_t n,
 		for (i = 0; i < n && i < 8 && w + 4 < sizeof(what); i++)
 			w += (size_t)snprintf(what + w, sizeof(what) - w,
 			    " %02x", dg[i]);
-		finish_fmt(p, o, PV_NOT_TLS, "the reply is not DTLS: "
-		    "bytes%s", what);
+		finish_fmt(p, o, PV_NOT_TLS,
+		    "the reply is not DTLS: "
+		    "bytes%s",
+		    what);
 		return;
 	}
 	if (p->state != PS_FLIGHT)
@@ -650,8 +675,8 @@ void dtls_probe_on_wake(struct dtls_probe *p, struct probe_out *o)
 		uint64_t next = p->flight_ms + gap;
 
 		send_liveness(p, o);
-		wake_in(p, o, next > p->now_ms ? (unsigned)(next - p->now_ms) :
-		    1);
+		wake_in(p, o,
+		    next > p->now_ms ? (unsigned)(next - p->now_ms) : 1);
 		return;
 	}
 	if (p->flight_sends >= FLIGHT_SENDS_MAX) {
@@ -668,20 +693,23 @@ void dtls_probe_on_closed(struct dtls_probe *p, int err, struct probe_out *o)
 
 	if (p->state == PS_DONE)
 		return;
-	if (p->state == PS_FLIGHT && (p->hb.sentinel_echoed ||
-	    p->hb.probe_echoed)) {
+	if (p->state == PS_FLIGHT &&
+	    (p->hb.sentinel_echoed || p->hb.probe_echoed)) {
 		finish_flight(p, o, "");
 		return;
 	}
 	if (err == -ECONNREFUSED) {
 		if (p->attempts == 0 && !p->got_bytes) {
-			finish_fmt(p, o, PV_REFUSED, "port unreachable (ICMP): "
+			finish_fmt(p, o, PV_REFUSED,
+			    "port unreachable (ICMP): "
 			    "nothing listens on this UDP port");
 			return;
 		}
-		finish_fmt(p, o, PV_HANDSHAKE_FAILED, "port unreachable (ICMP) "
-		    "after %s", p->state == PS_FLIGHT ? "the heartbeat flight" :
-		    "the handshake began");
+		finish_fmt(p, o, PV_HANDSHAKE_FAILED,
+		    "port unreachable (ICMP) "
+		    "after %s",
+		    p->state == PS_FLIGHT ? "the heartbeat flight" :
+					    "the handshake began");
 		return;
 	}
 	if ((err == -EHOSTUNREACH || err == -ENETUNREACH) && !p->got_bytes &&
@@ -689,8 +717,10 @@ void dtls_probe_on_closed(struct dtls_probe *p, int err, struct probe_out *o)
 		finish_fmt(p, o, PV_UNREACHABLE, "%s", strerror(-err));
 		return;
 	}
-	finish_fmt(p, o, PV_HANDSHAKE_FAILED, "the socket failed (%s) with %s "
-	    "offered", err ? strerror(-err) : "closed",
+	finish_fmt(p, o, PV_HANDSHAKE_FAILED,
+	    "the socket failed (%s) with %s "
+	    "offered",
+	    err ? strerror(-err) : "closed",
 	    tls_version_name(p->version_try, vb, sizeof(vb)));
 }
 
@@ -701,11 +731,13 @@ void dtls_probe_on_timeout(struct dtls_probe *p, struct probe_out *o)
 		finish_fmt(p, o, PV_TIMEOUT, "no socket before the deadline");
 		return;
 	case PS_HELLO:
-		finish_fmt(p, o, PV_TIMEOUT, "no ServerHelloDone before the "
+		finish_fmt(p, o, PV_TIMEOUT,
+		    "no ServerHelloDone before the "
 		    "deadline (%s; %u ClientHello copies sent)",
-		    p->sh_seen ? "the ServerHello came" : p->msg_seq ?
-		    "a HelloVerifyRequest came" : p->got_bytes ?
-		    "the server sent something" : "the server sent nothing",
+		    p->sh_seen	     ? "the ServerHello came" :
+			p->msg_seq   ? "a HelloVerifyRequest came" :
+			p->got_bytes ? "the server sent something" :
+				       "the server sent nothing",
 		    (unsigned)p->hello_sends);
 		return;
 	case PS_FLIGHT:
@@ -714,7 +746,8 @@ void dtls_probe_on_timeout(struct dtls_probe *p, struct probe_out *o)
 			finish_flight(p, o, "");
 			return;
 		}
-		finish_fmt(p, o, PV_TIMEOUT, "no answer to the heartbeat "
+		finish_fmt(p, o, PV_TIMEOUT,
+		    "no answer to the heartbeat "
 		    "flight before the deadline (%u copies sent)",
 		    (unsigned)p->flight_sends);
 		return;

@@ -40,27 +40,27 @@
 
 struct dtls_probe {
 	const struct probe_cfg *cfg;
-	uint8_t state;           /* enum probe_state: idle, hello, flight */
+	uint8_t state; /* enum probe_state: idle, hello, flight */
 	uint8_t sni_on;
 	uint8_t ext_echoed;
-	uint8_t got_bytes;       /* this socket received a datagram */
-	uint8_t got_dtls;        /* ... and one held a DTLS record */
+	uint8_t got_bytes; /* this socket received a datagram */
+	uint8_t got_dtls; /* ... and one held a DTLS record */
 	uint8_t sh_seen;
-	uint8_t hvrs;            /* HelloVerifyRequests taken */
+	uint8_t hvrs; /* HelloVerifyRequests taken */
 	uint8_t cookie_len;
 	uint8_t cookie[DTLS_COOKIE_MAX];
-	uint8_t hello_sends;     /* copies of the current hello sent */
-	uint8_t flight_sends;    /* copies of the flight sent */
-	uint8_t confirming;      /* sentinel echoed alone: one more flight */
-	uint8_t live_due;        /* a liveness ClientHello is next */
-	uint8_t live_sent;       /* ... and went out after the flight */
-	uint8_t restarted;       /* then a new HelloVerifyRequest came */
+	uint8_t hello_sends; /* copies of the current hello sent */
+	uint8_t flight_sends; /* copies of the flight sent */
+	uint8_t confirming; /* sentinel echoed alone: one more flight */
+	uint8_t live_due; /* a liveness ClientHello is next */
+	uint8_t live_sent; /* ... and went out after the flight */
+	uint8_t restarted; /* then a new HelloVerifyRequest came */
 	uint8_t random[32];
-	uint16_t version_try;    /* DTLS_V_12 or DTLS_V_10 */
-	uint16_t version;        /* what the ServerHello chose */
-	uint16_t msg_seq;        /* of our current ClientHello */
+	uint16_t version_try; /* DTLS_V_12 or DTLS_V_10 */
+	uint16_t version; /* what the ServerHello chose */
+	uint16_t msg_seq; /* of our current ClientHello */
 	uint16_t rtt_ms;
-	uint64_t rec_seq;        /* our next record sequence number */
+	uint64_t rec_seq; /* our next record sequence number */
 	uint64_t now_ms, sent_ms, due_ms, flight_ms;
 	uint32_t attempts;
 	uint64_t nonce;
@@ -84,14 +84,12 @@ void dtls_probe_on_connected(struct dtls_probe *p, struct probe_out *o);
 void dtls_probe_on_data(struct dtls_probe *p, const uint8_t *dg, size_t n,
     struct probe_out *o);
 /* The socket failed with -errno (ICMP port unreachable: -ECONNREFUSED). */
-void dtls_probe_on_closed(struct dtls_probe *p, int err,
-    struct probe_out *o);
+void dtls_probe_on_closed(struct dtls_probe *p, int err, struct probe_out *o);
 void dtls_probe_on_timeout(struct dtls_probe *p, struct probe_out *o);
 /* A wake-up is due (early or stale ones are answered with a new one). */
 void dtls_probe_on_wake(struct dtls_probe *p, struct probe_out *o);
 void dtls_probe_clock(struct dtls_probe *p, uint64_t now_ms);
-void dtls_probe_get_result(const struct dtls_probe *p,
-    struct probe_result *r);
+void dtls_probe_get_result(const struct dtls_probe *p, struct probe_result *r);
 int dtls_probe_is_done(const struct dtls_probe *p);
 int dtls_probe_is_idle(const struct dtls_probe *p);
 void dtls_probe_finish(struct dtls_probe *p, enum probe_verdict v,

@@ -59,8 +59,8 @@ enum hb_verdict reply_judge(const struct reply_summary *s, int ext_echoed)
 const char *reply_reason(const struct reply_summary *s, int ext_echoed,
     char *why, size_t cap)
 {
-	const char *an = s->alert_desc >= 0 ?
-	    tls_alert_name((unsigned)s->alert_desc) : NULL;
+	const char *an =
+	    s->alert_desc >= 0 ? tls_alert_name((unsigned)s->alert_desc) : NULL;
 	char alert[64];
 
 	if (s->alert_desc >= 0)
@@ -71,34 +71,44 @@ const char *reply_reason(const struct reply_summary *s, int ext_echoed,
 	switch (reply_judge(s, ext_echoed)) {
 	case HBV_VULNERABLE:
 		if (s->disclosed == 0)
-			snprintf(why, cap, "heartbeat over-read proven: the "
+			snprintf(why, cap,
+			    "heartbeat over-read proven: the "
 			    "probe came back with our own stale sentinel bytes "
 			    "(0 bytes of server memory disclosed)");
 		else
-			snprintf(why, cap, "heartbeat over-read proven: the "
+			snprintf(why, cap,
+			    "heartbeat over-read proven: the "
 			    "probe came back with %u bytes of server memory",
 			    s->disclosed);
 		break;
 	case HBV_INCONCLUSIVE:
 		if (s->lax_echoed && !s->foreign)
-			snprintf(why, cap, "the probe came back without its "
+			snprintf(why, cap,
+			    "the probe came back without its "
 			    "over-read: the padding check is missing, but no "
 			    "over-read is proven");
 		else
-			snprintf(why, cap, "heartbeat response matches no "
+			snprintf(why, cap,
+			    "heartbeat response matches no "
 			    "request we sent; nothing proven");
 		break;
 	case HBV_PATCHED:
 		if (s->sentinel_echoed)
-			snprintf(why, cap, "valid heartbeat echoed, over-length "
-			    "request dropped (%s)", alert);
+			snprintf(why, cap,
+			    "valid heartbeat echoed, over-length "
+			    "request dropped (%s)",
+			    alert);
 		else
-			snprintf(why, cap, "heartbeat extension on, heartbeats "
-			    "refused before the handshake (%s)", alert);
+			snprintf(why, cap,
+			    "heartbeat extension on, heartbeats "
+			    "refused before the handshake (%s)",
+			    alert);
 		break;
 	case HBV_NO_HEARTBEAT:
-		snprintf(why, cap, "no heartbeat extension and no heartbeat "
-		    "echo (%s)", alert);
+		snprintf(why, cap,
+		    "no heartbeat extension and no heartbeat "
+		    "echo (%s)",
+		    alert);
 		break;
 	}
 	return why;

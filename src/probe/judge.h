@@ -11,8 +11,8 @@
 #include "tls/heartbeat.h"
 
 enum hb_verdict {
-	HBV_VULNERABLE,   /* the probe came back with its over-read: proof */
-	HBV_PATCHED,      /* heartbeat on, over-length request refused */
+	HBV_VULNERABLE, /* the probe came back with its over-read: proof */
+	HBV_PATCHED, /* heartbeat on, over-length request refused */
 	HBV_NO_HEARTBEAT, /* no heartbeat echo and no extension */
 	HBV_INCONCLUSIVE, /* answers that prove nothing either way */
 };
@@ -20,7 +20,7 @@ enum hb_verdict {
 struct reply_summary {
 	int sentinel_echoed, probe_echoed, lax_echoed, foreign, not_tls;
 	unsigned disclosed;
-	int alert_desc;   /* first alert's description, or -1 */
+	int alert_desc; /* first alert's description, or -1 */
 };
 
 /* Folds a heartbeat reader's findings into a summary. */

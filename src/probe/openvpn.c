@@ -64,10 +64,9 @@ static uint8_t *put32(uint8_t *w, uint32_t v)
 	return w + 4;
 }
 
-ssize_t ovpn_pkt_write(uint8_t op, const uint8_t sid[8],
-    const uint32_t *acks, uint8_t n_acks, const uint8_t rsid[8],
-    uint32_t packet_id, const uint8_t *payload, size_t len, uint8_t *out,
-    size_t cap)
+ssize_t ovpn_pkt_write(uint8_t op, const uint8_t sid[8], const uint32_t *acks,
+    uint8_t n_acks, const uint8_t rsid[8], uint32_t packet_id,
+    const uint8_t *payload, size_t len, uint8_t *out, size_t cap)
 {
 	size_t need = 2 + 1 + 8 + 1 + 4u * n_acks + (n_acks ? 8 : 0) +
 	    (op == OVPN_P_ACK_V1 ? 0 : 4) + len;
@@ -168,22 +167,21 @@ static void arm(struct ovpn_probe *p, struct probe_out *o)
 		at = p->reset_due;
 	if (p->tls_due && (!at || p->tls_due < at))
 		at = p->tls_due;
-	o->wake_ms = at ? (at > p->now_ms ? (unsigned)(at - p->now_ms) : 1) :
-	    0;
+	o->wake_ms = at ? (at > p->now_ms ? (unsigned)(at - p->now_ms) : 1) : 0;
 }
 
 static int send_reset(struct ovpn_probe *p, struct probe_out *o)
 {
-	ssize_t n = ovpn_pkt_write(OVPN_P_CONTROL_HARD_RESET_CLIENT_V2,
-	    p->sid, NULL, 0, NULL, 0, NULL, 0, o->buf + o->len,
-	    o->cap - o->len);
+	ssize_t n = ovpn_pkt_write(OVPN_P_CONTROL_HARD_RESET_CLIENT_V2, p->sid,
+	    NULL, 0, NULL, 0, NULL, 0, o->buf + o->len, o->cap - o->len);
 
 	if (n < 0)
 		return -1;
 	o->len += (size_t)n;
 	p->resets++;
 	p->reset_due = p->resets < RESETS_MAX ?
-	    p->now_ms + (RESET_MS << (p->resets - 1)) : 0;
+	    p->now_ms + (RESET_MS << (p->resets - 1)) :
+	    0;
 	return 0;
 }
 
@@ -198,13 +196,14 @@ void ovpn_probe_on_connected(struct ovpn_probe *p, struct probe_out *o)
 		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
 		p->sid[i] = (uint8_t)(x >> 56);
 	}
-	p->tx_id = 1;    /* the reset is packet 0 */
+	p->tx_id = 1; /* the reset is packet 0 */
 	p->rx_next = 0;
 	p->resets = 0;
 	p->got_bytes = 0;
 	p->tls_due = 0;
 	if (send_reset(p, o) != 0) {
-		own_finish(p, o, PV_INCONCLUSIVE, "internal: reset does not "
+		own_finish(p, o, PV_INCONCLUSIVE,
+		    "internal: reset does not "
 		    "fit");
 		return;
 	}
@@ -221,8 +220,8 @@ static void relay(struct ovpn_probe *p, struct probe_out *io,
 	ssize_t n;
 
 	do {
-		size_t len = io->len - off > OVPN_CHUNK ? OVPN_CHUNK :
-		    io->len - off;
+		size_t len =
+		    io->len - off > OVPN_CHUNK ? OVPN_CHUNK : io->len - off;
 
 		if (len == 0 && !have_ack)
 			break;
@@ -233,10 +232,11 @@ static void relay(struct ovpn_probe *p, struct probe_out *io,
 		else
 			n = ovpn_pkt_write(OVPN_P_CONTROL_V1, p->sid, &ack,
 			    have_ack ? 1 : 0, p->rsid, p->tx_id++,
-			    io->buf + off, len,
-			    o->buf + o->len, o->cap - o->len);
+			    io->buf + off, len, o->buf + o->len,
+			    o->cap - o->len);
 		if (n < 0) {
-			own_finish(p, o, PV_INCONCLUSIVE, "internal: control "
+			own_finish(p, o, PV_INCONCLUSIVE,
+			    "internal: control "
 			    "packets do not fit");
 			return;
 		}
@@ -284,7 +284,8 @@ void ovpn_probe_on_data(struct ovpn_probe *p, const uint8_t *b, size_t n,
 		return;
 	if (ovpn_pkt_parse(b, n, &k) != 0) {
 		if (!p->got_bytes)
-			own_finish(p, o, PV_NOT_TLS, "the reply is not an OpenVPN "
+			own_finish(p, o, PV_NOT_TLS,
+			    "the reply is not an OpenVPN "
 			    "control packet");
 		return;
 	}
@@ -303,7 +304,7 @@ void ovpn_probe_on_data(struct ovpn_probe *p, const uint8_t *b, size_t n,
 		return;
 	}
 	if (memcmp(k.sid, p->rsid, 8) != 0)
-		return;       /* another session's */
+		return; /* another session's */
 	if (k.op == OVPN_P_CONTROL_HARD_RESET_SERVER_V2 ||
 	    (k.op == OVPN_P_CONTROL_V1 && k.packet_id < p->rx_next)) {
 		/* A copy: our ack was lost.  Acknowledge it again. */
@@ -312,7 +313,7 @@ void ovpn_probe_on_data(struct ovpn_probe *p, const uint8_t *b, size_t n,
 		return;
 	}
 	if (k.op != OVPN_P_CONTROL_V1 || k.packet_id != p->rx_next)
-		return;       /* acks, or ahead of a gap: it comes again */
+		return; /* acks, or ahead of a gap: it comes again */
 	p->rx_next++;
 	io = inner_out(p);
 	if (k.payload_len)
@@ -347,15 +348,19 @@ void ovpn_probe_on_closed(struct ovpn_probe *p, int err, struct probe_out *o)
 
 	if (p->state == PS_HELLO || p->state == PS_IDLE) {
 		if (err == -ECONNREFUSED && !p->got_bytes && p->attempts == 0)
-			own_finish(p, o, PV_REFUSED, p->state == PS_IDLE ?
-			    "connection refused" : "port unreachable (ICMP): "
-			    "nothing listens on this UDP port");
+			own_finish(p, o, PV_REFUSED,
+			    p->state == PS_IDLE ?
+				"connection refused" :
+				"port unreachable (ICMP): "
+				"nothing listens on this UDP port");
 		else if (p->state == PS_HELLO && !p->got_bytes)
-			own_finish(p, o, PV_HANDSHAKE_FAILED, "the server closed "
+			own_finish(p, o, PV_HANDSHAKE_FAILED,
+			    "the server closed "
 			    "the connection on our OpenVPN reset: it needs the "
 			    "tls-auth or tls-crypt key, or is not OpenVPN");
 		else
-			own_finish(p, o, PV_HANDSHAKE_FAILED, "the connection "
+			own_finish(p, o, PV_HANDSHAKE_FAILED,
+			    "the connection "
 			    "failed before the OpenVPN reset was answered");
 		return;
 	}
@@ -372,9 +377,11 @@ void ovpn_probe_on_timeout(struct ovpn_probe *p, struct probe_out *o)
 	char why[160];
 
 	if (p->state == PS_IDLE || p->state == PS_HELLO) {
-		snprintf(why, sizeof(why), "no OpenVPN reset came back (%u "
+		snprintf(why, sizeof(why),
+		    "no OpenVPN reset came back (%u "
 		    "sent): the server needs the tls-auth or tls-crypt key, or "
-		    "is not OpenVPN", (unsigned)p->resets);
+		    "is not OpenVPN",
+		    (unsigned)p->resets);
 		own_finish(p, o, PV_TIMEOUT, why);
 		return;
 	}

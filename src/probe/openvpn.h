@@ -41,30 +41,29 @@ struct ovpn_pkt {
 	uint8_t sid[8];
 	uint8_t n_acks;
 	uint32_t acks[8];
-	uint8_t rsid[8];       /* when n_acks > 0 */
-	uint32_t packet_id;    /* not for P_ACK_V1 */
+	uint8_t rsid[8]; /* when n_acks > 0 */
+	uint32_t packet_id; /* not for P_ACK_V1 */
 	const uint8_t *payload;
 	size_t payload_len;
 };
 int ovpn_pkt_parse(const uint8_t *b, size_t n, struct ovpn_pkt *p);
 /* Writes one framed packet (2-byte length, then the packet).  Returns its
  * length, or -1 if cap is too small. */
-ssize_t ovpn_pkt_write(uint8_t op, const uint8_t sid[8],
-    const uint32_t *acks, uint8_t n_acks, const uint8_t rsid[8],
-    uint32_t packet_id, const uint8_t *payload, size_t len, uint8_t *out,
-    size_t cap);
+ssize_t ovpn_pkt_write(uint8_t op, const uint8_t sid[8], const uint32_t *acks,
+    uint8_t n_acks, const uint8_t rsid[8], uint32_t packet_id,
+    const uint8_t *payload, size_t len, uint8_t *out, size_t cap);
 
 struct ovpn_probe {
 	const struct probe_cfg *cfg;
 	struct probe tls;
-	uint8_t state;           /* enum probe_state: idle, hello = reset
-				  * sent, flight = control channel up */
-	uint8_t own_verdict;     /* decided here, not by the TLS engine */
+	uint8_t state; /* enum probe_state: idle, hello = reset
+			* sent, flight = control channel up */
+	uint8_t own_verdict; /* decided here, not by the TLS engine */
 	uint8_t got_bytes;
-	uint8_t resets;          /* copies of our reset sent */
+	uint8_t resets; /* copies of our reset sent */
 	uint8_t sid[8], rsid[8];
-	uint32_t tx_id;          /* our next packet id */
-	uint32_t rx_next;        /* the server's next packet id */
+	uint32_t tx_id; /* our next packet id */
+	uint32_t rx_next; /* the server's next packet id */
 	uint32_t attempts;
 	uint64_t nonce;
 	uint64_t now_ms, reset_due, tls_due;
@@ -79,13 +78,11 @@ void ovpn_probe_free(struct ovpn_probe *p);
 void ovpn_probe_on_connected(struct ovpn_probe *p, struct probe_out *o);
 void ovpn_probe_on_data(struct ovpn_probe *p, const uint8_t *b, size_t n,
     struct probe_out *o);
-void ovpn_probe_on_closed(struct ovpn_probe *p, int err,
-    struct probe_out *o);
+void ovpn_probe_on_closed(struct ovpn_probe *p, int err, struct probe_out *o);
 void ovpn_probe_on_timeout(struct ovpn_probe *p, struct probe_out *o);
 void ovpn_probe_on_wake(struct ovpn_probe *p, struct probe_out *o);
 void ovpn_probe_clock(struct ovpn_probe *p, uint64_t now_ms);
-void ovpn_probe_get_result(const struct ovpn_probe *p,
-    struct probe_result *r);
+void ovpn_probe_get_result(const struct ovpn_probe *p, struct probe_result *r);
 int ovpn_probe_is_done(const struct ovpn_probe *p);
 int ovpn_probe_is_idle(const struct ovpn_probe *p);
 void ovpn_probe_finish(struct ovpn_probe *p, enum probe_verdict v,

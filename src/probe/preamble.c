@@ -7,9 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
-extern const struct preamble pre_smtp, pre_lmtp, pre_imap, pre_pop3,
-    pre_ftp, pre_xmpp, pre_xmpp_server, pre_ldap, pre_postgres, pre_mysql,
-    pre_nntp, pre_sieve, pre_irc, pre_telnet, pre_rdp;
+extern const struct preamble pre_smtp, pre_lmtp, pre_imap, pre_pop3, pre_ftp,
+    pre_xmpp, pre_xmpp_server, pre_ldap, pre_postgres, pre_mysql, pre_nntp,
+    pre_sieve, pre_irc, pre_telnet, pre_rdp;
 
 /* One line per protocol. */
 const struct preamble *const preambles[] = {
@@ -69,8 +69,7 @@ void preamble_names(char *buf, size_t cap)
 	}
 }
 
-int pre_line_take(struct pre_line *l, const uint8_t *in, size_t n,
-    size_t *used)
+int pre_line_take(struct pre_line *l, const uint8_t *in, size_t n, size_t *used)
 {
 	size_t i;
 
@@ -78,8 +77,7 @@ int pre_line_take(struct pre_line *l, const uint8_t *in, size_t n,
 		uint8_t c = in[i];
 
 		if (c == '\n') {
-			if (l->len && l->s[l->len - 1] == '\r' &&
-			    !l->truncated)
+			if (l->len && l->s[l->len - 1] == '\r' && !l->truncated)
 				l->len--;
 			l->s[l->len] = '\0';
 			*used = i + 1;
@@ -109,8 +107,8 @@ int pre_send_str(struct pre_out *o, const char *s)
 	return pre_send(o, s, strlen(s));
 }
 
-void pre_why_quote(char *why, size_t cap, const char *prefix,
-    const char *words, size_t n)
+void pre_why_quote(char *why, size_t cap, const char *prefix, const char *words,
+    size_t n)
 {
 	size_t w, i;
 	int k;
@@ -146,8 +144,8 @@ int pre_reply_code(const struct pre_line *l, unsigned *code, int *more)
 		return 0;
 	if (l->len > 3 && s[3] != ' ' && s[3] != '-')
 		return 0;
-	*code = (unsigned)((s[0] - '0') * 100 + (s[1] - '0') * 10 +
-	    (s[2] - '0'));
+	*code =
+	    (unsigned)((s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0'));
 	*more = l->len > 3 && s[3] == '-';
 	return 1;
 }

@@ -37,9 +37,9 @@ struct pre_out {
 };
 
 struct preamble {
-	const char *name;        /* --starttls NAME and the JSON field */
-	const char *label;       /* for messages: "SMTP", "IMAP", ... */
-	const uint16_t *ports;   /* well-known ports, 0-terminated */
+	const char *name; /* --starttls NAME and the JSON field */
+	const char *label; /* for messages: "SMTP", "IMAP", ... */
+	const uint16_t *ports; /* well-known ports, 0-terminated */
 	size_t ctx_size;
 	/* Called at the start of every connection; host is the name the
 	 * service should know itself by (XMPP's to=), or NULL. */
@@ -73,7 +73,7 @@ void preamble_names(char *buf, size_t cap);
 #define PRE_LINE_MAX 200
 
 struct pre_line {
-	char s[PRE_LINE_MAX + 1];  /* NUL-terminated, CR and LF stripped */
+	char s[PRE_LINE_MAX + 1]; /* NUL-terminated, CR and LF stripped */
 	uint16_t len;
 	uint8_t truncated;
 };
@@ -89,8 +89,8 @@ int pre_send(struct pre_out *o, const void *s, size_t n);
 int pre_send_str(struct pre_out *o, const char *s);
 
 /* why = prefix + ": \"" + the server's words, escaped + "\"". */
-void pre_why_quote(char *why, size_t cap, const char *prefix,
-    const char *words, size_t n);
+void pre_why_quote(char *why, size_t cap, const char *prefix, const char *words,
+    size_t n);
 
 /* 1 if line starts with three digits: *code gets them, *more whether a
  * '-' continuation follows. */
@@ -99,8 +99,8 @@ int pre_reply_code(const struct pre_line *l, unsigned *code, int *more);
 /* Feeds in to l line by line, calling fn for each whole line (in l);
  * stops at the first answer other than PRE_MORE.  l is emptied after
  * each call. */
-typedef enum pre_res (*pre_line_fn)(void *ctx, struct pre_out *o,
-    char *why, size_t whycap);
+typedef enum pre_res (
+    *pre_line_fn)(void *ctx, struct pre_out *o, char *why, size_t whycap);
 enum pre_res pre_run_lines(struct pre_line *l, const uint8_t *in, size_t n,
     size_t *used, pre_line_fn fn, void *ctx, struct pre_out *o, char *why,
     size_t whycap);

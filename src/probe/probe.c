@@ -61,7 +61,8 @@ const char *probe_strategy_name(const struct probe *p)
 	if (p->strategy == PST_FLIGHT && p->nudged)
 		return "nudge";
 	return p->strategy < sizeof(strategy_names) / sizeof(*strategy_names) ?
-	    strategy_names[p->strategy] : "unknown";
+	    strategy_names[p->strategy] :
+	    "unknown";
 }
 
 static void trace(const struct probe *p, const char *fmt, ...)
@@ -128,7 +129,8 @@ void probe_init(struct probe *p, const struct probe_cfg *cfg, uint64_t nonce)
 	p->strategy = PST_FLIGHT;
 	if ((uint32_t)HB_PROBE_LEN + (cfg->leak ? cfg->leak : HB_PROBE_K) >
 	    0xffff)
-		probe_finish(p, PV_INCONCLUSIVE, "internal: --leak too large "
+		probe_finish(p, PV_INCONCLUSIVE,
+		    "internal: --leak too large "
 		    "for one heartbeat");
 }
 
@@ -225,8 +227,8 @@ void probe_on_connected(struct probe *p, struct probe_out *o)
 	}
 	/* STARTTLS: the dialogue again on every connection of the ladder.
 	 * The context lives as long as the probe, allocated once. */
-	if (!p->pre_ctx && !(p->pre_ctx = malloc(pre->ctx_size ?
-	    pre->ctx_size : 1))) {
+	if (!p->pre_ctx &&
+	    !(p->pre_ctx = malloc(pre->ctx_size ? pre->ctx_size : 1))) {
 		finish_fmt(p, o, PV_INCONCLUSIVE, "out of memory");
 		return;
 	}
@@ -245,7 +247,8 @@ static void start_hello(struct probe *p, struct probe_out *o)
 
 	hs_walker_init(&p->hw);
 	if (plan_strategy(p) != 0) {
-		finish_fmt(p, o, PV_INCONCLUSIVE, "internal: heartbeat plan "
+		finish_fmt(p, o, PV_INCONCLUSIVE,
+		    "internal: heartbeat plan "
 		    "does not fit");
 		return;
 	}
@@ -280,19 +283,21 @@ static void start_hello(struct probe *p, struct probe_out *o)
 	if (n >= 0 && p->strategy == PST_LARGE) {
 		/* Pad the hello to a fixed record length with our bytes: the
 		 * probe is read over it, so its over-read finds them. */
-		ch.pad_len = (uint16_t)(n + 4 < LARGE_HELLO ?
-		    LARGE_HELLO - n - 4 : 0);
+		ch.pad_len =
+		    (uint16_t)(n + 4 < LARGE_HELLO ? LARGE_HELLO - n - 4 : 0);
 		ch.pad_byte = pad_byte;
 		ch.pad_ctx = &p->plan;
-		n = ch.pad_len ? client_hello_build(&ch, o->buf + o->len,
-		    o->cap - o->len) : -1;
+		n = ch.pad_len ?
+		    client_hello_build(&ch, o->buf + o->len, o->cap - o->len) :
+		    -1;
 		if (n >= 0) {
 			p->plan.pad_len = ch.pad_len;
 			p->plan.pad_at = (uint16_t)(n - ch.pad_len);
 		}
 	}
 	if (n < 0) {
-		finish_fmt(p, o, PV_INCONCLUSIVE, "internal: ClientHello "
+		finish_fmt(p, o, PV_INCONCLUSIVE,
+		    "internal: ClientHello "
 		    "does not fit");
 		return;
 	}
@@ -322,15 +327,16 @@ static void finish_flight(struct probe *p, struct probe_out *o,
 	p->disclosed = s.disclosed;
 	p->nudged = p->strategy == PST_FLIGHT && p->nudges > 0;
 	if (v == HBV_VULNERABLE && s.disclosed == 0) {
-		finish_fmt(p, o, PV_VULNERABLE, "heartbeat over-read proven: "
+		finish_fmt(p, o, PV_VULNERABLE,
+		    "heartbeat over-read proven: "
 		    "the probe came back with %s (0 bytes of server memory "
-		    "disclosed)", proof_words[p->rr.hb.proof_model %
-		    HB_TAIL_MODELS]);
+		    "disclosed)",
+		    proof_words[p->rr.hb.proof_model % HB_TAIL_MODELS]);
 		return;
 	}
-	if (v == HBV_PATCHED && p->strategy == PST_VALID &&
-	    s.sentinel_echoed) {
-		finish_fmt(p, o, PV_PATCHED, "the server program closes on the "
+	if (v == HBV_PATCHED && p->strategy == PST_VALID && s.sentinel_echoed) {
+		finish_fmt(p, o, PV_PATCHED,
+		    "the server program closes on the "
 		    "first heartbeat: an over-length one went unanswered, a "
 		    "valid one of the same size was echoed");
 		return;
@@ -339,9 +345,10 @@ static void finish_flight(struct probe *p, struct probe_out *o,
 	 * heartbeat with an alert (GnuTLS) or echoes the sentinel (1.0.1g):
 	 * a close, a reset or garbage is no answer at all. */
 	if (v == HBV_PATCHED && !s.sentinel_echoed && s.alert_desc < 0) {
-		finish_fmt(p, o, PV_INCONCLUSIVE, "heartbeat extension on, but "
-		    "the flight got no answer%s", extra[0] ? extra :
-		    " (the connection closed)");
+		finish_fmt(p, o, PV_INCONCLUSIVE,
+		    "heartbeat extension on, but "
+		    "the flight got no answer%s",
+		    extra[0] ? extra : " (the connection closed)");
 		return;
 	}
 	switch (v) {
@@ -394,15 +401,18 @@ static void next_strategy(struct probe *p, struct probe_out *o)
 		p->strategy = PST_VALID;
 		break;
 	default:
-		finish_fmt(p, o, PV_INCONCLUSIVE, "no heartbeat was answered "
+		finish_fmt(p, o, PV_INCONCLUSIVE,
+		    "no heartbeat was answered "
 		    "in any strategy: the flight (%u nudges), a large first "
 		    "record and a valid large heartbeat each got a close and "
-		    "nothing else", p->nudges);
+		    "nothing else",
+		    p->nudges);
 		return;
 	}
-	trace(p, "nothing came back: next, %s", p->strategy == PST_LARGE ?
-	    "a padded hello and one over-length large heartbeat" :
-	    "one valid large heartbeat");
+	trace(p, "nothing came back: next, %s",
+	    p->strategy == PST_LARGE ?
+		"a padded hello and one over-length large heartbeat" :
+		"one valid large heartbeat");
 	p->attempts++;
 	probe_set_state(p, PS_IDLE);
 	o->act = PA_RECONNECT;
@@ -429,14 +439,16 @@ static void send_flight(struct probe *p, struct probe_out *o)
 		break;
 	}
 	if (n < 0) {
-		finish_fmt(p, o, PV_INCONCLUSIVE, "internal: heartbeat flight "
+		finish_fmt(p, o, PV_INCONCLUSIVE,
+		    "internal: heartbeat flight "
 		    "does not fit");
 		return;
 	}
 	o->len += (size_t)n;
 	if (p->now_ms >= p->hello_ms)
-		p->rtt_ms = (uint16_t)(p->now_ms - p->hello_ms > 60000 ? 60000 :
-		    p->now_ms - p->hello_ms);
+		p->rtt_ms = (uint16_t)(p->now_ms - p->hello_ms > 60000 ?
+			60000 :
+			p->now_ms - p->hello_ms);
 	probe_set_state(p, PS_FLIGHT);
 	/* Only the flight is nudged: a nudge that lands unread at a program
 	 * about to close turns its close into a reset, which may cost the
@@ -495,9 +507,10 @@ static void on_alert(struct probe *p, struct probe_out *o)
 		 * server's own flight and answers nothing of ours. */
 		o->len = 0;
 		p->alert_desc = (int)desc;
-		finish_fmt(p, o, PV_HANDSHAKE_FAILED, "alert %u (%s) right "
-		    "after ServerHelloDone, before the heartbeat flight", desc,
-		    name ? name : "unknown");
+		finish_fmt(p, o, PV_HANDSHAKE_FAILED,
+		    "alert %u (%s) right "
+		    "after ServerHelloDone, before the heartbeat flight",
+		    desc, name ? name : "unknown");
 		return;
 	}
 	if (p->state == PS_FLIGHT) {
@@ -510,7 +523,8 @@ static void on_alert(struct probe *p, struct probe_out *o)
 		/* The flight's hello was accepted: this one's size is what
 		 * the server refuses, and no fallback mends that. */
 		p->alert_desc = (int)desc;
-		finish_fmt(p, o, PV_INCONCLUSIVE, "the flight got no answer, "
+		finish_fmt(p, o, PV_INCONCLUSIVE,
+		    "the flight got no answer, "
 		    "and the %s ClientHello was refused with alert %u (%s)",
 		    p->strategy == PST_LARGE ? "padded" : "next", desc,
 		    name ? name : "unknown");
@@ -528,8 +542,10 @@ static void on_alert(struct probe *p, struct probe_out *o)
 		return;
 	}
 	p->alert_desc = (int)desc;
-	finish_fmt(p, o, PV_HANDSHAKE_FAILED, "alert %u (%s) in answer to "
-	    "the %s ClientHello", desc, name ? name : "unknown",
+	finish_fmt(p, o, PV_HANDSHAKE_FAILED,
+	    "alert %u (%s) in answer to "
+	    "the %s ClientHello",
+	    desc, name ? name : "unknown",
 	    tls_version_name(p->version_try, vb, sizeof(vb)));
 }
 
@@ -569,8 +585,8 @@ static void on_handshake_bytes(struct probe *p, const uint8_t *b, size_t n,
 			memcpy(p->sh_buf + p->sh_have, data, dlen);
 			p->sh_have += (uint16_t)dlen;
 		} else if (ev == HW_END && p->hw.type == TLS_HS_SERVER_HELLO) {
-			int bad = server_hello_parse(p->sh_buf, p->sh_have,
-			    &sh) != 0;
+			int bad =
+			    server_hello_parse(p->sh_buf, p->sh_have, &sh) != 0;
 
 			free(p->sh_buf);
 			p->sh_buf = NULL;
@@ -583,8 +599,9 @@ static void on_handshake_bytes(struct probe *p, const uint8_t *b, size_t n,
 			    sh.version > p->version_try) {
 				finish_fmt(p, o, PV_HANDSHAKE_FAILED,
 				    "server chose version %s, which was not "
-				    "offered", tls_version_name(sh.version, vb,
-				    sizeof(vb)));
+				    "offered",
+				    tls_version_name(sh.version, vb,
+					sizeof(vb)));
 				return;
 			}
 			p->version = sh.version;
@@ -620,8 +637,10 @@ static void describe_sample(const struct probe *p, char *out, size_t cap)
 	    s[1] <= '9' && s[2] >= '0' && s[2] <= '9' &&
 	    (s[3] == ' ' || s[3] == '-')) {
 		/* Say so plainly: the port is not one --starttls auto knows. */
-		snprintf(out, cap, "a plaintext banner (%c%c%c), maybe "
-		    "STARTTLS: see --starttls", s[0], s[1], s[2]);
+		snprintf(out, cap,
+		    "a plaintext banner (%c%c%c), maybe "
+		    "STARTTLS: see --starttls",
+		    s[0], s[1], s[2]);
 		return;
 	}
 	w = (size_t)snprintf(out, cap, "bytes");
@@ -690,9 +709,13 @@ static void run_preamble(struct probe *p, const uint8_t *b, size_t n,
 	case PRE_NOT_PROTO:
 	default:
 		pre_prefix(p, pfx, sizeof(pfx));
-		finish_fmt(p, o, PV_NOT_TLS, "%s: the service does not speak "
-		    "%s: %s", pfx, pre->label, why[0] ? why : "unexpected "
-		    "reply");
+		finish_fmt(p, o, PV_NOT_TLS,
+		    "%s: the service does not speak "
+		    "%s: %s",
+		    pfx, pre->label,
+		    why[0] ? why :
+			     "unexpected "
+			     "reply");
 		return;
 	}
 }
@@ -732,9 +755,10 @@ static void tls_data(struct probe *p, const uint8_t *b, size_t n,
 		case RR_HEARTBEAT:
 			/* The echo is the proof: no need to wait.  A lone
 			 * valid heartbeat's echo is the answer. */
-			if (p->state == PS_FLIGHT && (p->rr.hb.probe_echoed ||
-			    (p->strategy == PST_VALID &&
-			    p->rr.hb.sentinel_echoed)))
+			if (p->state == PS_FLIGHT &&
+			    (p->rr.hb.probe_echoed ||
+				(p->strategy == PST_VALID &&
+				    p->rr.hb.sentinel_echoed)))
 				finish_flight(p, o, "");
 			break;
 		case RR_ALERT:
@@ -748,27 +772,31 @@ void probe_on_closed(struct probe *p, int err, struct probe_out *o)
 {
 	char vb[16];
 	const char *how = err == -ECONNRESET ? "reset the connection" :
-	    err ? "failed the connection" : "closed the connection";
+	    err				     ? "failed the connection" :
+					       "closed the connection";
 	char pfx[48];
 
 	switch (p->state) {
 	case PS_PREAMBLE:
 		pre_prefix(p, pfx, sizeof(pfx));
 		if (!p->pre_rx)
-			finish_fmt(p, o, PV_NOT_TLS, "%s: the server %s without "
-			    "a word (waiting for %s)", pfx, how,
-			    p->cfg->preamble->waiting(p->pre_ctx));
+			finish_fmt(p, o, PV_NOT_TLS,
+			    "%s: the server %s without "
+			    "a word (waiting for %s)",
+			    pfx, how, p->cfg->preamble->waiting(p->pre_ctx));
 		else
-			finish_fmt(p, o, PV_STARTTLS_REFUSED, "%s: the server "
-			    "%s while we waited for %s", pfx, how,
-			    p->cfg->preamble->waiting(p->pre_ctx));
+			finish_fmt(p, o, PV_STARTTLS_REFUSED,
+			    "%s: the server "
+			    "%s while we waited for %s",
+			    pfx, how, p->cfg->preamble->waiting(p->pre_ctx));
 		return;
 	case PS_HELLO:
 		if (p->strategy != PST_FLIGHT) {
-			finish_fmt(p, o, PV_INCONCLUSIVE, "the flight got no "
+			finish_fmt(p, o, PV_INCONCLUSIVE,
+			    "the flight got no "
 			    "answer, and the server %s during the %s "
-			    "handshake", how, p->strategy == PST_LARGE ?
-			    "padded" : "next");
+			    "handshake",
+			    how, p->strategy == PST_LARGE ? "padded" : "next");
 			return;
 		}
 		/* Version intolerance shows as a close with no reply. */
@@ -777,16 +805,17 @@ void probe_on_closed(struct probe *p, int err, struct probe_out *o)
 			reconnect(p, o);
 			return;
 		}
-		finish_fmt(p, o, PV_HANDSHAKE_FAILED, "the server %s during "
-		    "the handshake (%s offered%s)", how,
-		    tls_version_name(p->version_try, vb, sizeof(vb)),
+		finish_fmt(p, o, PV_HANDSHAKE_FAILED,
+		    "the server %s during "
+		    "the handshake (%s offered%s)",
+		    how, tls_version_name(p->version_try, vb, sizeof(vb)),
 		    p->got_bytes ? "" : ", no reply");
 		return;
 	case PS_FLIGHT:
 		/* Silence and a close: with extension 15 echoed, the program
 		 * may have dropped our replies with the connection. */
-		if (flight_unanswered(p) && (p->ext_echoed ||
-		    p->strategy != PST_FLIGHT)) {
+		if (flight_unanswered(p) &&
+		    (p->ext_echoed || p->strategy != PST_FLIGHT)) {
 			next_strategy(p, o);
 			return;
 		}
@@ -807,17 +836,21 @@ void probe_on_timeout(struct probe *p, struct probe_out *o)
 		char pfx[48];
 
 		pre_prefix(p, pfx, sizeof(pfx));
-		finish_fmt(p, o, PV_TIMEOUT, "%s: no answer before the "
-		    "deadline while waiting for %s (%s)", pfx,
-		    p->cfg->preamble->waiting(p->pre_ctx), p->pre_rx ?
-		    "the server had answered before" :
-		    "the server sent nothing");
+		finish_fmt(p, o, PV_TIMEOUT,
+		    "%s: no answer before the "
+		    "deadline while waiting for %s (%s)",
+		    pfx, p->cfg->preamble->waiting(p->pre_ctx),
+		    p->pre_rx ? "the server had answered before" :
+				"the server sent nothing");
 		return;
 	}
 	case PS_HELLO:
-		finish_fmt(p, o, PV_TIMEOUT, "no ServerHelloDone before the "
-		    "deadline (%s)", p->got_bytes ? "the server sent part of "
-		    "its flight" : "the server sent nothing");
+		finish_fmt(p, o, PV_TIMEOUT,
+		    "no ServerHelloDone before the "
+		    "deadline (%s)",
+		    p->got_bytes ? "the server sent part of "
+				   "its flight" :
+				   "the server sent nothing");
 		return;
 	case PS_FLIGHT:
 		/* A sentinel echo shows the server answered the flight, and
@@ -826,10 +859,13 @@ void probe_on_timeout(struct probe *p, struct probe_out *o)
 			finish_flight(p, o, "");
 			return;
 		}
-		finish_fmt(p, o, PV_TIMEOUT, "no answer to the %s before "
-		    "the deadline (%u nudges)", p->strategy == PST_FLIGHT ?
-		    "heartbeat flight" : p->strategy == PST_LARGE ?
-		    "large over-length heartbeat" : "valid large heartbeat",
+		finish_fmt(p, o, PV_TIMEOUT,
+		    "no answer to the %s before "
+		    "the deadline (%u nudges)",
+		    p->strategy == PST_FLIGHT ? "heartbeat flight" :
+			p->strategy == PST_LARGE ?
+						"large over-length heartbeat" :
+						"valid large heartbeat",
 		    p->nudges);
 		return;
 	default:

@@ -49,7 +49,7 @@ enum probe_verdict {
 	PV_UNREACHABLE,
 	PV_DNS_ERROR,
 	PV_INCONCLUSIVE,
-	PV_STARTTLS_REFUSED,  /* the service would not start TLS */
+	PV_STARTTLS_REFUSED, /* the service would not start TLS */
 	PV_COUNT
 };
 
@@ -59,23 +59,23 @@ const char *probe_verdict_name(enum probe_verdict v);
 int probe_verdict_untested(enum probe_verdict v);
 
 enum probe_strategy {
-	PST_FLIGHT,    /* one connection: sentinel, probe, fence (and nudges) */
-	PST_LARGE,     /* padded hello, one over-length heartbeat */
-	PST_VALID,     /* one valid heartbeat of the large probe's size */
+	PST_FLIGHT, /* one connection: sentinel, probe, fence (and nudges) */
+	PST_LARGE, /* padded hello, one over-length heartbeat */
+	PST_VALID, /* one valid heartbeat of the large probe's size */
 };
 
 enum probe_state {
-	PS_IDLE,       /* waiting for a connection */
-	PS_PREAMBLE,   /* the STARTTLS dialogue (probe_cfg.preamble) */
-	PS_HELLO,      /* ClientHello sent, walking to ServerHelloDone */
-	PS_FLIGHT,     /* sentinel, probe and fence sent, reading replies */
+	PS_IDLE, /* waiting for a connection */
+	PS_PREAMBLE, /* the STARTTLS dialogue (probe_cfg.preamble) */
+	PS_HELLO, /* ClientHello sent, walking to ServerHelloDone */
+	PS_FLIGHT, /* sentinel, probe and fence sent, reading replies */
 	PS_DONE,
 };
 
 struct probe_cfg {
-	const char *sni;        /* host name for SNI, or NULL */
-	uint16_t max_version;   /* first version offered (default TLS 1.2) */
-	uint16_t leak;          /* --leak: bytes claimed past the payload */
+	const char *sni; /* host name for SNI, or NULL */
+	uint16_t max_version; /* first version offered (default TLS 1.2) */
+	uint16_t leak; /* --leak: bytes claimed past the payload */
 	/* --leak only: receives the over-read tail of the probe echo. */
 	void (*on_disclosed)(void *ctx, size_t off, const uint8_t *b, size_t n);
 	void *ctx;
@@ -85,22 +85,22 @@ struct probe_cfg {
 	/* STARTTLS (probe/preamble.h): run on every connection before the
 	 * ClientHello, or NULL for TLS at once. */
 	const struct preamble *preamble;
-	const char *host;       /* the service's name for the preamble (XMPP) */
+	const char *host; /* the service's name for the preamble (XMPP) */
 };
 
 /* What the driver does after an event, besides sending len bytes. */
 enum probe_act {
-	PA_CONTINUE,    /* keep the connection */
-	PA_RECONNECT,   /* close it, open a new one, call probe_on_connected */
-	PA_DONE,        /* the verdict is final: probe_get_result() */
+	PA_CONTINUE, /* keep the connection */
+	PA_RECONNECT, /* close it, open a new one, call probe_on_connected */
+	PA_DONE, /* the verdict is final: probe_get_result() */
 };
 
 struct probe_out {
-	uint8_t *buf;       /* scratch from the caller, PROBE_OUT_MIN bytes */
+	uint8_t *buf; /* scratch from the caller, PROBE_OUT_MIN bytes */
 	size_t cap;
-	size_t len;         /* bytes to send now (never with PA_RECONNECT) */
+	size_t len; /* bytes to send now (never with PA_RECONNECT) */
 	enum probe_act act;
-	unsigned wake_ms;   /* > 0: call probe_on_wake after this many ms */
+	unsigned wake_ms; /* > 0: call probe_on_wake after this many ms */
 };
 /* Room for the padded ClientHello of the large strategy. */
 #define PROBE_OUT_MIN 8192
@@ -108,32 +108,32 @@ struct probe_out {
 struct probe {
 	const struct probe_cfg *cfg;
 	uint8_t state;
-	uint8_t sni_on;          /* SNI still offered */
+	uint8_t sni_on; /* SNI still offered */
 	uint8_t ext_echoed;
-	uint8_t got_bytes;       /* this connection received anything */
+	uint8_t got_bytes; /* this connection received anything */
 	uint8_t sh_seen;
 	uint8_t sample_have;
-	uint8_t sample[8];       /* first bytes of a non-TLS reply */
-	uint16_t version_try;    /* version offered on this connection */
-	uint16_t version;        /* version the server chose */
+	uint8_t sample[8]; /* first bytes of a non-TLS reply */
+	uint16_t version_try; /* version offered on this connection */
+	uint16_t version; /* version the server chose */
 	uint16_t sh_len, sh_have;
-	uint8_t *sh_buf;         /* ServerHello body, only while it arrives */
-	uint8_t strategy;        /* enum probe_strategy of this connection */
-	uint8_t nudges;          /* nudges sent on this connection */
-	uint8_t nudged;          /* the deciding answer came after a nudge */
-	uint16_t rtt_ms;         /* ClientHello to ServerHelloDone */
-	uint64_t now_ms;         /* the caller's clock (probe_clock) */
-	uint64_t hello_ms;       /* when the ClientHello went out */
+	uint8_t *sh_buf; /* ServerHello body, only while it arrives */
+	uint8_t strategy; /* enum probe_strategy of this connection */
+	uint8_t nudges; /* nudges sent on this connection */
+	uint8_t nudged; /* the deciding answer came after a nudge */
+	uint16_t rtt_ms; /* ClientHello to ServerHelloDone */
+	uint64_t now_ms; /* the caller's clock (probe_clock) */
+	uint64_t hello_ms; /* when the ClientHello went out */
 	uint32_t attempts;
 	uint64_t nonce;
-	void *pre_ctx;           /* the preamble's state, STARTTLS only */
-	uint8_t pre_rx;          /* the preamble got bytes on this connection */
-	struct reply_reader rr;  /* records, alerts, heartbeat replies */
+	void *pre_ctx; /* the preamble's state, STARTTLS only */
+	uint8_t pre_rx; /* the preamble got bytes on this connection */
+	struct reply_reader rr; /* records, alerts, heartbeat replies */
 	struct hs_walker hw;
 	struct hb_plan plan;
 	/* The result. */
 	enum probe_verdict verdict;
-	int alert_desc;          /* alert that decided, or -1 */
+	int alert_desc; /* alert that decided, or -1 */
 	unsigned disclosed;
 	char reason[160];
 };
@@ -159,15 +159,15 @@ const char *probe_strategy_name(const struct probe *p);
 /* The outcome, as a driver reports it. */
 struct probe_result {
 	enum probe_verdict verdict;
-	const char *reason;      /* valid while the probe lives */
-	uint16_t version;        /* negotiated on the last connection, or 0 */
+	const char *reason; /* valid while the probe lives */
+	uint16_t version; /* negotiated on the last connection, or 0 */
 	int heartbeat_ext;
 	unsigned disclosed;
-	int alert;               /* deciding alert, or -1 */
+	int alert; /* deciding alert, or -1 */
 	unsigned connections;
 	const char *strategy;
 	unsigned nudges;
-	const char *starttls;    /* the preamble's name, or NULL */
+	const char *starttls; /* the preamble's name, or NULL */
 };
 void probe_get_result(const struct probe *p, struct probe_result *r);
 /* 1 once the verdict is final. */

@@ -21,8 +21,8 @@ enum rr_ev rr_step(struct reply_reader *r, const uint8_t *b, size_t n,
 	enum rs_ev ev;
 
 	for (;;) {
-		ev = rec_stream_step(&r->rs, b + took, n - took, &u, data,
-		    dlen);
+		ev =
+		    rec_stream_step(&r->rs, b + took, n - took, &u, data, dlen);
 		took += u;
 		*used = took;
 		switch (ev) {

@@ -15,11 +15,11 @@
 #include "tls/record.h"
 
 enum rr_ev {
-	RR_MORE,       /* all input consumed */
-	RR_HANDSHAKE,  /* *data, *dlen: a chunk of a handshake record's body */
-	RR_HEARTBEAT,  /* heartbeat bytes went to r->hb: check its results */
-	RR_ALERT,      /* a complete alert record: r->alert[0] level, [1] desc */
-	RR_BAD,        /* the stream is not TLS records; it stays bad */
+	RR_MORE, /* all input consumed */
+	RR_HANDSHAKE, /* *data, *dlen: a chunk of a handshake record's body */
+	RR_HEARTBEAT, /* heartbeat bytes went to r->hb: check its results */
+	RR_ALERT, /* a complete alert record: r->alert[0] level, [1] desc */
+	RR_BAD, /* the stream is not TLS records; it stays bad */
 };
 
 struct reply_reader {
@@ -27,7 +27,7 @@ struct reply_reader {
 	struct hb_reader hb;
 	uint8_t alert[2];
 	uint8_t alert_have;
-	uint8_t hb_bad;      /* a malformed heartbeat message: read no more */
+	uint8_t hb_bad; /* a malformed heartbeat message: read no more */
 };
 
 void rr_init(struct reply_reader *r, const struct hb_plan *p);

@@ -13,15 +13,31 @@
 #include "report/err.h"
 
 static const char *const class_names[DIFF_NCLASS] = {
-	"newly-vulnerable", "still-vulnerable", "newly-untested", "fixed",
-	"now-tested", "gone", "new", "unchanged",
+	"newly-vulnerable",
+	"still-vulnerable",
+	"newly-untested",
+	"fixed",
+	"now-tested",
+	"gone",
+	"new",
+	"unchanged",
 };
 static const char *const class_texts[DIFF_NCLASS] = {
-	"newly vulnerable", "still vulnerable", "newly untested", "fixed",
-	"now tested", "gone", "new", "unchanged",
+	"newly vulnerable",
+	"still vulnerable",
+	"newly untested",
+	"fixed",
+	"now tested",
+	"gone",
+	"new",
+	"unchanged",
 };
 static const char *const kind_names[] = {
-	"scan", "listener", "library", "process", "package",
+	"scan",
+	"listener",
+	"library",
+	"process",
+	"package",
 };
 
 const char *diff_class_name(enum diff_class c)
@@ -37,7 +53,8 @@ const char *diff_class_text(enum diff_class c)
 const char *diff_kind_name(enum diff_kind k)
 {
 	return (size_t)k < sizeof(kind_names) / sizeof(kind_names[0]) ?
-	    kind_names[k] : "?";
+	    kind_names[k] :
+	    "?";
 }
 
 void diff_init(struct diff *d)
@@ -363,7 +380,7 @@ static enum diff_class classify(const struct diff_entry *e)
 
 	if (n == DIFF_S_BAD)
 		return o == DIFF_S_BAD ? DIFF_STILL_VULNERABLE :
-		    DIFF_NEWLY_VULNERABLE;
+					 DIFF_NEWLY_VULNERABLE;
 	if (n == DIFF_S_ABSENT) {
 		/* A process that needed a restart and is gone was restarted
 		 * (or stopped); a vulnerable library or package that is gone
@@ -377,7 +394,7 @@ static enum diff_class classify(const struct diff_entry *e)
 		return DIFF_NEW;
 	if (n == DIFF_S_UNTESTED)
 		return o == DIFF_S_UNTESTED ? DIFF_UNCHANGED :
-		    DIFF_NEWLY_UNTESTED;
+					      DIFF_NEWLY_UNTESTED;
 	/* n is good */
 	if (o == DIFF_S_BAD)
 		return DIFF_FIXED;
@@ -450,7 +467,8 @@ const char *diff_label(const struct diff_entry *e, char *buf, size_t cap)
 
 int diff_exit_code(const struct diff *d)
 {
-	if (d->counts[DIFF_NEWLY_VULNERABLE] || d->counts[DIFF_STILL_VULNERABLE])
+	if (d->counts[DIFF_NEWLY_VULNERABLE] ||
+	    d->counts[DIFF_STILL_VULNERABLE])
 		return 1;
 	if (d->counts[DIFF_NEWLY_UNTESTED] || d->bad_lines[0] ||
 	    d->bad_lines[1] || d->alloc_failed)
@@ -463,14 +481,18 @@ void diff_summary_line(const struct diff *d, char *buf, size_t cap)
 	unsigned long bad = d->bad_lines[0] + d->bad_lines[1];
 	int n;
 
-	n = snprintf(buf, cap, "%lu fixed, %lu still vulnerable, %lu newly "
-	    "vulnerable, %lu newly untested, %lu gone, %lu now tested, %lu new, "
-	    "%lu unchanged", d->counts[DIFF_FIXED],
-	    d->counts[DIFF_STILL_VULNERABLE], d->counts[DIFF_NEWLY_VULNERABLE],
-	    d->counts[DIFF_NEWLY_UNTESTED], d->counts[DIFF_GONE],
-	    d->counts[DIFF_NOW_TESTED], d->counts[DIFF_NEW],
-	    d->counts[DIFF_UNCHANGED]);
+	n = snprintf(buf, cap,
+	    "%lu fixed, %lu still vulnerable, %lu newly "
+	    "vulnerable, %lu newly untested, %lu gone, %lu now tested, %lu "
+	    "new, "
+	    "%lu unchanged",
+	    d->counts[DIFF_FIXED], d->counts[DIFF_STILL_VULNERABLE],
+	    d->counts[DIFF_NEWLY_VULNERABLE], d->counts[DIFF_NEWLY_UNTESTED],
+	    d->counts[DIFF_GONE], d->counts[DIFF_NOW_TESTED],
+	    d->counts[DIFF_NEW], d->counts[DIFF_UNCHANGED]);
 	if (bad && n >= 0 && (size_t)n < cap)
-		snprintf(buf + n, cap - (size_t)n, "; %lu input line%s "
-		    "unreadable", bad, bad == 1 ? "" : "s");
+		snprintf(buf + n, cap - (size_t)n,
+		    "; %lu input line%s "
+		    "unreadable",
+		    bad, bad == 1 ? "" : "s");
 }

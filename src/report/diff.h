@@ -27,23 +27,23 @@
 /* The state of one thing in one run. */
 enum diff_state {
 	DIFF_S_ABSENT,
-	DIFF_S_GOOD,            /* tested: patched, no-heartbeat, no restart */
-	DIFF_S_UNTESTED,        /* not tested, or not proven either way */
-	DIFF_S_BAD,             /* vulnerable, or needs a restart */
+	DIFF_S_GOOD, /* tested: patched, no-heartbeat, no restart */
+	DIFF_S_UNTESTED, /* not tested, or not proven either way */
+	DIFF_S_BAD, /* vulnerable, or needs a restart */
 };
 
 /* How it moved, in the order reports list them (worst first). */
 enum diff_class {
-	DIFF_NEWLY_VULNERABLE,  /* bad now; good, untested or absent before */
-	DIFF_STILL_VULNERABLE,  /* bad before and now */
-	DIFF_NEWLY_UNTESTED,    /* tested before (good or bad), untested now */
-	DIFF_FIXED,             /* bad before; good now, or a process (or a
-	                         * library or package) that is gone */
-	DIFF_NOW_TESTED,        /* untested before, good now */
-	DIFF_GONE,              /* only in the old run (not bad, or an
-	                         * endpoint or listener) */
-	DIFF_NEW,               /* only in the new run, and not bad */
-	DIFF_UNCHANGED,         /* the same state in both */
+	DIFF_NEWLY_VULNERABLE, /* bad now; good, untested or absent before */
+	DIFF_STILL_VULNERABLE, /* bad before and now */
+	DIFF_NEWLY_UNTESTED, /* tested before (good or bad), untested now */
+	DIFF_FIXED, /* bad before; good now, or a process (or a
+		     * library or package) that is gone */
+	DIFF_NOW_TESTED, /* untested before, good now */
+	DIFF_GONE, /* only in the old run (not bad, or an
+		    * endpoint or listener) */
+	DIFF_NEW, /* only in the new run, and not bad */
+	DIFF_UNCHANGED, /* the same state in both */
 	DIFF_NCLASS,
 };
 
@@ -58,24 +58,24 @@ enum diff_kind {
 /* One thing in one run.  Strings are owned by the diff. */
 struct diff_side {
 	enum diff_state state;
-	char *verdict;          /* the verdict keyword; for a process
-	                         * "restart", "no-restart", "unknown" or
-	                         * "unreadable" */
-	char *reason;           /* or NULL */
-	char *file;             /* where it was read */
+	char *verdict; /* the verdict keyword; for a process
+			* "restart", "no-restart", "unknown" or
+			* "unreadable" */
+	char *reason; /* or NULL */
+	char *file; /* where it was read */
 	unsigned long line;
-	unsigned count;         /* results merged into it (a unit's
-	                         * processes, a repeated endpoint) */
+	unsigned count; /* results merged into it (a unit's
+			 * processes, a repeated endpoint) */
 };
 
 struct diff_entry {
 	enum diff_kind kind;
 	enum diff_class cls;
-	char *key;              /* the identity, for matching and sorting */
+	char *key; /* the identity, for matching and sorting */
 	/* Identity fields for people and JSON; NULL when not part of it. */
 	char *target, *ip, *path, *unit, *comm, *name, *arch;
-	long port;              /* -1: none */
-	long pid;               /* -1: none */
+	long port; /* -1: none */
+	long pid; /* -1: none */
 	struct diff_side old, new;
 };
 

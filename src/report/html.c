@@ -35,15 +35,32 @@ size_t html_escape(char *dst, size_t cap, const char *s, size_t len)
 		return 0;
 	}
 	out_escape(t, tn + 1, s, len);
-#define PUT(ch) do { if (o + 1 < cap) dst[o] = (ch); o++; } while (0)
+#define PUT(ch) \
+	do { \
+		if (o + 1 < cap) \
+			dst[o] = (ch); \
+		o++; \
+	} while (0)
 	for (i = 0; i < tn; i++) {
 		switch (t[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default: rep = NULL; break;
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '\'':
+			rep = "&#39;";
+			break;
+		default:
+			rep = NULL;
+			break;
 		}
 		if (!rep) {
 			PUT(t[i]);
@@ -89,14 +106,14 @@ void html_puts(FILE *f, const char *s)
 /* One thing judged: an endpoint, listener, library, process or package. */
 struct hrow {
 	enum res_kind kind;
-	enum diff_state state;  /* BAD, GOOD or UNTESTED */
+	enum diff_state state; /* BAD, GOOD or UNTESTED */
 	char *what;
 	char *verdict;
 	char *reason;
-	char *detail;           /* version, strategy, bytes disclosed, ... */
+	char *detail; /* version, strategy, bytes disclosed, ... */
 	char *unit;
 	long pid;
-	unsigned long run;      /* index in runs */
+	unsigned long run; /* index in runs */
 	unsigned long line;
 };
 
@@ -112,8 +129,8 @@ struct hrestart {
 struct hrun {
 	char *file;
 	unsigned long results, bad;
-	long long mtime;        /* 0: unknown */
-	char *params;           /* from its summary, or NULL */
+	long long mtime; /* 0: unknown */
+	char *params; /* from its summary, or NULL */
 	int has_scan, has_local;
 };
 
@@ -124,7 +141,7 @@ struct html_report {
 	size_t nrestarts, caprestarts;
 	struct hrun *runs;
 	size_t nruns, capruns;
-	char **errors;          /* error results: "stage: message" */
+	char **errors; /* error results: "stage: message" */
 	size_t nerrors, caperrors;
 	int alloc_failed;
 };
@@ -222,11 +239,13 @@ static struct hrun *cur_run(struct html_report *r, const char *file)
 {
 	struct hrun *run;
 
-	if (r->nruns && (!file || (r->runs[r->nruns - 1].file &&
-	    !strcmp(r->runs[r->nruns - 1].file, file))))
+	if (r->nruns &&
+	    (!file ||
+		(r->runs[r->nruns - 1].file &&
+		    !strcmp(r->runs[r->nruns - 1].file, file))))
 		return &r->runs[r->nruns - 1];
-	if ((run = push(r, &r->runs, &r->nruns, &r->capruns,
-	    sizeof(*run))) == NULL)
+	if ((run = push(r, &r->runs, &r->nruns, &r->capruns, sizeof(*run))) ==
+	    NULL)
 		return NULL;
 	run->file = dup(r, file ? file : "(input)");
 	return run;
@@ -266,7 +285,7 @@ int html_report_add(struct html_report *r, const struct jsonl_item *it)
 	case RES_K_PROCESS:
 	case RES_K_PACKAGE:
 		if ((row = push(r, &r->rows, &r->nrows, &r->caprows,
-		    sizeof(*row))) == NULL)
+			 sizeof(*row))) == NULL)
 			return HC_ERR_ALLOC_FAIL;
 		row->kind = it->kind;
 		row->run = (unsigned long)(run - r->runs);
@@ -287,8 +306,9 @@ int html_report_add(struct html_report *r, const struct jsonl_item *it)
 		run->has_local = 1;
 		row->unit = dup(r, it->u.listener.unit);
 		row->pid = it->u.listener.pid;
-		row->what = it->u.listener.comm ? dupf(r, "%s (%s)",
-		    ep->target ? ep->target : "?", it->u.listener.comm) :
+		row->what = it->u.listener.comm ?
+		    dupf(r, "%s (%s)", ep->target ? ep->target : "?",
+			it->u.listener.comm) :
 		    dup(r, ep->target);
 		break;
 	case RES_K_LIBRARY: {
@@ -310,8 +330,8 @@ int html_report_add(struct html_report *r, const struct jsonl_item *it)
 		char *libs = NULL, *nl;
 
 		run->has_local = 1;
-		row->what = dupf(r, "pid %ld (%s)", p->pid,
-		    p->comm ? p->comm : "?");
+		row->what =
+		    dupf(r, "pid %ld (%s)", p->pid, p->comm ? p->comm : "?");
 		row->unit = dup(r, p->unit);
 		row->pid = p->pid;
 		if (p->restart > 0) {
@@ -331,8 +351,9 @@ int html_report_add(struct html_report *r, const struct jsonl_item *it)
 			if (!p->libs[i].why || !*p->libs[i].why)
 				continue;
 			nl = dupf(r, "%s%s%s (%s)", libs ? libs : "",
-			    libs ? ", " : "", p->libs[i].path ?
-			    p->libs[i].path : "?", p->libs[i].why);
+			    libs ? ", " : "",
+			    p->libs[i].path ? p->libs[i].path : "?",
+			    p->libs[i].why);
 			free(libs);
 			libs = nl;
 		}
@@ -350,9 +371,10 @@ int html_report_add(struct html_report *r, const struct jsonl_item *it)
 		row->verdict = dup(r, p->verdict);
 		row->reason = dup(r, p->reason);
 		row->state = state_of(p->verdict, p->grade);
-		row->detail = dupf(r, "%s%s%s%s", p->fixed_in ? "fixed in " :
-		    "", p->fixed_in ? p->fixed_in : "", p->advisory ? ", " :
-		    "", p->advisory ? p->advisory : "");
+		row->detail =
+		    dupf(r, "%s%s%s%s", p->fixed_in ? "fixed in " : "",
+			p->fixed_in ? p->fixed_in : "", p->advisory ? ", " : "",
+			p->advisory ? p->advisory : "");
 		break;
 	}
 	case RES_K_RESTART: {
@@ -371,21 +393,24 @@ int html_report_add(struct html_report *r, const struct jsonl_item *it)
 		break;
 	}
 	case RES_K_ERROR: {
-		char **e = push(r, &r->errors, &r->nerrors, &r->caperrors,
-		    sizeof(*e));
+		char **e =
+		    push(r, &r->errors, &r->nerrors, &r->caperrors, sizeof(*e));
 
 		if (!e)
 			return HC_ERR_ALLOC_FAIL;
-		*e = dupf(r, "%s%s%s", it->u.error.stage ?
-		    it->u.error.stage : "", it->u.error.stage ? ": " : "",
+		*e = dupf(r, "%s%s%s",
+		    it->u.error.stage ? it->u.error.stage : "",
+		    it->u.error.stage ? ": " : "",
 		    it->u.error.error ? it->u.error.error : "(no message)");
 		break;
 	}
 	case RES_K_SUMMARY: {
 		const struct res_scan_summary *s = &it->u.summary;
-		char *p = dupf(r, "scan of %llu endpoints in %.2f s, at most "
-		    "%llu probes in flight", (unsigned long long)s->endpoints,
-		    s->seconds, (unsigned long long)s->peak_in_flight);
+		char *p = dupf(r,
+		    "scan of %llu endpoints in %.2f s, at most "
+		    "%llu probes in flight",
+		    (unsigned long long)s->endpoints, s->seconds,
+		    (unsigned long long)s->peak_in_flight);
 
 		run->has_scan = 1;
 		free(run->params);
@@ -394,9 +419,11 @@ int html_report_add(struct html_report *r, const struct jsonl_item *it)
 	}
 	case RES_K_LOCAL_SUMMARY: {
 		const struct res_local_summary *s = &it->u.local_summary;
-		char *p = dupf(r, "local audit in %.2f s: %u libraries, %u "
-		    "processes, %u listeners, %u errors", s->seconds.total,
-		    s->libraries, s->processes, s->listeners, s->errors);
+		char *p = dupf(r,
+		    "local audit in %.2f s: %u libraries, %u "
+		    "processes, %u listeners, %u errors",
+		    s->seconds.total, s->libraries, s->processes, s->listeners,
+		    s->errors);
 
 		run->has_local = 1;
 		free(run->params);
@@ -519,12 +546,18 @@ static const char css[] =
 static const char *kind_label(enum res_kind k)
 {
 	switch (k) {
-	case RES_K_SCAN: return "endpoint";
-	case RES_K_LISTENER: return "listener";
-	case RES_K_LIBRARY: return "library";
-	case RES_K_PROCESS: return "process";
-	case RES_K_PACKAGE: return "package";
-	default: return "other";
+	case RES_K_SCAN:
+		return "endpoint";
+	case RES_K_LISTENER:
+		return "listener";
+	case RES_K_LIBRARY:
+		return "library";
+	case RES_K_PROCESS:
+		return "process";
+	case RES_K_PACKAGE:
+		return "package";
+	default:
+		return "other";
 	}
 }
 
@@ -533,8 +566,8 @@ static const char *state_class(enum diff_state s)
 	return s == DIFF_S_BAD ? "bad" : s == DIFF_S_GOOD ? "good" : "unsure";
 }
 
-static void row_td(FILE *f, const struct html_report *r,
-    const struct hrow *w, int detail, int where)
+static void row_td(FILE *f, const struct html_report *r, const struct hrow *w,
+    int detail, int where)
 {
 	fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", state_class(w->state),
 	    kind_label(w->kind));
@@ -568,7 +601,8 @@ static void table_head(FILE *f, const char *caption, int detail, int where)
 	if (caption)
 		fprintf(f, "<caption class=\"meta\">%s</caption>", caption);
 	fputs("<thead><tr><th>kind</th><th>what</th><th>verdict</th>"
-	    "<th>why</th>", f);
+	      "<th>why</th>",
+	    f);
 	if (detail)
 		fputs("<th class=\"hide-narrow\">details</th>", f);
 	if (where)
@@ -630,23 +664,27 @@ static void chart(FILE *f, const struct html_report *r)
 	for (k = 0; k < nb; k++)
 		if (bars[k].n > max)
 			max = bars[k].n;
-	fprintf(f, "<svg role=\"img\" aria-label=\"results by verdict\" "
+	fprintf(f,
+	    "<svg role=\"img\" aria-label=\"results by verdict\" "
 	    "width=\"%d\" height=\"%zu\" viewBox=\"0 0 %d %zu\">\n",
 	    lw + bw + 70, nb * bh + 4, lw + bw + 70, nb * bh + 4);
 	for (k = 0; k < nb; k++) {
 		unsigned long w = bars[k].n * (unsigned long)bw / max;
 		const char *fill = bars[k].state == DIFF_S_BAD ? "#c62828" :
-		    bars[k].state == DIFF_S_GOOD ? "#2e7d32" : "#b28704";
+		    bars[k].state == DIFF_S_GOOD	       ? "#2e7d32" :
+								 "#b28704";
 
 		if (w == 0)
 			w = 1;
 		fprintf(f, "<text x=\"%d\" y=\"%zu\" text-anchor=\"end\">%s ",
 		    lw - 6, k * bh + 16, kind_label(bars[k].kind));
 		html_puts(f, bars[k].verdict);
-		fprintf(f, "</text><rect x=\"%d\" y=\"%zu\" width=\"%lu\" "
+		fprintf(f,
+		    "</text><rect x=\"%d\" y=\"%zu\" width=\"%lu\" "
 		    "height=\"%d\" fill=\"%s\"></rect><text x=\"%lu\" "
-		    "y=\"%zu\">%lu</text>\n", lw, k * bh + 3, w, bh - 6, fill,
-		    lw + w + 6, k * bh + 16, bars[k].n);
+		    "y=\"%zu\">%lu</text>\n",
+		    lw, k * bh + 3, w, bh - 6, fill, lw + w + 6, k * bh + 16,
+		    bars[k].n);
 	}
 	fputs("</svg>\n", f);
 }
@@ -680,8 +718,9 @@ static void restarts(FILE *f, const struct html_report *r)
 		return;
 	fputs("<h2 id=\"restart\">Services to restart</h2>\n", f);
 	fputs("<p>These processes still run a deleted, replaced or vulnerable "
-	    "OpenSSL image: the fix on disk does not reach them until they "
-	    "restart.</p>\n", f);
+	      "OpenSSL image: the fix on disk does not reach them until they "
+	      "restart.</p>\n",
+	    f);
 	if (units) {
 		fputs("<pre>", f);
 		for (i = 0; i < r->nrestarts; i++)
@@ -689,14 +728,14 @@ static void restarts(FILE *f, const struct html_report *r)
 				html_puts(f, r->restarts[i].command);
 				fprintf(f, "    # %u process%s\n",
 				    r->restarts[i].processes,
-				    r->restarts[i].processes == 1 ? "" :
-				    "es");
+				    r->restarts[i].processes == 1 ? "" : "es");
 			}
 		fputs("</pre>\n", f);
 	}
 	if (loose) {
 		fputs("<p>Outside any restartable unit (restart or end them "
-		    "by hand):</p><ul>\n", f);
+		      "by hand):</p><ul>\n",
+		    f);
 		for (i = 0; i < r->nrestarts; i++) {
 			const struct hrestart *h = &r->restarts[i];
 
@@ -719,8 +758,9 @@ static void restarts(FILE *f, const struct html_report *r)
 			const struct hrow *w = &r->rows[i];
 			const char *u = w->unit;
 
-			if (w->kind != RES_K_PROCESS || w->state != DIFF_S_BAD ||
-			    !u || strchr(u, '/') || strlen(u) <= 8 ||
+			if (w->kind != RES_K_PROCESS ||
+			    w->state != DIFF_S_BAD || !u || strchr(u, '/') ||
+			    strlen(u) <= 8 ||
 			    strcmp(u + strlen(u) - 8, ".service") != 0)
 				continue;
 			for (j = 0; j < i; j++)
@@ -730,7 +770,7 @@ static void restarts(FILE *f, const struct html_report *r)
 				    !strcmp(r->rows[j].unit, u))
 					break;
 			if (j < i)
-				continue;       /* its unit is listed */
+				continue; /* its unit is listed */
 			for (k = i, n = 0; k < r->nrows; k++)
 				n += r->rows[k].kind == RES_K_PROCESS &&
 				    r->rows[k].state == DIFF_S_BAD &&
@@ -739,8 +779,8 @@ static void restarts(FILE *f, const struct html_report *r)
 			fputs(shown++ ? "" : "<pre>", f);
 			fputs("systemctl restart ", f);
 			html_puts(f, u);
-			fprintf(f, "    # %zu process%s\n", n, n == 1 ? "" :
-			    "es");
+			fprintf(f, "    # %zu process%s\n", n,
+			    n == 1 ? "" : "es");
 		}
 		if (shown)
 			fputs("</pre>\n", f);
@@ -768,7 +808,14 @@ static void side_cell(FILE *f, const struct diff_side *s, const char *none)
 static void before_after(FILE *f, const struct diff *d)
 {
 	static const char *const cls_css[DIFF_NCLASS] = {
-		"bad", "bad", "unsure", "good", "good", "", "", "",
+		"bad",
+		"bad",
+		"unsure",
+		"good",
+		"good",
+		"",
+		"",
+		"",
 	};
 	char label[1024];
 	size_t i, listed = 0;
@@ -782,12 +829,13 @@ static void before_after(FILE *f, const struct diff *d)
 		    diff_class_text(c));
 	fputs("</div>\n", f);
 	fputs("<div class=\"scroll\"><table><thead><tr><th>kind</th>"
-	    "<th>what</th><th>change</th><th>before &rarr; after</th></tr>"
-	    "</thead><tbody>\n", f);
+	      "<th>what</th><th>change</th><th>before &rarr; after</th></tr>"
+	      "</thead><tbody>\n",
+	    f);
 	for (i = 0; i < d->n; i++) {
 		const struct diff_entry *e = &d->e[i];
-		const struct diff_side *why = e->new.state != DIFF_S_ABSENT ?
-		    &e->new : &e->old;
+		const struct diff_side *why =
+		    e->new.state != DIFF_S_ABSENT ? &e->new : &e->old;
 
 		if (e->cls == DIFF_UNCHANGED)
 			continue;
@@ -796,8 +844,8 @@ static void before_after(FILE *f, const struct diff *d)
 		    *cls_css[e->cls] ? cls_css[e->cls] : "unsure",
 		    diff_kind_name(e->kind));
 		html_puts(f, diff_label(e, label, sizeof(label)));
-		fprintf(f, "</td><td class=\"%s\">%s</td>",
-		    cls_css[e->cls], diff_class_text(e->cls));
+		fprintf(f, "</td><td class=\"%s\">%s</td>", cls_css[e->cls],
+		    diff_class_text(e->cls));
 		fputs("<td>", f);
 		side_cell(f, &e->old, "(none)");
 		fputs(" &rarr; ", f);
@@ -814,8 +862,8 @@ static void before_after(FILE *f, const struct diff *d)
 	table_end(f);
 }
 
-int html_report_write(FILE *f, const struct html_report *r,
-    const char *title, const struct diff *before, long long now)
+int html_report_write(FILE *f, const struct html_report *r, const char *title,
+    const struct diff *before, long long now)
 {
 	unsigned long bad = 0, good = 0, unsure = 0, restart = 0;
 	size_t i;
@@ -834,14 +882,17 @@ int html_report_write(FILE *f, const struct html_report *r,
 	}
 	if (!title || !*title)
 		title = "Heartbleed report";
-	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	fputs(
+	    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\">"
 	    /* Nothing may be fetched, and no script runs. */
-	    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
+	    "<meta http-equiv=\"Content-Security-Policy\" "
+	    "content=\"default-src "
 	    "'none'; style-src 'unsafe-inline'; img-src data:\">"
 	    "<meta name=\"generator\" content=\"heartcheck " HEARTCHECK_VERSION
-	    "\"><title>", f);
+	    "\"><title>",
+	    f);
 	html_puts(f, title);
 	fprintf(f, "</title><style>%s</style></head>\n<body>\n<h1>", css);
 	html_puts(f, title);
@@ -868,8 +919,10 @@ int html_report_write(FILE *f, const struct html_report *r,
 	fputs("<h2 id=\"summary\">Summary</h2>\n<div class=\"cards\">", f);
 	fprintf(f, "<div class=\"card %s\"><b>%lu</b>vulnerable</div>",
 	    bad ? "bad" : "good", bad);
-	fprintf(f, "<div class=\"card %s\"><b>%lu</b>processes to restart"
-	    "</div>", restart ? "bad" : "good", restart);
+	fprintf(f,
+	    "<div class=\"card %s\"><b>%lu</b>processes to restart"
+	    "</div>",
+	    restart ? "bad" : "good", restart);
 	fprintf(f, "<div class=\"card %s\"><b>%lu</b>not tested</div>",
 	    unsure ? "unsure" : "good", unsure);
 	fprintf(f, "<div class=\"card good\"><b>%lu</b>tested safe</div>",
@@ -877,9 +930,10 @@ int html_report_write(FILE *f, const struct html_report *r,
 	fputs("</div>\n", f);
 	if (bad || restart)
 		fputs("<p class=\"bad\"><b>Action needed.</b> Vulnerable "
-		    "services may have disclosed memory: after fixing them, "
-		    "replace their certificates and keys and revoke the old "
-		    "ones.</p>\n", f);
+		      "services may have disclosed memory: after fixing them, "
+		      "replace their certificates and keys and revoke the old "
+		      "ones.</p>\n",
+		    f);
 	else if (r->nrows)
 		fputs("<p>Nothing was proven vulnerable.</p>\n", f);
 	chart(f, r);
@@ -936,17 +990,18 @@ int html_report_write(FILE *f, const struct html_report *r,
 		size_t k, shown = 0;
 
 		fputs("<div class=\"filter\"><span class=\"meta\">Show: "
-		    "</span><input type=\"radio\" name=\"f\" id=\"f-all\" "
-		    "checked><label for=\"f-all\">all</label> "
-		    "<input type=\"radio\" name=\"f\" id=\"f-bad\"><label "
-		    "for=\"f-bad\">vulnerable</label> <input type=\"radio\" "
-		    "name=\"f\" id=\"f-unsure\"><label for=\"f-unsure\">not "
-		    "tested</label> <input type=\"radio\" name=\"f\" "
-		    "id=\"f-good\"><label for=\"f-good\">safe</label>\n", f);
+		      "</span><input type=\"radio\" name=\"f\" id=\"f-all\" "
+		      "checked><label for=\"f-all\">all</label> "
+		      "<input type=\"radio\" name=\"f\" id=\"f-bad\"><label "
+		      "for=\"f-bad\">vulnerable</label> <input type=\"radio\" "
+		      "name=\"f\" id=\"f-unsure\"><label for=\"f-unsure\">not "
+		      "tested</label> <input type=\"radio\" name=\"f\" "
+		      "id=\"f-good\"><label for=\"f-good\">safe</label>\n",
+		    f);
 		table_head(f, NULL, 1, 0);
 		for (k = 0; k < 3; k++)
 			for (i = 0; i < r->nrows && shown < HTML_MAX_ALL_ROWS;
-			    i++)
+			     i++)
 				if (r->rows[i].state == order[k]) {
 					row_td(f, r, &r->rows[i], 1, 0);
 					shown++;
@@ -954,7 +1009,8 @@ int html_report_write(FILE *f, const struct html_report *r,
 		table_end(f);
 		fputs("</div>\n", f);
 		if (r->nrows > HTML_MAX_ALL_ROWS)
-			fprintf(f, "<p>%zu more results are not listed; "
+			fprintf(f,
+			    "<p>%zu more results are not listed; "
 			    "the counts above include them.</p>\n",
 			    r->nrows - HTML_MAX_ALL_ROWS);
 	} else {
@@ -963,8 +1019,8 @@ int html_report_write(FILE *f, const struct html_report *r,
 
 	/* The runs. */
 	fputs("<h2 id=\"runs\">Runs</h2>\n<div class=\"scroll\"><table>"
-	    "<thead><tr><th>file</th><th>written</th><th>what ran</th>"
-	    "<th>results</th><th>unreadable lines</th></tr></thead><tbody>\n",
+	      "<thead><tr><th>file</th><th>written</th><th>what ran</th>"
+	      "<th>results</th><th>unreadable lines</th></tr></thead><tbody>\n",
 	    f);
 	for (i = 0; i < r->nruns; i++) {
 		const struct hrun *u = &r->runs[i];
@@ -976,19 +1032,23 @@ int html_report_write(FILE *f, const struct html_report *r,
 		if (u->params)
 			html_puts(f, u->params);
 		else
-			fputs(u->has_scan ? "scan" : u->has_local ?
-			    "local audit" : "", f);
+			fputs(u->has_scan    ? "scan" :
+				u->has_local ? "local audit" :
+					       "",
+			    f);
 		fprintf(f, "</td><td>%lu</td><td class=\"%s\">%lu</td></tr>\n",
 		    u->results, u->bad ? "unsure" : "", u->bad);
 	}
 	fputs("</tbody></table></div>\n", f);
 	if (before)
-		fprintf(f, "<p class=\"meta\">Compared with an earlier run: "
+		fprintf(f,
+		    "<p class=\"meta\">Compared with an earlier run: "
 		    "%lu results read, %lu unreadable lines.</p>\n",
 		    before->results[0], before->bad_lines[0]);
 	if (r->alloc_failed)
 		fputs("<p class=\"bad\">Out of memory: some results are "
-		    "missing from this report.</p>\n", f);
+		      "missing from this report.</p>\n",
+		    f);
 	fputs("</body></html>\n", f);
 	if (fflush(f) != 0 || ferror(f))
 		return HC_ERR_OUTPUT;

@@ -54,7 +54,7 @@ unsigned long html_report_bad_lines(const struct html_report *r);
  * finished diff (an earlier run against these results) shown as the
  * before/after comparison.  now is the time printed as generated (0:
  * none).  Returns 0, or HC_ERR_OUTPUT when f could not be written. */
-int html_report_write(FILE *f, const struct html_report *r,
-    const char *title, const struct diff *before, long long now);
+int html_report_write(FILE *f, const struct html_report *r, const char *title,
+    const struct diff *before, long long now);
 
 #endif

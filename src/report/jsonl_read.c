@@ -15,10 +15,14 @@ static const struct {
 	const char *type;
 	enum res_kind kind;
 } kinds[] = {
-	{ "scan", RES_K_SCAN }, { "listener", RES_K_LISTENER },
-	{ "library", RES_K_LIBRARY }, { "process", RES_K_PROCESS },
-	{ "package", RES_K_PACKAGE }, { "restart", RES_K_RESTART },
-	{ "error", RES_K_ERROR }, { "summary", RES_K_SUMMARY },
+	{ "scan", RES_K_SCAN },
+	{ "listener", RES_K_LISTENER },
+	{ "library", RES_K_LIBRARY },
+	{ "process", RES_K_PROCESS },
+	{ "package", RES_K_PACKAGE },
+	{ "restart", RES_K_RESTART },
+	{ "error", RES_K_ERROR },
+	{ "summary", RES_K_SUMMARY },
 	{ "local-summary", RES_K_LOCAL_SUMMARY },
 };
 
@@ -96,7 +100,7 @@ static const char *str(json_t *o, const char *key)
 	char k[64];
 
 	if (!v || !strchr(v, '\\'))
-		return v;       /* no "\xNN" in it: not the escaped form */
+		return v; /* no "\xNN" in it: not the escaped form */
 	snprintf(k, sizeof(k), "%s_b64", key);
 	if ((b = json_string_value(json_object_get(o, k))) != NULL &&
 	    (d = b64_decode(b)) != NULL)
@@ -109,7 +113,8 @@ static long long num(json_t *o, const char *key)
 	json_t *v = json_object_get(o, key);
 
 	return json_is_integer(v) ? (long long)json_integer_value(v) :
-	    json_is_real(v) ? (long long)json_real_value(v) : 0;
+	    json_is_real(v)	  ? (long long)json_real_value(v) :
+				    0;
 }
 
 static double real(json_t *o, const char *key)
@@ -125,8 +130,8 @@ static int boolean(json_t *o, const char *key)
 /* A verdict keyword's grade, as its producer set it. */
 static enum res_grade grade_of(const char *v)
 {
-	static const char *const good[] = { "patched", "no-heartbeat",
-		"fixed", "not-affected" };
+	static const char *const good[] = { "patched", "no-heartbeat", "fixed",
+		"not-affected" };
 	size_t i;
 
 	if (!v)
@@ -184,7 +189,7 @@ static int fill(json_t *o, struct jsonl_item *it, void **scratch)
 		it->u.listener.unit = str(o, "unit");
 		it->u.listener.no_service = it->u.listener.ep.verdict &&
 		    (!strcmp(it->u.listener.ep.verdict, "refused") ||
-		    !strcmp(it->u.listener.ep.verdict, "not-tls"));
+			!strcmp(it->u.listener.ep.verdict, "not-tls"));
 		break;
 	case RES_K_LIBRARY: {
 		struct res_library *l = &it->u.library;
@@ -197,14 +202,16 @@ static int fill(json_t *o, struct jsonl_item *it, void **scratch)
 		l->reason = str(o, "reason");
 		l->disclosed = (unsigned)num(o, "disclosed");
 		l->libcrypto = str(o, "libcrypto");
-		json_array_foreach(json_object_get(o, "sources"), i, v) {
+		json_array_foreach(json_object_get(o, "sources"), i, v)
+		{
 			k = json_string_value(v);
 			if (!k)
 				continue;
 			l->sources |= !strcmp(k, "ld.so.cache") ?
-			    RES_SRC_LDCACHE : !strcmp(k, "directory") ?
-			    RES_SRC_DIR : !strcmp(k, "process") ?
-			    RES_SRC_PROCESS : 0;
+			    RES_SRC_LDCACHE :
+			    !strcmp(k, "directory") ? RES_SRC_DIR :
+			    !strcmp(k, "process")   ? RES_SRC_PROCESS :
+						      0;
 		}
 		break;
 	}
@@ -229,7 +236,8 @@ static int fill(json_t *o, struct jsonl_item *it, void **scratch)
 			break;
 		if ((libs = calloc(n, sizeof(*libs))) == NULL)
 			return HC_ERR_ALLOC_FAIL;
-		json_array_foreach(a, i, v) {
+		json_array_foreach(a, i, v)
+		{
 			libs[i].path = str(v, "path");
 			libs[i].why = str(v, "why");
 			if (!libs[i].why)
@@ -287,7 +295,8 @@ static int fill(json_t *o, struct jsonl_item *it, void **scratch)
 		counts = mem;
 		names = (const char **)(counts + n);
 		i = 0;
-		json_object_foreach(a, k, v) {
+		json_object_foreach(a, k, v)
+		{
 			names[i] = k;
 			counts[i] = (uint64_t)json_integer_value(v);
 			if (!strcmp(k, "vulnerable"))
@@ -306,20 +315,21 @@ static int fill(json_t *o, struct jsonl_item *it, void **scratch)
 		json_t *t = json_object_get(o, "seconds");
 
 		s->libraries = (unsigned)num(o, "libraries");
-		s->vulnerable_libraries = (unsigned)num(o,
-		    "vulnerable_libraries");
-		s->possibly_vulnerable_libraries = (unsigned)num(o,
-		    "possibly_vulnerable_libraries");
+		s->vulnerable_libraries =
+		    (unsigned)num(o, "vulnerable_libraries");
+		s->possibly_vulnerable_libraries =
+		    (unsigned)num(o, "possibly_vulnerable_libraries");
 		s->untested_libraries = (unsigned)num(o, "untested_libraries");
 		s->processes = (unsigned)num(o, "processes");
-		s->processes_need_restart = (unsigned)num(o,
-		    "processes_need_restart");
-		s->processes_unreadable = (unsigned)num(o,
-		    "processes_unreadable");
+		s->processes_need_restart =
+		    (unsigned)num(o, "processes_need_restart");
+		s->processes_unreadable =
+		    (unsigned)num(o, "processes_unreadable");
 		s->listeners = (unsigned)num(o, "listeners");
-		s->vulnerable_listeners = (unsigned)num(o,
-		    "vulnerable_listeners");
-		s->vulnerable_packages = (unsigned)num(o, "vulnerable_packages");
+		s->vulnerable_listeners =
+		    (unsigned)num(o, "vulnerable_listeners");
+		s->vulnerable_packages =
+		    (unsigned)num(o, "vulnerable_packages");
 		s->errors = (unsigned)num(o, "errors");
 		s->unfinished.libraries = (unsigned)num(u, "libraries");
 		s->unfinished.processes = (unsigned)num(u, "processes");
@@ -369,18 +379,18 @@ int jsonl_read(FILE *f, const char *name, const struct jsonl_cb *cb,
 		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 			buf[--n] = '\0';
 		if (n == 0)
-			continue;       /* a blank line is no result */
+			continue; /* a blank line is no result */
 		o = json_loadb(buf, (size_t)n, 0, &je);
 		if (!o) {
 			/* A last line without its newline was cut short. */
 			code = cut ? HC_ERR_TRUNCATED : HC_ERR_PARSE;
-			snprintf(why, sizeof(why), "%s: %s", cut ?
-			    "truncated line" : "not JSON", je.text);
+			snprintf(why, sizeof(why), "%s: %s",
+			    cut ? "truncated line" : "not JSON", je.text);
 		} else if (!json_is_object(o) || !str(o, "type")) {
 			code = HC_ERR_PARSE;
 			snprintf(why, sizeof(why), "not a result: %s",
 			    json_is_object(o) ? "no \"type\"" :
-			    "not a JSON object");
+						"not a JSON object");
 		}
 		if (code == HC_ERR_SUCCESS) {
 			memset(&it, 0, sizeof(it));

@@ -12,7 +12,7 @@
 #include "report/result.h"
 
 enum res_kind {
-	RES_K_UNKNOWN,          /* a type this version does not know */
+	RES_K_UNKNOWN, /* a type this version does not know */
 	RES_K_SCAN,
 	RES_K_LISTENER,
 	RES_K_LIBRARY,
@@ -30,7 +30,7 @@ enum res_kind {
  * exact bytes FIELD_b64 holds, unless they hold a NUL byte. */
 struct jsonl_item {
 	enum res_kind kind;
-	const char *type;       /* the "type" field as read */
+	const char *type; /* the "type" field as read */
 	const char *file;
 	unsigned long line;
 	union {

@@ -85,11 +85,15 @@ void out_stderr(struct out *o, const char *s, int droppable)
 void out_write_error(int err)
 {
 	if (err == EPIPE)
-		fprintf(stderr, "heartcheck: standard output was closed "
-		    "(%s); stopped\n", strerror(err));
+		fprintf(stderr,
+		    "heartcheck: standard output was closed "
+		    "(%s); stopped\n",
+		    strerror(err));
 	else
-		fprintf(stderr, "heartcheck: cannot write to standard output: "
-		    "%s; stopped, results are missing\n", strerror(err));
+		fprintf(stderr,
+		    "heartcheck: cannot write to standard output: "
+		    "%s; stopped, results are missing\n",
+		    strerror(err));
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), with its code
@@ -134,7 +138,12 @@ size_t out_escape(char *dst, size_t cap, const char *s, size_t len)
 	uint32_t cp;
 	char e[4];
 
-#define PUT(ch) do { if (o + 1 < cap) dst[o] = (ch); o++; } while (0)
+#define PUT(ch) \
+	do { \
+		if (o + 1 < cap) \
+			dst[o] = (ch); \
+		o++; \
+	} while (0)
 	while (i < len) {
 		n = utf8_seq(u + i, len - i, &cp);
 		if (n == 1 && cp >= 0x20 && cp != 0x7f && cp != '\\') {
@@ -154,7 +163,8 @@ size_t out_escape(char *dst, size_t cap, const char *s, size_t len)
 			i++;
 			continue;
 		}
-		/* A control, or bytes that are not UTF-8: one byte at a time. */
+		/* A control, or bytes that are not UTF-8: one byte at a time.
+		 */
 		if (n == 0)
 			n = 1;
 		for (k = 0; k < n; k++) {
@@ -201,7 +211,8 @@ const char *out_esc(const char *s)
 
 static char *base64(const unsigned char *b, size_t n)
 {
-	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char t[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	char *out = malloc((n + 2) / 3 * 4 + 1), *p = out;
 	size_t i;
 
@@ -290,15 +301,14 @@ void out_json(struct out *o, json_t *obj)
 {
 	if (!obj)
 		return;
-	json_dumpf(obj, o->f, JSON_COMPACT | JSON_ENSURE_ASCII |
-	    JSON_REAL_PRECISION(9));
+	json_dumpf(obj, o->f,
+	    JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(9));
 	fputc('\n', o->f);
 	fflush(o->f);
 	json_decref(obj);
 }
 
-void out_hexdump(FILE *f, const char *prefix, const unsigned char *b,
-    size_t n)
+void out_hexdump(FILE *f, const char *prefix, const unsigned char *b, size_t n)
 {
 	size_t i, j;
 

@@ -13,8 +13,8 @@
 struct writer;
 
 struct out {
-	FILE *f;        /* write here: a stream into the writer, or raw */
-	FILE *raw;      /* the stream given to out_init */
+	FILE *f; /* write here: a stream into the writer, or raw */
+	FILE *raw; /* the stream given to out_init */
 	struct writer *w;
 	int json;
 	int color;
@@ -81,7 +81,6 @@ const char *out_bold(const struct out *o);
 const char *out_reset(const struct out *o);
 
 /* Writes a classic 16-bytes-per-line hexdump of b, each line prefixed. */
-void out_hexdump(FILE *f, const char *prefix, const unsigned char *b,
-    size_t n);
+void out_hexdump(FILE *f, const char *prefix, const unsigned char *b, size_t n);
 
 #endif

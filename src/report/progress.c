@@ -10,7 +10,7 @@
 
 struct progress_fig {
 	uint64_t done, total, vulnerable;
-	double rate, eta, elapsed;  /* eta < 0: unknown */
+	double rate, eta, elapsed; /* eta < 0: unknown */
 };
 
 uint64_t progress_clock_ns(void)
@@ -57,20 +57,22 @@ void progress_status(struct progress *p, const struct progress_counts *c,
 		return;
 	figures(p, c, &f);
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", p->status_file,
-	    (long)getpid()) >= (int)sizeof(tmp))
+		(long)getpid()) >= (int)sizeof(tmp))
 		return;
 	if (!(fp = fopen(tmp, "we")))
 		return;
-	fprintf(fp, "{\"type\":\"status\",\"state\":\"%s\",\"done\":%" PRIu64
+	fprintf(fp,
+	    "{\"type\":\"status\",\"state\":\"%s\",\"done\":%" PRIu64
 	    ",\"total\":%" PRIu64 ",\"in_flight\":%zu,\"vulnerable\":%" PRIu64
-	    ",\"rate\":%.1f,\"elapsed_s\":%.1f,\"eta_s\":", state, f.done,
-	    f.total, c->in_flight, f.vulnerable, f.rate, f.elapsed);
+	    ",\"rate\":%.1f,\"elapsed_s\":%.1f,\"eta_s\":",
+	    state, f.done, f.total, c->in_flight, f.vulnerable, f.rate,
+	    f.elapsed);
 	if (f.eta >= 0)
 		fprintf(fp, "%.0f", f.eta);
 	else
 		fprintf(fp, "null");
-	fprintf(fp, ",\"position\":%" PRIu64 ",\"time\":%lld}\n",
-	    c->position, (long long)time(NULL));
+	fprintf(fp, ",\"position\":%" PRIu64 ",\"time\":%lld}\n", c->position,
+	    (long long)time(NULL));
 	ok = fflush(fp) == 0 && !ferror(fp);
 	if (fclose(fp) != 0)
 		ok = 0;
@@ -99,8 +101,8 @@ void progress_update(struct progress *p, const struct progress_counts *c,
 	char line[200], eta[32];
 	uint64_t now = progress_clock_ns();
 
-	if (p->status_file && now - p->status_ns >=
-	    STATUS_EVERY_MS * 1000000ull) {
+	if (p->status_file &&
+	    now - p->status_ns >= STATUS_EVERY_MS * 1000000ull) {
 		p->status_ns = now;
 		progress_status(p, c, stopping ? "stopping" : "running");
 	}
@@ -112,7 +114,8 @@ void progress_update(struct progress *p, const struct progress_counts *c,
 	 * show this shard's expected share. */
 	snprintf(line, sizeof(line),
 	    "\r\033[K[%llu/%s%llu] %.0f/s, %llu vulnerable, %zu in flight, "
-	    "ETA %s%s", (unsigned long long)f.done, p->shard_n > 1 ? "~" : "",
+	    "ETA %s%s",
+	    (unsigned long long)f.done, p->shard_n > 1 ? "~" : "",
 	    (unsigned long long)f.total, f.rate,
 	    (unsigned long long)f.vulnerable, c->in_flight, eta,
 	    stopping ? " (stopping)" : "");

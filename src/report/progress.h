@@ -16,20 +16,20 @@
 
 /* This run's counts, as the producer sees them now. */
 struct progress_counts {
-	uint64_t total;         /* endpoints known, in the whole target space */
-	uint64_t done;          /* results of this run */
-	uint64_t vulnerable;    /* vulnerable results of this run */
-	uint64_t position;      /* where a stopped run would resume */
+	uint64_t total; /* endpoints known, in the whole target space */
+	uint64_t done; /* results of this run */
+	uint64_t vulnerable; /* vulnerable results of this run */
+	uint64_t position; /* where a stopped run would resume */
 	size_t in_flight;
 };
 
 struct progress {
-	struct out *out;        /* the line goes to stderr in order with it */
-	const char *status_file;        /* or NULL */
-	int tty;                /* draw the line */
-	int drawn;              /* a line may be on the terminal */
-	unsigned long shard_n;  /* N of a shard K/N: the total is shared */
-	uint64_t prev_done, prev_vulnerable;    /* earlier runs, resumed */
+	struct out *out; /* the line goes to stderr in order with it */
+	const char *status_file; /* or NULL */
+	int tty; /* draw the line */
+	int drawn; /* a line may be on the terminal */
+	unsigned long shard_n; /* N of a shard K/N: the total is shared */
+	uint64_t prev_done, prev_vulnerable; /* earlier runs, resumed */
 	uint64_t t0_ns, status_ns;
 };
 

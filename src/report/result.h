@@ -24,35 +24,35 @@ enum res_grade {
 /* "type": "scan": one endpoint probed. */
 struct res_endpoint {
 	const char *target;
-	const char *name;       /* host name, or "" / NULL */
-	const char *ip;         /* "" when no address was probed */
+	const char *name; /* host name, or "" / NULL */
+	const char *ip; /* "" when no address was probed */
 	uint16_t port;
-	const char *verdict;    /* a scan verdict keyword */
-	enum res_grade grade;   /* RES_UNSURE: not tested */
+	const char *verdict; /* a scan verdict keyword */
+	enum res_grade grade; /* RES_UNSURE: not tested */
 	int vulnerable;
 	const char *reason;
-	const char *version;    /* "TLSv1.2", or NULL */
+	const char *version; /* "TLSv1.2", or NULL */
 	int heartbeat_ext;
 	unsigned disclosed;
-	int alert;              /* -1: none */
+	int alert; /* -1: none */
 	unsigned attempts;
-	const char *strategy;   /* or NULL */
+	const char *strategy; /* or NULL */
 	unsigned nudges;
 	uint32_t bytes_sent, bytes_received;
 	double elapsed_ms;
-	const uint8_t *leaked;  /* --leak only */
+	const uint8_t *leaked; /* --leak only */
 	size_t leaked_len;
-	const char *starttls;   /* the STARTTLS protocol used, or NULL */
+	const char *starttls; /* the STARTTLS protocol used, or NULL */
 };
 
 /* "type": "listener": a local listening socket probed over loopback. */
 struct res_listener {
 	struct res_endpoint ep;
-	long pid;               /* 0: unknown */
-	const char *comm;       /* or NULL */
-	const char *unit;       /* or NULL */
-	int no_service;         /* refused or not TLS: nothing to report in
-	                         * text */
+	long pid; /* 0: unknown */
+	const char *comm; /* or NULL */
+	const char *unit; /* or NULL */
+	int no_service; /* refused or not TLS: nothing to report in
+			 * text */
 };
 
 /* Where a library was found (bits of res_library.sources). */
@@ -66,18 +66,18 @@ enum {
 struct res_library {
 	const char *path;
 	const char *soname;
-	const char *version;    /* "" when unknown */
-	const char *verdict;    /* a library verdict keyword */
+	const char *version; /* "" when unknown */
+	const char *verdict; /* a library verdict keyword */
 	enum res_grade grade;
 	const char *reason;
 	unsigned disclosed;
-	const char *libcrypto;  /* or NULL */
-	unsigned sources;       /* RES_SRC_* */
+	const char *libcrypto; /* or NULL */
+	unsigned sources; /* RES_SRC_* */
 };
 
 struct res_proc_lib {
 	const char *path;
-	const char *why;        /* "deleted,vulnerable", or "" */
+	const char *why; /* "deleted,vulnerable", or "" */
 };
 
 /* "type": "process": a process that maps libssl or libcrypto, or whose
@@ -87,16 +87,17 @@ struct res_process {
 	long long uid;
 	const char *comm;
 	const char *cmdline;
-	const char *unit;       /* or NULL */
-	const char *container;  /* or NULL */
-	int restart;            /* 1 yes, 0 no, -1 unknown (not examined) */
-	int vulnerable;         /* it maps an image proven vulnerable */
-	int unreadable;         /* its maps could not be read */
-	int dropped;            /* some images were not examined */
-	const char *error;      /* why (unreadable or dropped), or NULL */
-	unsigned long long start_time; /* its start in clock ticks after boot
-	                         * (/proc/PID/stat field 22); 0: not known.
-	                         * Optional: read back when present. */
+	const char *unit; /* or NULL */
+	const char *container; /* or NULL */
+	int restart; /* 1 yes, 0 no, -1 unknown (not examined) */
+	int vulnerable; /* it maps an image proven vulnerable */
+	int unreadable; /* its maps could not be read */
+	int dropped; /* some images were not examined */
+	const char *error; /* why (unreadable or dropped), or NULL */
+	unsigned long long
+	    start_time; /* its start in clock ticks after boot
+			 * (/proc/PID/stat field 22); 0: not known.
+			 * Optional: read back when present. */
 	size_t nlibs;
 	const struct res_proc_lib *libs;
 };
@@ -108,8 +109,8 @@ struct res_package {
 	const char *arch;
 	const char *verdict;
 	enum res_grade grade;
-	const char *fixed_in;   /* or NULL */
-	const char *advisory;   /* or NULL */
+	const char *fixed_in; /* or NULL */
+	const char *advisory; /* or NULL */
 	int confirmed;
 	const char *reason;
 };
@@ -124,18 +125,18 @@ struct res_restart {
 	long pid;
 	const char *comm;
 	const char *cmdline;
-	const char *why;        /* loose process: what it maps, as in process */
-	const char *where;      /* loose process: its container or unit, or
-	                         * NULL */
+	const char *why; /* loose process: what it maps, as in process */
+	const char *where; /* loose process: its container or unit, or
+			    * NULL */
 };
 
 /* "type": "error": something that could not be done.  It counts towards
  * exit status 3. */
 struct res_error {
-	const char *stage;      /* "processes", "listeners", ... or NULL for a
-	                         * target that could not be parsed */
-	int code;               /* HC_ERR_* (report/err.h) */
-	const char *error;      /* the message */
+	const char *stage; /* "processes", "listeners", ... or NULL for a
+			    * target that could not be parsed */
+	int code; /* HC_ERR_* (report/err.h) */
+	const char *error; /* the message */
 };
 
 /* "type": "summary": the end of a scan. */
@@ -151,34 +152,34 @@ struct res_scan_summary {
 
 /* What a client offered in its ClientHello, for "type": "client". */
 struct res_client_hello {
-	const char *version;    /* client_version, named */
-	size_t nversions;       /* supported_versions, named */
+	const char *version; /* client_version, named */
+	size_t nversions; /* supported_versions, named */
 	const char *const *versions;
-	unsigned suites;        /* how many suites it offered */
-	int heartbeat;          /* extension 15 offered */
-	int heartbeat_mode;     /* its mode byte */
-	const char *sni;        /* "" or NULL when none */
+	unsigned suites; /* how many suites it offered */
+	int heartbeat; /* extension 15 offered */
+	int heartbeat_mode; /* its mode byte */
+	const char *sni; /* "" or NULL when none */
 };
 
 /* "type": "client": one TLS client tested by heartcheck clients. */
 struct res_client {
-	const char *ip;         /* the peer; "" or NULL when there was none */
+	const char *ip; /* the peer; "" or NULL when there was none */
 	uint16_t port;
-	const char *command;    /* the command run (its argv[0]), or NULL */
-	unsigned runs;          /* with a command: how many times it ran */
-	int command_status;     /* its exit status, or -1 */
-	int command_signal;     /* the signal that ended it, or 0 */
-	const char *verdict;    /* a verdict keyword */
-	enum res_grade grade;   /* RES_UNSURE: not tested */
+	const char *command; /* the command run (its argv[0]), or NULL */
+	unsigned runs; /* with a command: how many times it ran */
+	int command_status; /* its exit status, or -1 */
+	int command_signal; /* the signal that ended it, or 0 */
+	const char *verdict; /* a verdict keyword */
+	enum res_grade grade; /* RES_UNSURE: not tested */
 	int vulnerable;
 	const char *reason;
-	const struct res_client_hello *hello;   /* NULL: none read */
-	const char *version;    /* the version answered with, or NULL */
-	unsigned suite;         /* the suite chosen, or 0 */
-	int heartbeat_ext;      /* the client offered extension 15 */
+	const struct res_client_hello *hello; /* NULL: none read */
+	const char *version; /* the version answered with, or NULL */
+	unsigned suite; /* the suite chosen, or 0 */
+	int heartbeat_ext; /* the client offered extension 15 */
 	unsigned disclosed;
-	int alert;              /* -1: none */
-	unsigned attempts;      /* connections */
+	int alert; /* -1: none */
+	unsigned attempts; /* connections */
 	const char *strategy;
 	unsigned nudges;
 	uint32_t bytes_sent, bytes_received;
@@ -216,12 +217,12 @@ struct res_local_summary {
 	struct {
 		unsigned libraries, processes, listeners, packages;
 	} unfinished;
-	unsigned errors;        /* error results of the audit */
+	unsigned errors; /* error results of the audit */
 	struct {
 		double processes, libraries, listeners, packages, total;
 	} seconds;
-	enum res_state state;   /* one policy: audit_state() */
-	int root;               /* run as root */
+	enum res_state state; /* one policy: audit_state() */
+	int root; /* run as root */
 };
 
 /* Parts of the local audit, for the headings of text output. */

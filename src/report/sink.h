@@ -18,7 +18,7 @@
 struct sink;
 
 struct sink_ops {
-	const char *name;       /* "text", "json", "nagios", "openmetrics" */
+	const char *name; /* "text", "json", "nagios", "openmetrics" */
 	/* Sets up s->priv; returns 0 or an HC_ERR_* code. */
 	int (*begin)(struct sink *s);
 	/* Writes what is still held and frees s->priv. */
@@ -38,8 +38,8 @@ struct sink_ops {
 	void (*restart)(struct sink *s, const struct res_restart *r);
 	void (*error)(struct sink *s, const struct res_error *r);
 	void (*scan_summary)(struct sink *s, const struct res_scan_summary *r);
-	void (*local_summary)(struct sink *s,
-	    const struct res_local_summary *r);
+	void (
+	    *local_summary)(struct sink *s, const struct res_local_summary *r);
 	void (*client)(struct sink *s, const struct res_client *r);
 	void (*client_summary)(struct sink *s,
 	    const struct res_client_summary *r);
@@ -48,8 +48,8 @@ struct sink_ops {
 struct sink {
 	const struct sink_ops *ops;
 	struct out *out;
-	int quiet;              /* text: findings only */
-	void *priv;             /* the sink's own state */
+	int quiet; /* text: findings only */
+	void *priv; /* the sink's own state */
 };
 
 /* The registered sinks, NULL-terminated. */

@@ -29,9 +29,9 @@ struct probe_tail {
 	unsigned disclosed;
 	int alert;
 	unsigned attempts;
-	json_t *strategy;       /* taken */
+	json_t *strategy; /* taken */
 	unsigned nudges;
-	json_t *starttls;       /* taken; NULL: the kind has no such field */
+	json_t *starttls; /* taken; NULL: the kind has no such field */
 	uint32_t bytes_sent, bytes_received;
 	double elapsed_ms;
 };
@@ -40,8 +40,8 @@ static void tail_json(json_t *j, const struct probe_tail *t)
 {
 	json_object_set_new(j, "heartbeat_ext", json_boolean(t->heartbeat_ext));
 	json_object_set_new(j, "disclosed", json_integer(t->disclosed));
-	json_object_set_new(j, "alert", t->alert >= 0 ?
-	    json_integer(t->alert) : json_null());
+	json_object_set_new(j, "alert",
+	    t->alert >= 0 ? json_integer(t->alert) : json_null());
 	json_object_set_new(j, "attempts", json_integer(t->attempts));
 	json_object_set_new(j, "strategy", t->strategy);
 	json_object_set_new(j, "nudges", json_integer(t->nudges));
@@ -64,17 +64,19 @@ static json_t *endpoint_json(const char *type, const struct res_endpoint *r)
 	out_json_set_str(j, "target", r->target);
 	if (r->name && r->name[0])
 		out_json_set_str(j, "name", r->name);
-	json_object_set_new(j, "ip", r->ip && r->ip[0] ? json_string(r->ip) :
-	    json_null());
+	json_object_set_new(j, "ip",
+	    r->ip && r->ip[0] ? json_string(r->ip) : json_null());
 	json_object_set_new(j, "port", json_integer(r->port));
 	json_object_set_new(j, "verdict", json_string(r->verdict));
 	out_json_set_str(j, "reason", r->reason);
-	json_object_set_new(j, "version", r->version ?
-	    json_string(r->version) : json_null());
+	json_object_set_new(j, "version",
+	    r->version ? json_string(r->version) : json_null());
 	{
 		struct probe_tail t = { r->heartbeat_ext, r->disclosed,
-			r->alert, r->attempts, r->strategy && r->attempts ?
-			json_string(r->strategy) : json_null(), r->nudges,
+			r->alert, r->attempts,
+			r->strategy && r->attempts ? json_string(r->strategy) :
+						     json_null(),
+			r->nudges,
 			r->starttls ? json_string(r->starttls) : json_null(),
 			r->bytes_sent, r->bytes_received, r->elapsed_ms };
 
@@ -101,8 +103,8 @@ static void j_listener(struct sink *s, const struct res_listener *r)
 
 	if (!j)
 		return;
-	json_object_set_new(j, "pid", r->pid ? json_integer(r->pid) :
-	    json_null());
+	json_object_set_new(j, "pid",
+	    r->pid ? json_integer(r->pid) : json_null());
 	out_json_set_str(j, "comm", r->comm);
 	out_json_set_str(j, "unit", r->unit);
 	out_json(s->out, j);
@@ -145,8 +147,10 @@ static void j_process(struct sink *s, const struct res_process *r)
 	if (r->container)
 		out_json_set_str(j, "container", r->container);
 	/* Unknown (null) when some of its images were not examined. */
-	json_object_set_new(j, "restart", r->restart > 0 ? json_true() :
-	    r->restart < 0 ? json_null() : json_false());
+	json_object_set_new(j, "restart",
+	    r->restart > 0     ? json_true() :
+		r->restart < 0 ? json_null() :
+				 json_false());
 	if (r->error)
 		out_json_set_str(j, "error", r->error);
 	for (i = 0; i < r->nlibs; i++) {
@@ -242,8 +246,8 @@ static json_t *hello_json(const struct res_client_hello *h)
 	json_object_set_new(j, "versions", vs);
 	json_object_set_new(j, "suites", json_integer(h->suites));
 	json_object_set_new(j, "heartbeat", json_boolean(h->heartbeat));
-	json_object_set_new(j, "heartbeat_mode", h->heartbeat ?
-	    json_integer(h->heartbeat_mode) : json_null());
+	json_object_set_new(j, "heartbeat_mode",
+	    h->heartbeat ? json_integer(h->heartbeat_mode) : json_null());
 	if (h->sni && h->sni[0])
 		out_json_set_str(j, "sni", h->sni);
 	else
@@ -264,36 +268,36 @@ static void j_client(struct sink *s, const struct res_client *r)
 	snprintf(suite, sizeof(suite), "0x%04x", r->suite);
 	json_object_set_new(j, "type", json_string("client"));
 	json_object_set_new(j, "peer", json_string(peer));
-	json_object_set_new(j, "ip", has_ip ? json_string(r->ip) :
-	    json_null());
-	json_object_set_new(j, "port", has_ip ? json_integer(r->port) :
-	    json_null());
+	json_object_set_new(j, "ip", has_ip ? json_string(r->ip) : json_null());
+	json_object_set_new(j, "port",
+	    has_ip ? json_integer(r->port) : json_null());
 	if (r->command) {
 		out_json_set_str(j, "command", r->command);
 		json_object_set_new(j, "runs", json_integer(r->runs));
 		json_object_set_new(j, "command_status",
 		    r->command_status >= 0 ? json_integer(r->command_status) :
-		    json_null());
-		json_object_set_new(j, "command_signal", r->command_signal ?
-		    json_integer(r->command_signal) : json_null());
+					     json_null());
+		json_object_set_new(j, "command_signal",
+		    r->command_signal ? json_integer(r->command_signal) :
+					json_null());
 	}
 	json_object_set_new(j, "verdict", json_string(r->verdict));
 	out_json_set_str(j, "reason", r->reason);
-	json_object_set_new(j, "client_hello", r->hello ?
-	    hello_json(r->hello) : json_null());
-	json_object_set_new(j, "version", r->version ?
-	    json_string(r->version) : json_null());
-	json_object_set_new(j, "suite", r->suite ? json_string(suite) :
-	    json_null());
+	json_object_set_new(j, "client_hello",
+	    r->hello ? hello_json(r->hello) : json_null());
+	json_object_set_new(j, "version",
+	    r->version ? json_string(r->version) : json_null());
+	json_object_set_new(j, "suite",
+	    r->suite ? json_string(suite) : json_null());
 	tail_json(j, &t);
 	out_json(s->out, j);
 }
 
-static void j_client_summary(struct sink *s,
-    const struct res_client_summary *r)
+static void j_client_summary(struct sink *s, const struct res_client_summary *r)
 {
-	out_json(s->out, summary_json("clients", r->clients, r->nverdicts,
-	    r->verdict_names, r->verdict_counts, r->seconds));
+	out_json(s->out,
+	    summary_json("clients", r->clients, r->nverdicts, r->verdict_names,
+		r->verdict_counts, r->seconds));
 }
 
 #define SET_U(obj, key, v) json_object_set_new(obj, key, json_integer(v))

@@ -8,7 +8,8 @@
 
 static void m_local_summary(struct sink *s, const struct res_local_summary *c)
 {
-	fprintf(s->out->f, "# HELP heartcheck_vulnerable_libraries OpenSSL "
+	fprintf(s->out->f,
+	    "# HELP heartcheck_vulnerable_libraries OpenSSL "
 	    "libraries proven vulnerable by running their own code.\n"
 	    "# TYPE heartcheck_vulnerable_libraries gauge\n"
 	    "heartcheck_vulnerable_libraries %u\n"
@@ -39,10 +40,10 @@ static void m_local_summary(struct sink *s, const struct res_local_summary *c)
 	    "audit took.\n"
 	    "# TYPE heartcheck_run_duration_seconds gauge\n"
 	    "heartcheck_run_duration_seconds %.3f\n"
-	    "# EOF\n", c->vulnerable_libraries, c->libraries,
-	    c->processes_need_restart, c->vulnerable_listeners,
-	    c->vulnerable_packages, c->errors, (long long)time(NULL),
-	    c->seconds.total);
+	    "# EOF\n",
+	    c->vulnerable_libraries, c->libraries, c->processes_need_restart,
+	    c->vulnerable_listeners, c->vulnerable_packages, c->errors,
+	    (long long)time(NULL), c->seconds.total);
 }
 
 const struct sink_ops sink_openmetrics_ops = {

@@ -9,8 +9,8 @@
 #include "report/sink.h"
 
 struct text {
-	unsigned unreadable_shown;      /* unreadable processes seen */
-	char **restarts;                /* advice lines, held to the end */
+	unsigned unreadable_shown; /* unreadable processes seen */
+	char **restarts; /* advice lines, held to the end */
 	size_t nrestarts, cap;
 	int restart_oom;
 };
@@ -36,8 +36,9 @@ static void t_end(struct sink *s)
 
 static const char *grade_color(const struct out *o, enum res_grade g)
 {
-	return g == RES_BAD ? out_red(o) : g == RES_GOOD ? out_green(o) :
-	    out_yellow(o);
+	return g == RES_BAD ? out_red(o) :
+	    g == RES_GOOD   ? out_green(o) :
+			      out_yellow(o);
 }
 
 /* ---- scan ---- */
@@ -85,11 +86,13 @@ static void t_scan_summary(struct sink *s, const struct res_scan_summary *r)
 	counts_line(o, r->endpoints, "endpoints", r->seconds, r->nverdicts,
 	    r->verdict_names, r->verdict_counts);
 	if (r->vulnerable)
-		fprintf(o->f, "%sVulnerable endpoints found.%s Upgrade OpenSSL "
+		fprintf(o->f,
+		    "%sVulnerable endpoints found.%s Upgrade OpenSSL "
 		    "to 1.0.1g or later (or your distribution's fixed "
 		    "package), restart every service that uses it "
 		    "(`heartcheck local` names them), then revoke and reissue "
-		    "their certificates and keys.\n", out_red(o), out_reset(o));
+		    "their certificates and keys.\n",
+		    out_red(o), out_reset(o));
 	fflush(o->f);
 }
 
@@ -107,14 +110,15 @@ static void t_client(struct sink *s, const struct res_client *r)
 	    grade_color(o, r->grade), r->verdict, out_reset(o), peer,
 	    r->version ? r->version : "-", r->command ? "[" : "",
 	    r->command ? out_esc(r->command) : "", r->command ? "] " : "",
-	    out_esc(r->reason), r->hello ? (r->heartbeat_ext ?
-	    "extension 15 offered" : "no extension 15") : "no ClientHello",
+	    out_esc(r->reason),
+	    r->hello ? (r->heartbeat_ext ? "extension 15 offered" :
+					   "no extension 15") :
+		       "no ClientHello",
 	    r->attempts > 1 ? ", several connections" : "", r->elapsed_ms);
 	fflush(o->f);
 }
 
-static void t_client_summary(struct sink *s,
-    const struct res_client_summary *r)
+static void t_client_summary(struct sink *s, const struct res_client_summary *r)
 {
 	struct out *o = s->out;
 
@@ -123,11 +127,12 @@ static void t_client_summary(struct sink *s,
 	counts_line(o, r->clients, r->clients == 1 ? "client" : "clients",
 	    r->seconds, r->nverdicts, r->verdict_names, r->verdict_counts);
 	if (r->vulnerable)
-		fprintf(o->f, "%sVulnerable clients found.%s Upgrade the "
+		fprintf(o->f,
+		    "%sVulnerable clients found.%s Upgrade the "
 		    "OpenSSL they use to 1.0.1g or later and restart them; a "
 		    "vulnerable client that talked to a hostile server may "
-		    "have sent it any of its memory.\n", out_red(o),
-		    out_reset(o));
+		    "have sent it any of its memory.\n",
+		    out_red(o), out_reset(o));
 	fflush(o->f);
 }
 
@@ -137,11 +142,11 @@ static void t_section_begin(struct sink *s, enum res_section sec)
 {
 	static const char *const title[] = {
 		[RES_SEC_LIBRARIES] = "Libraries (each tested by running its "
-		    "own code in a sandbox)",
+				      "own code in a sandbox)",
 		[RES_SEC_PROCESSES] = "Processes that still map an old or "
-		    "vulnerable libssl",
+				      "vulnerable libssl",
 		[RES_SEC_LISTENERS] = "Listening TCP services (probed over "
-		    "loopback)",
+				      "loopback)",
 		[RES_SEC_PACKAGES] = "Packages",
 	};
 
@@ -166,23 +171,28 @@ static void t_section_end(struct sink *s, enum res_section sec,
 		break;
 	case RES_SEC_PROCESSES:
 		if (c->processes_unreadable > 5)
-			fprintf(f, "  %s...%s and %u more unreadable "
-			    "processes\n", out_yellow(o), out_reset(o),
+			fprintf(f,
+			    "  %s...%s and %u more unreadable "
+			    "processes\n",
+			    out_yellow(o), out_reset(o),
 			    c->processes_unreadable - 5);
 		if (c->processes_need_restart == 0)
-			fprintf(f, "  %snone%s among the processes read (%u "
+			fprintf(f,
+			    "  %snone%s among the processes read (%u "
 			    "of %u read, %u map libssl or libcrypto)\n",
 			    out_green(o), out_reset(o),
 			    c->processes - c->processes_unreadable,
 			    c->processes, c->processes_with_tls);
 		break;
 	case RES_SEC_LISTENERS:
-		fprintf(f, "  %u listening sockets, %u speak TLS",
-		    c->listeners, c->listeners_tls);
+		fprintf(f, "  %u listening sockets, %u speak TLS", c->listeners,
+		    c->listeners_tls);
 		if (c->unfinished.listeners)
-			fprintf(f, ", %u not finished", c->unfinished.listeners);
+			fprintf(f, ", %u not finished",
+			    c->unfinished.listeners);
 		if (c->listeners_skipped)
-			fprintf(f, ", %u bound to non-loopback addresses not "
+			fprintf(f,
+			    ", %u bound to non-loopback addresses not "
 			    "probed (use heartcheck scan)",
 			    c->listeners_skipped);
 		fputc('\n', f);
@@ -235,9 +245,9 @@ static void t_process(struct sink *s, const struct res_process *p)
 			    out_esc(p->comm), out_esc(p->error));
 		return;
 	}
-	fprintf(o->f, "  %s%-20s%s pid %ld %s%s%s%s\n", p->vulnerable ?
-	    out_red(o) : out_yellow(o), "restart", out_reset(o), p->pid,
-	    out_esc(p->comm), p->unit ? " (" : "", out_esc(p->unit),
+	fprintf(o->f, "  %s%-20s%s pid %ld %s%s%s%s\n",
+	    p->vulnerable ? out_red(o) : out_yellow(o), "restart", out_reset(o),
+	    p->pid, out_esc(p->comm), p->unit ? " (" : "", out_esc(p->unit),
 	    p->unit ? ")" : "");
 	for (i = 0; i < p->nlibs; i++)
 		if (p->libs[i].why[0])
@@ -256,7 +266,9 @@ static void t_listener(struct sink *s, const struct res_listener *r)
 	if ((!tls && s->quiet) || r->no_service)
 		return;
 	fprintf(o->f, "  %s%-20s%s %-24s %s%s%s%s%s %s\n",
-	    r->ep.vulnerable ? out_red(o) : tls ? out_green(o) : out_yellow(o),
+	    r->ep.vulnerable ? out_red(o) :
+		tls	     ? out_green(o) :
+			       out_yellow(o),
 	    r->ep.verdict, out_reset(o), out_esc(r->ep.target),
 	    r->comm ? "(" : "", out_esc(r->comm), r->unit ? ", " : "",
 	    out_esc(r->unit), r->comm ? ")" : "", out_esc(r->ep.reason));
@@ -285,10 +297,12 @@ static void t_restart(struct sink *s, const struct res_restart *r)
 		    out_esc(r->command), r->processes,
 		    r->processes == 1 ? "" : "es");
 	else
-		snprintf(line, sizeof(line), "restart pid %ld (%s): %s    # "
-		    "%s%s%s", r->pid, out_esc(r->comm), r->cmdline &&
-		    r->cmdline[0] ? out_esc(r->cmdline) : "?", r->why,
-		    r->where ? ", in " : "", out_esc(r->where));
+		snprintf(line, sizeof(line),
+		    "restart pid %ld (%s): %s    # "
+		    "%s%s%s",
+		    r->pid, out_esc(r->comm),
+		    r->cmdline && r->cmdline[0] ? out_esc(r->cmdline) : "?",
+		    r->why, r->where ? ", in " : "", out_esc(r->where));
 	if (t->nrestarts == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 8;
 		char **v = realloc(t->restarts, cap * sizeof(*v));
@@ -318,48 +332,62 @@ static void advice(struct sink *s, const struct res_local_summary *c)
 	fprintf(f, "\n%sWhat to do%s\n", out_bold(o), out_reset(o));
 	if (c->vulnerable_libraries || c->vulnerable_packages ||
 	    c->possibly_vulnerable_libraries)
-		fprintf(f, "  %d. Upgrade OpenSSL to 1.0.1g or later, or to "
-		    "your distribution's fixed package.\n", ++step);
+		fprintf(f,
+		    "  %d. Upgrade OpenSSL to 1.0.1g or later, or to "
+		    "your distribution's fixed package.\n",
+		    ++step);
 	if (c->vulnerable_listeners && !c->processes_vulnerable_loaded)
-		fprintf(f, "  %d. Find the OpenSSL of each vulnerable "
+		fprintf(f,
+		    "  %d. Find the OpenSSL of each vulnerable "
 		    "listener above: a static build, or one inside a "
 		    "container, is not among this host's libraries.  Upgrade "
-		    "it.\n", ++step);
+		    "it.\n",
+		    ++step);
 	if (t->nrestarts || t->restart_oom) {
 		fprintf(f, "  %d. Restart what still maps the old library:\n",
 		    ++step);
 		for (i = 0; i < t->nrestarts; i++)
 			fprintf(f, "%s\n", t->restarts[i]);
 		if (t->restart_oom)
-			fprintf(f, "(out of memory: more to restart, see the "
+			fprintf(f,
+			    "(out of memory: more to restart, see the "
 			    "processes above)\n");
 	} else if (c->vulnerable_listeners) {
-		fprintf(f, "  %d. Restart the services behind the vulnerable "
-		    "listeners.\n", ++step);
+		fprintf(f,
+		    "  %d. Restart the services behind the vulnerable "
+		    "listeners.\n",
+		    ++step);
 	}
 	if (c->vulnerable_libraries || c->vulnerable_listeners ||
 	    c->processes_vulnerable_loaded)
-		fprintf(f, "  %d. Revoke and reissue the certificates and keys "
+		fprintf(f,
+		    "  %d. Revoke and reissue the certificates and keys "
 		    "of every service that ran the vulnerable library, and "
-		    "change the passwords it handled.\n", ++step);
+		    "change the passwords it handled.\n",
+		    ++step);
 	if (c->processes_unreadable && !c->root)
-		fprintf(f, "  %d. Run as root: %u process%s could not be read "
+		fprintf(f,
+		    "  %d. Run as root: %u process%s could not be read "
 		    "and may still map an old library.\n"
-		    "     [hint] sudo heartcheck local\n", ++step,
-		    c->processes_unreadable,
+		    "     [hint] sudo heartcheck local\n",
+		    ++step, c->processes_unreadable,
 		    c->processes_unreadable == 1 ? "" : "es");
 	else if (c->processes_unreadable)
 		/* Even root is refused by another PID namespace's init or a
 		 * security module: say so instead of asking for root. */
-		fprintf(f, "  %d. Check the %u process%s that could not be "
+		fprintf(f,
+		    "  %d. Check the %u process%s that could not be "
 		    "read even as root (listed above): they may still map an "
-		    "old library.\n", ++step, c->processes_unreadable,
+		    "old library.\n",
+		    ++step, c->processes_unreadable,
 		    c->processes_unreadable == 1 ? "" : "es");
 	if (step)
 		fprintf(f, "  %d. Run heartcheck again to verify.\n", ++step);
 	else
-		fprintf(f, "  %sNothing: no vulnerable library, nothing to "
-		    "restart.%s\n", out_green(o), out_reset(o));
+		fprintf(f,
+		    "  %sNothing: no vulnerable library, nothing to "
+		    "restart.%s\n",
+		    out_green(o), out_reset(o));
 }
 
 static void t_local_summary(struct sink *s, const struct res_local_summary *c)
@@ -368,12 +396,13 @@ static void t_local_summary(struct sink *s, const struct res_local_summary *c)
 	char unf[160];
 
 	advice(s, c);
-	fprintf(f, "\n%u libssl tested (%u vulnerable), %u of %u processes to "
+	fprintf(f,
+	    "\n%u libssl tested (%u vulnerable), %u of %u processes to "
 	    "restart, %u TLS listeners (%u vulnerable), %u vulnerable "
-	    "packages; %.2f s (processes %.3f s).\n", c->libraries,
-	    c->vulnerable_libraries, c->processes_need_restart, c->processes,
-	    c->listeners_tls, c->vulnerable_listeners, c->vulnerable_packages,
-	    c->seconds.total, c->seconds.processes);
+	    "packages; %.2f s (processes %.3f s).\n",
+	    c->libraries, c->vulnerable_libraries, c->processes_need_restart,
+	    c->processes, c->listeners_tls, c->vulnerable_listeners,
+	    c->vulnerable_packages, c->seconds.total, c->seconds.processes);
 	res_unfinished_text(c, unf, sizeof(unf));
 	if (unf[0])
 		fprintf(f, "Not finished before the deadline or budget:%s.\n",
@@ -381,11 +410,13 @@ static void t_local_summary(struct sink *s, const struct res_local_summary *c)
 	if (c->processes_unreadable)
 		fprintf(f, "%u process%s could not be read%s.\n",
 		    c->processes_unreadable,
-		    c->processes_unreadable == 1 ? "" : "es", !c->root ?
-		    ": run as root to see them" : ", even as root");
+		    c->processes_unreadable == 1 ? "" : "es",
+		    !c->root ? ": run as root to see them" : ", even as root");
 	if (c->errors)
-		fprintf(f, "%u part%s of the audit could not run (see "
-		    "above).\n", c->errors, c->errors == 1 ? "" : "s");
+		fprintf(f,
+		    "%u part%s of the audit could not run (see "
+		    "above).\n",
+		    c->errors, c->errors == 1 ? "" : "s");
 }
 
 const struct sink_ops sink_text_ops = {

@@ -24,9 +24,9 @@ struct chunk {
 struct writer {
 	int fd;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;      /* data queued, or closing */
+	pthread_cond_t cv; /* data queued, or closing */
 	struct chunk *head, *tail;
-	size_t pending;         /* queued plus being written */
+	size_t pending; /* queued plus being written */
 	int err;
 	int closing;
 	pthread_t th;

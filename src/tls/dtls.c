@@ -21,8 +21,8 @@ void dtls_rec_hdr_write(uint8_t *out, uint8_t type, uint16_t version,
 	wr_u16(out + 11, len);
 }
 
-int dtls_rec_next(const uint8_t *dg, size_t n, size_t *off,
-    struct rec_hdr *h, const uint8_t **body)
+int dtls_rec_next(const uint8_t *dg, size_t n, size_t *off, struct rec_hdr *h,
+    const uint8_t **body)
 {
 	int r;
 
@@ -38,8 +38,8 @@ int dtls_rec_next(const uint8_t *dg, size_t n, size_t *off,
 	return 1;
 }
 
-int dtls_hs_next(const uint8_t *b, size_t n, size_t *off,
-    struct dtls_hs_hdr *h, const uint8_t **frag)
+int dtls_hs_next(const uint8_t *b, size_t n, size_t *off, struct dtls_hs_hdr *h,
+    const uint8_t **frag)
 {
 	struct rd r;
 
@@ -51,8 +51,9 @@ int dtls_hs_next(const uint8_t *b, size_t n, size_t *off,
 	rd_u16(&r, &h->msg_seq);
 	rd_u24(&r, &h->frag_off);
 	rd_u24(&r, &h->frag_len);
-	if (r.bad || h->frag_off > h->len || h->len - h->frag_off <
-	    h->frag_len || rd_ptr(&r, h->frag_len, frag) != 0) {
+	if (r.bad || h->frag_off > h->len ||
+	    h->len - h->frag_off < h->frag_len ||
+	    rd_ptr(&r, h->frag_len, frag) != 0) {
 		*off = n;
 		return -1;
 	}
@@ -110,9 +111,9 @@ int dtls_reasm_add(struct dtls_reasm *r, const struct dtls_hs_hdr *h,
 	return r->have == r->len ? 1 : 0;
 }
 
-ssize_t dtls_hb_request_record(const struct hb_plan *p, int which,
-    uint16_t ver, uint16_t epoch, uint64_t seq, uint16_t claim,
-    size_t padlen, uint8_t *out, size_t cap)
+ssize_t dtls_hb_request_record(const struct hb_plan *p, int which, uint16_t ver,
+    uint16_t epoch, uint64_t seq, uint16_t claim, size_t padlen, uint8_t *out,
+    size_t cap)
 {
 	ssize_t n;
 
@@ -122,13 +123,12 @@ ssize_t dtls_hb_request_record(const struct hb_plan *p, int which,
 	 * the same length field: build it 8 bytes in, then write the rest
 	 * of the DTLS header over the TLS one. */
 	n = hb_request_record(p, which, ver, claim, padlen,
-	    out + DTLS_HDR_LEN - TLS_HDR_LEN, cap - (DTLS_HDR_LEN -
-	    TLS_HDR_LEN));
+	    out + DTLS_HDR_LEN - TLS_HDR_LEN,
+	    cap - (DTLS_HDR_LEN - TLS_HDR_LEN));
 	if (n < 0)
 		return -1;
 	n -= TLS_HDR_LEN;
-	dtls_rec_hdr_write(out, TLS_CT_HEARTBEAT, ver, epoch, seq,
-	    (uint16_t)n);
+	dtls_rec_hdr_write(out, TLS_CT_HEARTBEAT, ver, epoch, seq, (uint16_t)n);
 	return DTLS_HDR_LEN + n;
 }
 

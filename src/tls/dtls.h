@@ -33,12 +33,12 @@ void dtls_rec_hdr_write(uint8_t *out, uint8_t type, uint16_t version,
  * record or the record runs past the datagram (the rest is then dropped,
  * as DTLS drops a bad datagram's remainder).
  */
-int dtls_rec_next(const uint8_t *dg, size_t n, size_t *off,
-    struct rec_hdr *h, const uint8_t **body);
+int dtls_rec_next(const uint8_t *dg, size_t n, size_t *off, struct rec_hdr *h,
+    const uint8_t **body);
 
 struct dtls_hs_hdr {
 	uint8_t type;
-	uint32_t len;          /* the whole message body */
+	uint32_t len; /* the whole message body */
 	uint16_t msg_seq;
 	uint32_t frag_off;
 	uint32_t frag_len;
@@ -50,8 +50,8 @@ struct dtls_hs_hdr {
  * header is truncated, the fragment runs past the record, or
  * frag_off + frag_len > len.
  */
-int dtls_hs_next(const uint8_t *b, size_t n, size_t *off,
-    struct dtls_hs_hdr *h, const uint8_t **frag);
+int dtls_hs_next(const uint8_t *b, size_t n, size_t *off, struct dtls_hs_hdr *h,
+    const uint8_t **frag);
 
 /* Parses a HelloVerifyRequest body (whole message): server_version and
  * the cookie (pointing into body).  Returns 0 or -1. */
@@ -71,7 +71,7 @@ struct dtls_reasm {
 	uint8_t type;
 	uint16_t msg_seq;
 	uint32_t len;
-	uint32_t have;        /* contiguous bytes from offset 0 */
+	uint32_t have; /* contiguous bytes from offset 0 */
 };
 
 void dtls_reasm_init(struct dtls_reasm *r, uint8_t *buf, uint32_t cap);
@@ -86,9 +86,9 @@ int dtls_reasm_add(struct dtls_reasm *r, const struct dtls_hs_hdr *h,
  * Heartbeat request record with the DTLS header: as hb_request_record,
  * with epoch and 48-bit sequence number.  Returns its length or -1.
  */
-ssize_t dtls_hb_request_record(const struct hb_plan *p, int which,
-    uint16_t ver, uint16_t epoch, uint64_t seq, uint16_t claim,
-    size_t padlen, uint8_t *out, size_t cap);
+ssize_t dtls_hb_request_record(const struct hb_plan *p, int which, uint16_t ver,
+    uint16_t epoch, uint64_t seq, uint16_t claim, size_t padlen, uint8_t *out,
+    size_t cap);
 
 /*
  * The DTLS flight, one datagram: the probe first (sequence probe_seq),

@@ -44,8 +44,8 @@ enum hw_ev hs_walker_step(struct hs_walker *w, const uint8_t *p, size_t n,
 		return HW_MORE;
 	w->have = 0;
 	w->type = w->hdr[0];
-	w->len = (uint32_t)w->hdr[1] << 16 | (uint32_t)w->hdr[2] << 8 |
-	    w->hdr[3];
+	w->len =
+	    (uint32_t)w->hdr[1] << 16 | (uint32_t)w->hdr[2] << 8 | w->hdr[3];
 	w->left = w->len;
 	w->in_body = 1;
 	return HW_START;

@@ -11,18 +11,18 @@
 #include <stdint.h>
 
 enum hw_ev {
-	HW_MORE,   /* all input consumed */
-	HW_START,  /* a message header: see w->type, w->len */
-	HW_BODY,   /* a chunk of the current message body */
-	HW_END,    /* the current message is complete */
+	HW_MORE, /* all input consumed */
+	HW_START, /* a message header: see w->type, w->len */
+	HW_BODY, /* a chunk of the current message body */
+	HW_END, /* the current message is complete */
 };
 
 struct hs_walker {
-	uint8_t have;     /* header bytes collected */
+	uint8_t have; /* header bytes collected */
 	uint8_t in_body;
 	uint8_t type;
 	uint8_t hdr[4];
-	uint32_t len;     /* body length from the header (24 bits) */
+	uint32_t len; /* body length from the header (24 bits) */
 	uint32_t left;
 };
 

@@ -48,8 +48,7 @@ uint8_t hb_payload_byte(const struct hb_plan *p, int which, size_t i)
 	return (uint8_t)(w >> ((i & 7) * 8));
 }
 
-int hb_expected_tail(const struct hb_plan *p, enum hb_tail_model m,
-    size_t off)
+int hb_expected_tail(const struct hb_plan *p, enum hb_tail_model m, size_t off)
 {
 	size_t at;
 
@@ -68,12 +67,18 @@ int hb_expected_tail(const struct hb_plan *p, enum hb_tail_model m,
 		if (p->fence_len == 0)
 			return -1;
 		switch (off) {
-		case 0: return TLS_CT_APPDATA;
-		case 1: return p->rec_ver >> 8;
-		case 2: return p->rec_ver & 0xff;
-		case 3: return p->fence_len >> 8;
-		case 4: return p->fence_len & 0xff;
-		default: break;
+		case 0:
+			return TLS_CT_APPDATA;
+		case 1:
+			return p->rec_ver >> 8;
+		case 2:
+			return p->rec_ver & 0xff;
+		case 3:
+			return p->fence_len >> 8;
+		case 4:
+			return p->fence_len & 0xff;
+		default:
+			break;
 		}
 		if (off - TLS_HDR_LEN < p->fence_len)
 			return hb_payload_byte(p, 3, off - TLS_HDR_LEN);
@@ -94,19 +99,34 @@ int hb_expected_tail(const struct hb_plan *p, enum hb_tail_model m,
 		 * sequence, length; then type 1, payload_length, payload,
 		 * padding. */
 		switch (off) {
-		case 0: return TLS_CT_HEARTBEAT;
-		case 1: return p->rec_ver >> 8;
-		case 2: return p->rec_ver & 0xff;
-		case 3: case 4: return 0;
-		case 5: case 6: case 7: case 8: case 9: case 10:
+		case 0:
+			return TLS_CT_HEARTBEAT;
+		case 1:
+			return p->rec_ver >> 8;
+		case 2:
+			return p->rec_ver & 0xff;
+		case 3:
+		case 4:
+			return 0;
+		case 5:
+		case 6:
+		case 7:
+		case 8:
+		case 9:
+		case 10:
 			return (int)((p->dtls_seq >> (8 * (10 - off))) & 0xff);
-		case 11: case 12:
+		case 11:
+		case 12:
 			at = 3 + (size_t)p->sentinel_len + HB_MIN_PADDING;
 			return (int)(off == 11 ? at >> 8 : at & 0xff);
-		case 13: return HB_REQUEST;
-		case 14: return p->sentinel_len >> 8;
-		case 15: return p->sentinel_len & 0xff;
-		default: break;
+		case 13:
+			return HB_REQUEST;
+		case 14:
+			return p->sentinel_len >> 8;
+		case 15:
+			return p->sentinel_len & 0xff;
+		default:
+			break;
 		}
 		at = off - 16;
 		if (at < p->sentinel_len)
@@ -175,8 +195,8 @@ ssize_t hb_flight_tls(const struct hb_plan *p, uint16_t ver, int fence,
 		return -1;
 	n = (size_t)(a + b);
 	if (fence) {
-		ssize_t f = hb_appdata_record(p, ver, p->fence_len ?
-		    p->fence_len : 1, out + n, cap - n);
+		ssize_t f = hb_appdata_record(p, ver,
+		    p->fence_len ? p->fence_len : 1, out + n, cap - n);
 
 		if (f < 0)
 			return -1;
@@ -218,9 +238,10 @@ static uint32_t tail_disclosed(struct hb_reader *r)
 
 	for (m = 0; m < HB_TAIL_MODELS; m++) {
 		d = r->tail_mism[m] ? r->tail_len :
-		    r->tail_len - r->tail_known[m];
-		if (d < best || (d == best && r->tail_known[m] >
-		    r->tail_known[r->proof_model])) {
+				      r->tail_len - r->tail_known[m];
+		if (d < best ||
+		    (d == best &&
+			r->tail_known[m] > r->tail_known[r->proof_model])) {
 			best = d;
 			r->proof_model = (uint8_t)m;
 		}
@@ -246,8 +267,7 @@ static void msg_judge(struct hb_reader *r)
 	    r->len == (uint32_t)p->probe_len + p->k) {
 		r->probe_echoed = 1;
 		r->disclosed += tail_disclosed(r);
-	} else if (p->probe_len > 0 && r->len == p->probe_len &&
-	    r->match_probe)
+	} else if (p->probe_len > 0 && r->len == p->probe_len && r->match_probe)
 		r->lax_echoed = 1;
 	else
 		r->foreign = 1;
@@ -265,7 +285,8 @@ static void msg_compare(struct hb_reader *r, const uint8_t *b, size_t n)
 		int exp;
 
 		if (r->match_sentinel &&
-		    (at >= p->sentinel_len || b[i] != hb_payload_byte(p, 0, at)))
+		    (at >= p->sentinel_len ||
+			b[i] != hb_payload_byte(p, 0, at)))
 			r->match_sentinel = 0;
 		if (!r->match_probe)
 			continue;

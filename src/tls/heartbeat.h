@@ -32,12 +32,12 @@
 struct hb_plan {
 	uint64_t nonce;
 	uint16_t sentinel_len; /* S: sentinel payload bytes, 0 = none */
-	uint16_t probe_len;    /* P: probe payload bytes, 0 = none */
-	uint16_t k;            /* bytes claimed past the probe record */
-	uint16_t fence_len;    /* fence body bytes; 0 = a 1-byte zero fence */
-	uint16_t rec_ver;      /* record version of the flight */
-	uint16_t pad_at;       /* record offset of the hello's first pad byte */
-	uint16_t pad_len;      /* pad bytes in the hello; 0 = no padded hello */
+	uint16_t probe_len; /* P: probe payload bytes, 0 = none */
+	uint16_t k; /* bytes claimed past the probe record */
+	uint16_t fence_len; /* fence body bytes; 0 = a 1-byte zero fence */
+	uint16_t rec_ver; /* record version of the flight */
+	uint16_t pad_at; /* record offset of the hello's first pad byte */
+	uint16_t pad_len; /* pad bytes in the hello; 0 = no padded hello */
 	/* DTLS (HB_TAIL_NEXT_DTLS): the sentinel record follows the probe in
 	 * one datagram; its header carries epoch 0 and this sequence number. */
 	uint8_t dtls;
@@ -82,8 +82,13 @@ int hb_plan_init(struct hb_plan *p, uint64_t nonce, uint16_t sentinel_len,
  *                   its 13-byte header (plan->dtls_seq) and then its body.
  * An echo whose tail matches any one of them disclosed nothing.
  */
-enum hb_tail_model { HB_TAIL_STALE, HB_TAIL_FOLLOW, HB_TAIL_HELLO,
-	HB_TAIL_NEXT_DTLS, HB_TAIL_MODELS };
+enum hb_tail_model {
+	HB_TAIL_STALE,
+	HB_TAIL_FOLLOW,
+	HB_TAIL_HELLO,
+	HB_TAIL_NEXT_DTLS,
+	HB_TAIL_MODELS
+};
 
 /* Byte i of the sentinel (which = 0) or probe (which = 1) payload. */
 uint8_t hb_payload_byte(const struct hb_plan *p, int which, size_t i);
@@ -106,8 +111,7 @@ ssize_t hb_flight_tls(const struct hb_plan *p, uint16_t ver, int fence,
 
 /* The expected byte at offset off of the probe echo's over-read tail under
  * model m, or -1 where that model has no byte of ours. */
-int hb_expected_tail(const struct hb_plan *p, enum hb_tail_model m,
-    size_t off);
+int hb_expected_tail(const struct hb_plan *p, enum hb_tail_model m, size_t off);
 
 /* Writes one application_data record of n body bytes (the fence's bytes
  * when n = p->fence_len; a 1-byte nudge otherwise).  Returns its length or
@@ -126,25 +130,25 @@ struct hb_reader {
 	uint8_t hdr[3];
 	uint8_t hdr_have;
 	uint8_t in_padding;
-	uint16_t len;         /* payload_length of the current message */
-	uint32_t off;         /* payload bytes consumed of the current message */
-	uint32_t pad_have;    /* padding bytes consumed */
+	uint16_t len; /* payload_length of the current message */
+	uint32_t off; /* payload bytes consumed of the current message */
+	uint32_t pad_have; /* padding bytes consumed */
 	/* Per-message comparison state. */
 	uint8_t match_sentinel; /* every byte so far equals the sentinel */
-	uint8_t match_probe;    /* the first P bytes equal the probe */
-	uint32_t tail_len;      /* over-read bytes so far */
+	uint8_t match_probe; /* the first P bytes equal the probe */
+	uint32_t tail_len; /* over-read bytes so far */
 	/* Per tail model: bytes where ours would lie, and how many differ. */
 	uint32_t tail_known[HB_TAIL_MODELS];
 	uint32_t tail_mism[HB_TAIL_MODELS];
 	/* Results. */
 	uint8_t sentinel_echoed;
-	uint8_t probe_echoed;   /* probe echoed with its k over-read bytes */
-	uint8_t lax_echoed;     /* probe payload echoed without the over-read */
-	uint8_t foreign;        /* a response that matches neither request */
-	uint8_t requests_seen;  /* the peer sent us a heartbeat request */
-	uint32_t disclosed;     /* over-read bytes that were not ours */
-	uint8_t proof_model;    /* enum hb_tail_model that explained the
-				 * probe echo best */
+	uint8_t probe_echoed; /* probe echoed with its k over-read bytes */
+	uint8_t lax_echoed; /* probe payload echoed without the over-read */
+	uint8_t foreign; /* a response that matches neither request */
+	uint8_t requests_seen; /* the peer sent us a heartbeat request */
+	uint32_t disclosed; /* over-read bytes that were not ours */
+	uint8_t proof_model; /* enum hb_tail_model that explained the
+			      * probe echo best */
 	uint32_t messages;
 	/* Optional: called with the over-read tail of a probe echo as it
 	 * streams in, for --leak's hexdump.  off is the offset in the tail.

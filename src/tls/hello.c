@@ -13,18 +13,26 @@
  * signs nothing.  The ECDHE and DHE suites after them keep servers that
  * refuse static RSA (OpenSSL 3 at SECLEVEL 2 still accepts it) talking. */
 static const uint16_t suites[] = {
-	0x009c, 0x009d, 0x003c, 0x003d, 0x002f, 0x0035, 0x000a, 0x0005,
-	0x0004, 0xc02f, 0xc030, 0xc02b, 0xc02c, 0xcca8, 0xcca9, 0xc027,
-	0xc028, 0xc023, 0xc024, 0xc013, 0xc014, 0xc009, 0xc00a, 0x009e,
-	0x009f, 0x0067, 0x006b, 0x0033, 0x0039, 0x0016, 0xc012, 0xc008,
-	0x00ff, /* renegotiation SCSV */
+	0x009c, 0x009d, 0x003c, 0x003d, 0x002f, 0x0035, 0x000a, 0x0005, 0x0004,
+	0xc02f, 0xc030, 0xc02b, 0xc02c, 0xcca8, 0xcca9, 0xc027, 0xc028, 0xc023,
+	0xc024, 0xc013, 0xc014, 0xc009, 0xc00a, 0x009e, 0x009f, 0x0067, 0x006b,
+	0x0033, 0x0039, 0x0016, 0xc012, 0xc008, 0x00ff, /* renegotiation SCSV */
 };
 
 static const uint16_t groups[] = { 0x001d, 0x0017, 0x0018, 0x0019, 0x001e };
 
 static const uint16_t sigalgs[] = {
-	0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0403, 0x0503,
-	0x0603, 0x0201, 0x0203,
+	0x0804,
+	0x0805,
+	0x0806,
+	0x0401,
+	0x0501,
+	0x0601,
+	0x0403,
+	0x0503,
+	0x0603,
+	0x0201,
+	0x0203,
 };
 
 static int valid_sni(const char *s, size_t n)
@@ -37,7 +45,8 @@ static int valid_sni(const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'))
+			(c >= '0' && c <= '9') || c == '-' || c == '.' ||
+			c == '_'))
 			return 0;
 	}
 	return 1;
@@ -109,8 +118,9 @@ ssize_t client_hello_build(const struct client_hello_opts *o, uint8_t *out,
 	uint16_t recver = o->version < TLS_V_TLS10 ? o->version : TLS_V_TLS10;
 	/* The TLS version a DTLS one stands for: 1.2 for DTLS 1.2, 1.1 for
 	 * DTLS 1.0. */
-	uint16_t tlsver = !o->dtls ? o->version :
-	    o->version == DTLS_V_12 ? TLS_V_TLS12 : TLS_V_TLS11;
+	uint16_t tlsver = !o->dtls  ? o->version :
+	    o->version == DTLS_V_12 ? TLS_V_TLS12 :
+				      TLS_V_TLS11;
 
 	if (o->sni && !valid_sni(o->sni, sni_len))
 		return -1;
@@ -185,7 +195,8 @@ ssize_t client_hello_build(const struct client_hello_opts *o, uint8_t *out,
 		put8(&w, 1); /* peer_allowed_to_send */
 	}
 	if (o->pad_len > 0 && o->pad_byte) {
-		/* Last, so the pad ends the record: offsets are easy to name. */
+		/* Last, so the pad ends the record: offsets are easy to name.
+		 */
 		put16(&w, TLS_EXT_PAD_GREASE);
 		put16(&w, o->pad_len);
 		for (i = 0; i < o->pad_len && !w.bad; i++)

@@ -14,9 +14,9 @@
 #include <sys/types.h>
 
 struct client_hello_opts {
-	uint16_t version;        /* highest version offered, e.g. 0x0303 */
-	const char *sni;         /* host name, or NULL */
-	int heartbeat;           /* offer extension 15 (peer_allowed_to_send) */
+	uint16_t version; /* highest version offered, e.g. 0x0303 */
+	const char *sni; /* host name, or NULL */
+	int heartbeat; /* offer extension 15 (peer_allowed_to_send) */
 	uint8_t random[32];
 	/* pad_len > 0 adds an extension of a reserved (GREASE) type as the
 	 * last one, holding pad_byte(pad_ctx, i) for i < pad_len: our own
@@ -48,8 +48,8 @@ struct server_hello {
 	uint16_t version;
 	uint16_t cipher;
 	uint8_t compression;
-	uint8_t heartbeat_ext;   /* extension 15 echoed */
-	uint8_t heartbeat_mode;  /* its mode byte */
+	uint8_t heartbeat_ext; /* extension 15 echoed */
+	uint8_t heartbeat_mode; /* its mode byte */
 	uint8_t sni_ack;
 	uint16_t selected_version; /* from supported_versions, or 0 */
 };

@@ -42,8 +42,7 @@ int rec_hdr_parse(const uint8_t *p, size_t n, int dtls, struct rec_hdr *h)
 	return (int)need;
 }
 
-void rec_hdr_write(uint8_t *out, uint8_t type, uint16_t version,
-    uint16_t len)
+void rec_hdr_write(uint8_t *out, uint8_t type, uint16_t version, uint16_t len)
 {
 	out[0] = type;
 	wr_u16(out + 1, version);

@@ -13,8 +13,8 @@
 struct rec_hdr {
 	uint8_t type;
 	uint16_t version;
-	uint16_t epoch;   /* DTLS only */
-	uint64_t seq;     /* DTLS only: 48 bits */
+	uint16_t epoch; /* DTLS only */
+	uint64_t seq; /* DTLS only: 48 bits */
 	uint16_t len;
 };
 
@@ -25,22 +25,21 @@ struct rec_hdr {
 int rec_hdr_parse(const uint8_t *p, size_t n, int dtls, struct rec_hdr *h);
 
 /* Writes a 5-byte TLS record header; out must hold 5 bytes. */
-void rec_hdr_write(uint8_t *out, uint8_t type, uint16_t version,
-    uint16_t len);
+void rec_hdr_write(uint8_t *out, uint8_t type, uint16_t version, uint16_t len);
 
 enum rs_ev {
-	RS_MORE,    /* all input consumed, nothing more to report */
-	RS_HEADER,  /* a record header: see s->cur */
-	RS_BODY,    /* a chunk of the current record's body */
-	RS_END,     /* the current record is complete */
-	RS_BAD,     /* the stream is not TLS records */
+	RS_MORE, /* all input consumed, nothing more to report */
+	RS_HEADER, /* a record header: see s->cur */
+	RS_BODY, /* a chunk of the current record's body */
+	RS_END, /* the current record is complete */
+	RS_BAD, /* the stream is not TLS records */
 };
 
 struct rec_stream {
 	uint8_t dtls;
-	uint8_t have;      /* header bytes collected */
+	uint8_t have; /* header bytes collected */
 	uint8_t in_body;
-	uint16_t left;     /* body bytes still to come */
+	uint16_t left; /* body bytes still to come */
 	uint8_t hdr[13];
 	struct rec_hdr cur;
 };

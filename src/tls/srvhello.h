@@ -22,21 +22,21 @@
 #define CH_VERSIONS_MAX 8
 
 struct client_hello_info {
-	uint16_t version;          /* client_version (legacy_version) */
-	uint16_t n_suites;         /* suites offered, all of them */
+	uint16_t version; /* client_version (legacy_version) */
+	uint16_t n_suites; /* suites offered, all of them */
 	uint16_t suites[CH_SUITES_MAX];
-	uint8_t n_versions;        /* supported_versions entries kept */
+	uint8_t n_versions; /* supported_versions entries kept */
 	uint16_t versions[CH_VERSIONS_MAX];
-	uint8_t has_exts;          /* an extensions block was present */
-	uint8_t heartbeat_ext;     /* extension 15 offered */
-	uint8_t heartbeat_mode;    /* its mode byte (1 = peer may send) */
-	uint8_t reneg;             /* renegotiation_info or the SCSV */
+	uint8_t has_exts; /* an extensions block was present */
+	uint8_t heartbeat_ext; /* extension 15 offered */
+	uint8_t heartbeat_mode; /* its mode byte (1 = peer may send) */
+	uint8_t reneg; /* renegotiation_info or the SCSV */
 	uint8_t ec_point_formats;
-	uint8_t null_comp;         /* null compression offered */
+	uint8_t null_comp; /* null compression offered */
 	uint8_t sid_len;
 	uint8_t sid[32];
-	char sni[256];             /* first host_name, "" when none; raw
-				    * bytes up to a NUL, print escaped */
+	char sni[256]; /* first host_name, "" when none; raw
+			* bytes up to a NUL, print escaped */
 };
 
 /* Parses a ClientHello message body (without the 4-byte handshake
@@ -58,11 +58,11 @@ struct server_hello_opts {
 	uint16_t version;
 	uint16_t cipher;
 	uint8_t random[32];
-	uint8_t sid_len;           /* a fresh session id of our own */
+	uint8_t sid_len; /* a fresh session id of our own */
 	uint8_t sid[32];
-	int heartbeat;             /* echo extension 15, mode 1 */
-	int reneg;                 /* empty renegotiation_info */
-	int ec_point_formats;      /* uncompressed only */
+	int heartbeat; /* echo extension 15, mode 1 */
+	int reneg; /* empty renegotiation_info */
+	int ec_point_formats; /* uncompressed only */
 	/* pad_len > 0 adds a GREASE extension as the last one holding
 	 * pad_byte(pad_ctx, i): our own bytes at known offsets of the
 	 * client's read buffer. */

@@ -8,11 +8,26 @@
 #ifndef HEARTCHECK_UTIL_ASCII_H
 #define HEARTCHECK_UTIL_ASCII_H
 
-static inline int is_digit(int c) { return c >= '0' && c <= '9'; }
-static inline int is_lower(int c) { return c >= 'a' && c <= 'z'; }
-static inline int is_upper(int c) { return c >= 'A' && c <= 'Z'; }
-static inline int is_alpha(int c) { return is_lower(c) || is_upper(c); }
-static inline int is_alnum(int c) { return is_digit(c) || is_alpha(c); }
+static inline int is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+static inline int is_lower(int c)
+{
+	return c >= 'a' && c <= 'z';
+}
+static inline int is_upper(int c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+static inline int is_alpha(int c)
+{
+	return is_lower(c) || is_upper(c);
+}
+static inline int is_alnum(int c)
+{
+	return is_digit(c) || is_alpha(c);
+}
 
 /* Space, tab and carriage return: what separates fields within a line. */
 static inline int is_hspace(int c)

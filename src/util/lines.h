@@ -28,17 +28,17 @@
 #define LINES_ANY_LENGTH SIZE_MAX
 
 enum lines_result {
-	LINES_END = 0,       /* no line left */
-	LINES_OK = 1,        /* *line, *len hold the next line */
-	LINES_TOO_LONG = 2,  /* the next line is longer than max: *line, *len
-	                      * hold its first max bytes, and the iterator has
-	                      * moved past all of it */
+	LINES_END = 0, /* no line left */
+	LINES_OK = 1, /* *line, *len hold the next line */
+	LINES_TOO_LONG = 2, /* the next line is longer than max: *line, *len
+			     * hold its first max bytes, and the iterator has
+			     * moved past all of it */
 };
 
 struct lines {
-	const char *p;   /* the rest of the buffer, not yet returned */
+	const char *p; /* the rest of the buffer, not yet returned */
 	size_t n;
-	size_t max;      /* longest line returned as LINES_OK */
+	size_t max; /* longest line returned as LINES_OK */
 };
 
 void lines_init(struct lines *it, const char *buf, size_t len, size_t max);

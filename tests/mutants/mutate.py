@@ -185,7 +185,10 @@ def main():
         suite, _, name = line.rpartition(" / ")
         if suite:
             all_tests[name.strip()] = suite.split(":")[-1].strip()
-    unit = sorted(n for n, s in all_tests.items() if s == "unit")
+    # The style check fails on any edit clang-format would lay out
+    # differently, which says nothing about the code's meaning.
+    unit = sorted(n for n, s in all_tests.items()
+                  if s == "unit" and n != "unit-style")
     for m in mutants:
         bad = [t for t in m["tests"] if t not in all_tests]
         if bad:

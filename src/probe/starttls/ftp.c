@@ -11,7 +11,7 @@ struct ftp {
 	struct pre_line l;
 	uint8_t sent;
 	uint8_t lines;
-	uint16_t multi;       /* the code of an open multi-line reply */
+	uint16_t multi; /* the code of an open multi-line reply */
 };
 
 static const uint16_t ftp_ports[] = { 21, 0 };
@@ -21,8 +21,7 @@ static void ftp_init(void *vc, const char *host)
 	memset(vc, 0, sizeof(struct ftp));
 }
 
-static enum pre_res ftp_line(void *vc, struct pre_out *o, char *why,
-    size_t cap)
+static enum pre_res ftp_line(void *vc, struct pre_out *o, char *why, size_t cap)
 {
 	struct ftp *c = vc;
 	unsigned code;
@@ -32,8 +31,9 @@ static enum pre_res ftp_line(void *vc, struct pre_out *o, char *why,
 	if (!pre_reply_code(&c->l, &code, &more)) {
 		if (c->multi)
 			return PRE_MORE;
-		pre_why_quote(why, cap, first ? "not an FTP greeting" :
-		    "not an FTP reply", c->l.s, c->l.len);
+		pre_why_quote(why, cap,
+		    first ? "not an FTP greeting" : "not an FTP reply", c->l.s,
+		    c->l.len);
 		return first ? PRE_NOT_PROTO : PRE_REFUSED;
 	}
 	if (c->multi) {
@@ -79,6 +79,11 @@ static const char *ftp_waiting(const void *vc)
 }
 
 const struct preamble pre_ftp = {
-	"ftp", "FTP", ftp_ports, sizeof(struct ftp), ftp_init, ftp_step,
+	"ftp",
+	"FTP",
+	ftp_ports,
+	sizeof(struct ftp),
+	ftp_init,
+	ftp_step,
 	ftp_waiting,
 };

@@ -44,13 +44,15 @@ static enum pre_res imap_line(void *vc, struct pre_out *o, char *why,
 	switch (c->state) {
 	case S_GREET:
 		if (pre_starts(&c->l, "* PREAUTH")) {
-			pre_why_quote(why, cap, "IMAP PREAUTH (STARTTLS is "
-			    "not allowed after it)", c->l.s, c->l.len);
+			pre_why_quote(why, cap,
+			    "IMAP PREAUTH (STARTTLS is "
+			    "not allowed after it)",
+			    c->l.s, c->l.len);
 			return PRE_REFUSED;
 		}
 		if (!pre_starts(&c->l, "* OK")) {
-			pre_why_quote(why, cap, "not an IMAP greeting",
-			    c->l.s, c->l.len);
+			pre_why_quote(why, cap, "not an IMAP greeting", c->l.s,
+			    c->l.len);
 			return PRE_NOT_PROTO;
 		}
 		if (pre_send_str(o, "a CAPABILITY\r\n") != 0)
@@ -68,7 +70,8 @@ static enum pre_res imap_line(void *vc, struct pre_out *o, char *why,
 			return PRE_REFUSED;
 		}
 		if (!c->has_starttls) {
-			snprintf(why, cap, "the IMAP server does not offer "
+			snprintf(why, cap,
+			    "the IMAP server does not offer "
 			    "STARTTLS (not in its CAPABILITY)");
 			return PRE_REFUSED;
 		}
@@ -101,11 +104,16 @@ static const char *imap_waiting(const void *vc)
 	const struct imap *c = vc;
 
 	return c->state == S_GREET ? "the \"* OK\" greeting" :
-	    c->state == S_CAPA ? "the CAPABILITY reply" :
-	    "the answer to STARTTLS";
+	    c->state == S_CAPA	   ? "the CAPABILITY reply" :
+				     "the answer to STARTTLS";
 }
 
 const struct preamble pre_imap = {
-	"imap", "IMAP", imap_ports, sizeof(struct imap), imap_init,
-	imap_step, imap_waiting,
+	"imap",
+	"IMAP",
+	imap_ports,
+	sizeof(struct imap),
+	imap_init,
+	imap_step,
+	imap_waiting,
 };

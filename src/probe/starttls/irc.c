@@ -23,8 +23,7 @@ static void irc_init(void *vc, const char *host)
 	memset(vc, 0, sizeof(struct irc));
 }
 
-static enum pre_res irc_line(void *vc, struct pre_out *o, char *why,
-    size_t cap)
+static enum pre_res irc_line(void *vc, struct pre_out *o, char *why, size_t cap)
 {
 	struct irc *c = vc;
 	const char *s = c->l.s;
@@ -43,8 +42,10 @@ static enum pre_res irc_line(void *vc, struct pre_out *o, char *why,
 		return PRE_REFUSED;
 	}
 	if (c->lines >= IRC_MAX_LINES) {
-		snprintf(why, cap, "the IRC server sent %u lines without "
-		    "answering STARTTLS", (unsigned)c->lines);
+		snprintf(why, cap,
+		    "the IRC server sent %u lines without "
+		    "answering STARTTLS",
+		    (unsigned)c->lines);
 		return PRE_REFUSED;
 	}
 	return PRE_MORE;
@@ -58,7 +59,7 @@ static enum pre_res irc_step(void *vc, const uint8_t *in, size_t n,
 	if (!in) {
 		*used = 0;
 		return pre_send_str(o, "STARTTLS\r\n") == 0 ? PRE_MORE :
-		    PRE_REFUSED;
+							      PRE_REFUSED;
 	}
 	return pre_run_lines(&c->l, in, n, used, irc_line, c, o, why, cap);
 }
@@ -69,6 +70,11 @@ static const char *irc_waiting(const void *vc)
 }
 
 const struct preamble pre_irc = {
-	"irc", "IRC", irc_ports, sizeof(struct irc), irc_init, irc_step,
+	"irc",
+	"IRC",
+	irc_ports,
+	sizeof(struct irc),
+	irc_init,
+	irc_step,
 	irc_waiting,
 };

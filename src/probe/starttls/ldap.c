@@ -16,17 +16,45 @@
 
 struct ldap {
 	uint8_t buf[LDAP_KEEP];
-	uint32_t have;           /* bytes of the message seen */
-	uint32_t total;          /* its whole length, once known, or 0 */
+	uint32_t have; /* bytes of the message seen */
+	uint32_t total; /* its whole length, once known, or 0 */
 };
 
 static const uint16_t ldap_ports[] = { 389, 0 };
 
 /* messageID 1, ExtendedRequest [APPLICATION 23] { requestName [0] OID } */
 static const uint8_t starttls_req[] = {
-	0x30, 0x1d, 0x02, 0x01, 0x01, 0x77, 0x18, 0x80, 0x16,
-	'1', '.', '3', '.', '6', '.', '1', '.', '4', '.', '1', '.',
-	'1', '4', '6', '6', '.', '2', '0', '0', '3', '7',
+	0x30,
+	0x1d,
+	0x02,
+	0x01,
+	0x01,
+	0x77,
+	0x18,
+	0x80,
+	0x16,
+	'1',
+	'.',
+	'3',
+	'.',
+	'6',
+	'.',
+	'1',
+	'.',
+	'4',
+	'.',
+	'1',
+	'.',
+	'1',
+	'4',
+	'6',
+	'6',
+	'.',
+	'2',
+	'0',
+	'0',
+	'3',
+	'7',
 };
 
 static void ldap_init(void *vc, const char *host)
@@ -62,18 +90,30 @@ static int ber_tl(const uint8_t *b, size_t n, size_t *pos, uint8_t *tag,
 static const char *result_name(unsigned rc)
 {
 	switch (rc) {
-	case 1: return "operationsError";
-	case 2: return "protocolError";
-	case 7: return "authMethodNotSupported";
-	case 8: return "strongerAuthRequired";
-	case 12: return "unavailableCriticalExtension";
-	case 13: return "confidentialityRequired";
-	case 50: return "insufficientAccessRights";
-	case 51: return "busy";
-	case 52: return "unavailable";
-	case 53: return "unwillingToPerform";
-	case 80: return "other";
-	default: return "error";
+	case 1:
+		return "operationsError";
+	case 2:
+		return "protocolError";
+	case 7:
+		return "authMethodNotSupported";
+	case 8:
+		return "strongerAuthRequired";
+	case 12:
+		return "unavailableCriticalExtension";
+	case 13:
+		return "confidentialityRequired";
+	case 50:
+		return "insufficientAccessRights";
+	case 51:
+		return "busy";
+	case 52:
+		return "unavailable";
+	case 53:
+		return "unwillingToPerform";
+	case 80:
+		return "other";
+	default:
+		return "error";
 	}
 }
 
@@ -95,8 +135,10 @@ static enum pre_res ldap_judge(struct ldap *c, char *why, size_t cap)
 	if (ber_tl(c->buf, n, &pos, &tag, &len))
 		goto bad;
 	if (tag != 0x78) {
-		snprintf(why, cap, "the LDAP server answered StartTLS with "
-		    "message type 0x%02x, not an extended response", tag);
+		snprintf(why, cap,
+		    "the LDAP server answered StartTLS with "
+		    "message type 0x%02x, not an extended response",
+		    tag);
 		return PRE_REFUSED;
 	}
 	if (ber_tl(c->buf, n, &pos, &tag, &len) || tag != 0x0a || len < 1 ||
@@ -107,9 +149,9 @@ static enum pre_res ldap_judge(struct ldap *c, char *why, size_t cap)
 	pos += len;
 	if (rc == 0 && id == 1)
 		return PRE_READY;
-	snprintf(pre, sizeof(pre), "%s: resultCode %u (%s)", id == 0 ?
-	    "LDAP notice of disconnection" : "StartTLS refused", (unsigned)rc,
-	    result_name(rc));
+	snprintf(pre, sizeof(pre), "%s: resultCode %u (%s)",
+	    id == 0 ? "LDAP notice of disconnection" : "StartTLS refused",
+	    (unsigned)rc, result_name(rc));
 	/* matchedDN, then diagnosticMessage: quote the latter if it is here. */
 	if (ber_tl(c->buf, n, &pos, &tag, &len) == 0 && tag == 0x04 &&
 	    pos + len <= n) {
@@ -138,7 +180,8 @@ static enum pre_res ldap_step(void *vc, const uint8_t *in, size_t n,
 	*used = 0;
 	if (!in)
 		return pre_send(o, starttls_req, sizeof(starttls_req)) == 0 ?
-		    PRE_MORE : PRE_REFUSED;
+		    PRE_MORE :
+		    PRE_REFUSED;
 	while (i < n) {
 		if (c->have == 0 && in[i] != 0x30) {
 			char b[1] = { (char)in[i] };
@@ -153,10 +196,11 @@ static enum pre_res ldap_step(void *vc, const uint8_t *in, size_t n,
 			uint32_t len;
 
 			c->buf[c->have++] = in[i++];
-			if (c->have >= 2 && ber_tl(c->buf, c->have, &pos, &tag,
-			    &len) == 0) {
+			if (c->have >= 2 &&
+			    ber_tl(c->buf, c->have, &pos, &tag, &len) == 0) {
 				if (len > LDAP_MSG_MAX) {
-					snprintf(why, cap, "an LDAP message of "
+					snprintf(why, cap,
+					    "an LDAP message of "
 					    "%u bytes in answer to StartTLS",
 					    (unsigned)len);
 					*used = i;
@@ -175,8 +219,9 @@ static enum pre_res ldap_step(void *vc, const uint8_t *in, size_t n,
 				k = c->total - c->have;
 			if (c->have < LDAP_KEEP)
 				memcpy(c->buf + c->have, in + i,
-				    k < LDAP_KEEP - c->have ? k :
-				    LDAP_KEEP - c->have);
+				    k < LDAP_KEEP - c->have ?
+					k :
+					LDAP_KEEP - c->have);
 			c->have += (uint32_t)k;
 			i += k;
 		}
@@ -195,6 +240,11 @@ static const char *ldap_waiting(const void *vc)
 }
 
 const struct preamble pre_ldap = {
-	"ldap", "LDAP", ldap_ports, sizeof(struct ldap), ldap_init,
-	ldap_step, ldap_waiting,
+	"ldap",
+	"LDAP",
+	ldap_ports,
+	sizeof(struct ldap),
+	ldap_init,
+	ldap_step,
+	ldap_waiting,
 };

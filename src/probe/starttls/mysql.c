@@ -18,8 +18,8 @@ struct mysql {
 	uint8_t hdr[4];
 	uint8_t buf[MY_KEEP];
 	uint32_t hhave;
-	uint32_t len;            /* payload length, from the header */
-	uint32_t have;           /* payload bytes seen */
+	uint32_t len; /* payload length, from the header */
+	uint32_t have; /* payload bytes seen */
 };
 
 static const uint16_t my_ports[] = { 3306, 0 };
@@ -33,9 +33,8 @@ static const uint8_t ssl_request[4 + 32] = {
 	32, 0, 0, 1,
 	/* LONG_PASSWORD | LONG_FLAG | PROTOCOL_41 | SSL | TRANSACTIONS |
 	 * SECURE_CONNECTION | PLUGIN_AUTH */
-	0x05, 0xaa, 0x08, 0x00,
-	0x00, 0x00, 0x00, 0x01,  /* max packet 16 MiB */
-	0x21,                    /* utf8_general_ci */
+	0x05, 0xaa, 0x08, 0x00, 0x00, 0x00, 0x00, 0x01, /* max packet 16 MiB */
+	0x21, /* utf8_general_ci */
 };
 
 static enum pre_res my_judge(struct mysql *c, struct pre_out *o, char *why,
@@ -49,13 +48,17 @@ static enum pre_res my_judge(struct mysql *c, struct pre_out *o, char *why,
 		p = n > 3 && c->buf[3] == '#' ? 9 : 3;
 		if (p > n)
 			p = n;
-		pre_why_quote(why, cap, "the MySQL server refused the "
-		    "connection", (const char *)c->buf + p, n - p);
+		pre_why_quote(why, cap,
+		    "the MySQL server refused the "
+		    "connection",
+		    (const char *)c->buf + p, n - p);
 		return PRE_REFUSED;
 	}
 	if (c->buf[0] != 10) {
-		snprintf(why, cap, "not a MySQL greeting (protocol byte "
-		    "0x%02x)", c->buf[0]);
+		snprintf(why, cap,
+		    "not a MySQL greeting (protocol byte "
+		    "0x%02x)",
+		    c->buf[0]);
 		return PRE_NOT_PROTO;
 	}
 	for (v = 1; v < n && c->buf[v]; v++)
@@ -68,9 +71,10 @@ static enum pre_res my_judge(struct mysql *c, struct pre_out *o, char *why,
 	}
 	caps = (unsigned)c->buf[p] | (unsigned)c->buf[p + 1] << 8;
 	if (!(caps & MY_CLIENT_SSL)) {
-		pre_why_quote(why, cap, "the MySQL server does not offer SSL "
-		    "(no CLIENT_SSL flag); version", (const char *)c->buf + 1,
-		    v - 1);
+		pre_why_quote(why, cap,
+		    "the MySQL server does not offer SSL "
+		    "(no CLIENT_SSL flag); version",
+		    (const char *)c->buf + 1, v - 1);
 		return PRE_REFUSED;
 	}
 	if (pre_send(o, ssl_request, sizeof(ssl_request)) != 0)
@@ -78,8 +82,8 @@ static enum pre_res my_judge(struct mysql *c, struct pre_out *o, char *why,
 	return PRE_READY;
 }
 
-static enum pre_res my_step(void *vc, const uint8_t *in, size_t n,
-    size_t *used, struct pre_out *o, char *why, size_t cap)
+static enum pre_res my_step(void *vc, const uint8_t *in, size_t n, size_t *used,
+    struct pre_out *o, char *why, size_t cap)
 {
 	struct mysql *c = vc;
 	size_t i = 0, k;
@@ -90,11 +94,13 @@ static enum pre_res my_step(void *vc, const uint8_t *in, size_t n,
 	while (i < n && c->hhave < 4) {
 		c->hdr[c->hhave++] = in[i++];
 		if (c->hhave == 4) {
-			c->len = (uint32_t)c->hdr[0] | (uint32_t)c->hdr[1] << 8 |
+			c->len = (uint32_t)c->hdr[0] |
+			    (uint32_t)c->hdr[1] << 8 |
 			    (uint32_t)c->hdr[2] << 16;
 			if (c->hdr[3] != 0 || c->len == 0 ||
 			    c->len > MY_PKT_MAX) {
-				snprintf(why, cap, "not a MySQL greeting "
+				snprintf(why, cap,
+				    "not a MySQL greeting "
 				    "(packet header %02x %02x %02x %02x)",
 				    c->hdr[0], c->hdr[1], c->hdr[2], c->hdr[3]);
 				*used = i;
@@ -107,8 +113,8 @@ static enum pre_res my_step(void *vc, const uint8_t *in, size_t n,
 		if (k > c->len - c->have)
 			k = c->len - c->have;
 		if (c->have < MY_KEEP)
-			memcpy(c->buf + c->have, in + i, k < MY_KEEP - c->have ?
-			    k : MY_KEEP - c->have);
+			memcpy(c->buf + c->have, in + i,
+			    k < MY_KEEP - c->have ? k : MY_KEEP - c->have);
 		c->have += (uint32_t)k;
 		i += k;
 	}
@@ -124,6 +130,11 @@ static const char *my_waiting(const void *vc)
 }
 
 const struct preamble pre_mysql = {
-	"mysql", "MySQL", my_ports, sizeof(struct mysql), my_init, my_step,
+	"mysql",
+	"MySQL",
+	my_ports,
+	sizeof(struct mysql),
+	my_init,
+	my_step,
 	my_waiting,
 };

@@ -26,8 +26,9 @@ static enum pre_res nntp_line(void *vc, struct pre_out *o, char *why,
 	int more;
 
 	if (!pre_reply_code(&c->l, &code, &more)) {
-		pre_why_quote(why, cap, c->sent ? "not an NNTP reply" :
-		    "not an NNTP greeting", c->l.s, c->l.len);
+		pre_why_quote(why, cap,
+		    c->sent ? "not an NNTP reply" : "not an NNTP greeting",
+		    c->l.s, c->l.len);
 		return c->sent ? PRE_REFUSED : PRE_NOT_PROTO;
 	}
 	if (!c->sent) {
@@ -64,6 +65,11 @@ static const char *nntp_waiting(const void *vc)
 }
 
 const struct preamble pre_nntp = {
-	"nntp", "NNTP", nntp_ports, sizeof(struct nntp), nntp_init,
-	nntp_step, nntp_waiting,
+	"nntp",
+	"NNTP",
+	nntp_ports,
+	sizeof(struct nntp),
+	nntp_init,
+	nntp_step,
+	nntp_waiting,
 };

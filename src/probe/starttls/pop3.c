@@ -61,6 +61,11 @@ static const char *pop3_waiting(const void *vc)
 }
 
 const struct preamble pre_pop3 = {
-	"pop3", "POP3", pop3_ports, sizeof(struct pop3), pop3_init,
-	pop3_step, pop3_waiting,
+	"pop3",
+	"POP3",
+	pop3_ports,
+	sizeof(struct pop3),
+	pop3_init,
+	pop3_step,
+	pop3_waiting,
 };

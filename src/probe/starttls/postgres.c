@@ -22,13 +22,14 @@ static void pg_init(void *vc, const char *host)
 	memset(vc, 0, sizeof(struct pg));
 }
 
-static enum pre_res pg_step(void *vc, const uint8_t *in, size_t n,
-    size_t *used, struct pre_out *o, char *why, size_t cap)
+static enum pre_res pg_step(void *vc, const uint8_t *in, size_t n, size_t *used,
+    struct pre_out *o, char *why, size_t cap)
 {
 	*used = 0;
 	if (!in)
 		return pre_send(o, ssl_request, sizeof(ssl_request)) == 0 ?
-		    PRE_MORE : PRE_REFUSED;
+		    PRE_MORE :
+		    PRE_REFUSED;
 	if (n == 0)
 		return PRE_MORE;
 	*used = 1;
@@ -36,16 +37,20 @@ static enum pre_res pg_step(void *vc, const uint8_t *in, size_t n,
 	case 'S':
 		return PRE_READY;
 	case 'N':
-		snprintf(why, cap, "the PostgreSQL server does not accept "
+		snprintf(why, cap,
+		    "the PostgreSQL server does not accept "
 		    "SSL (it answered the SSLRequest with N)");
 		return PRE_REFUSED;
 	case 'E':
-		snprintf(why, cap, "the PostgreSQL server answered the "
+		snprintf(why, cap,
+		    "the PostgreSQL server answered the "
 		    "SSLRequest with an error");
 		return PRE_REFUSED;
 	default:
-		snprintf(why, cap, "not a PostgreSQL server (it answered the "
-		    "SSLRequest with byte 0x%02x)", in[0]);
+		snprintf(why, cap,
+		    "not a PostgreSQL server (it answered the "
+		    "SSLRequest with byte 0x%02x)",
+		    in[0]);
 		return PRE_NOT_PROTO;
 	}
 }
@@ -56,6 +61,11 @@ static const char *pg_waiting(const void *vc)
 }
 
 const struct preamble pre_postgres = {
-	"postgres", "PostgreSQL", pg_ports, sizeof(struct pg), pg_init,
-	pg_step, pg_waiting,
+	"postgres",
+	"PostgreSQL",
+	pg_ports,
+	sizeof(struct pg),
+	pg_init,
+	pg_step,
+	pg_waiting,
 };

@@ -17,14 +17,14 @@
 struct rdp {
 	uint8_t buf[RDP_KEEP];
 	uint16_t have;
-	uint16_t len;            /* the TPKT length, once read, or 0 */
+	uint16_t len; /* the TPKT length, once read, or 0 */
 };
 
 static const uint16_t rdp_ports[] = { 3389, 0 };
 
 static const uint8_t conn_req[] = {
-	0x03, 0x00, 0x00, 0x13,                    /* TPKT, 19 bytes */
-	0x0e, 0xe0, 0x00, 0x00, 0x00, 0x00, 0x00,  /* X.224 CR */
+	0x03, 0x00, 0x00, 0x13, /* TPKT, 19 bytes */
+	0x0e, 0xe0, 0x00, 0x00, 0x00, 0x00, 0x00, /* X.224 CR */
 	0x01, 0x00, 0x08, 0x00, 0x01, 0x00, 0x00, 0x00, /* NEG_REQ: SSL */
 };
 
@@ -36,13 +36,20 @@ static void rdp_init(void *vc, const char *host)
 static const char *failure_name(unsigned code)
 {
 	switch (code) {
-	case 1: return "SSL_REQUIRED_BY_SERVER";
-	case 2: return "SSL_NOT_ALLOWED_BY_SERVER";
-	case 3: return "SSL_CERT_NOT_ON_SERVER";
-	case 4: return "INCONSISTENT_FLAGS";
-	case 5: return "HYBRID_REQUIRED_BY_SERVER";
-	case 6: return "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER";
-	default: return "unknown";
+	case 1:
+		return "SSL_REQUIRED_BY_SERVER";
+	case 2:
+		return "SSL_NOT_ALLOWED_BY_SERVER";
+	case 3:
+		return "SSL_CERT_NOT_ON_SERVER";
+	case 4:
+		return "INCONSISTENT_FLAGS";
+	case 5:
+		return "HYBRID_REQUIRED_BY_SERVER";
+	case 6:
+		return "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER";
+	default:
+		return "unknown";
 	}
 }
 
@@ -53,12 +60,15 @@ static enum pre_res rdp_judge(const struct rdp *c, char *why, size_t cap)
 	unsigned v;
 
 	if (n < 7 || (b[5] & 0xf0) != 0xd0) {
-		snprintf(why, cap, "not an X.224 Connection Confirm (code "
-		    "0x%02x)", n > 5 ? b[5] : 0);
+		snprintf(why, cap,
+		    "not an X.224 Connection Confirm (code "
+		    "0x%02x)",
+		    n > 5 ? b[5] : 0);
 		return PRE_NOT_PROTO;
 	}
 	if (n < 7 + 8 || b[4] < 6 + 8) {
-		snprintf(why, cap, "the RDP server offers standard RDP security "
+		snprintf(why, cap,
+		    "the RDP server offers standard RDP security "
 		    "only, no TLS");
 		return PRE_REFUSED;
 	}
@@ -66,8 +76,10 @@ static enum pre_res rdp_judge(const struct rdp *c, char *why, size_t cap)
 	v = (unsigned)neg[4] | (unsigned)neg[5] << 8 | (unsigned)neg[6] << 16 |
 	    (unsigned)neg[7] << 24;
 	if (neg[0] == 0x03) {
-		snprintf(why, cap, "the RDP server refused TLS: negotiation "
-		    "failure %u (%s)", v, failure_name(v));
+		snprintf(why, cap,
+		    "the RDP server refused TLS: negotiation "
+		    "failure %u (%s)",
+		    v, failure_name(v));
 		return PRE_REFUSED;
 	}
 	if (neg[0] != 0x02) {
@@ -76,8 +88,10 @@ static enum pre_res rdp_judge(const struct rdp *c, char *why, size_t cap)
 		return PRE_REFUSED;
 	}
 	if (v != 1) {
-		snprintf(why, cap, "the RDP server selected protocol %u, not "
-		    "TLS", v);
+		snprintf(why, cap,
+		    "the RDP server selected protocol %u, not "
+		    "TLS",
+		    v);
 		return PRE_REFUSED;
 	}
 	return PRE_READY;
@@ -92,16 +106,17 @@ static enum pre_res rdp_step(void *vc, const uint8_t *in, size_t n,
 	*used = 0;
 	if (!in)
 		return pre_send(o, conn_req, sizeof(conn_req)) == 0 ?
-		    PRE_MORE : PRE_REFUSED;
+		    PRE_MORE :
+		    PRE_REFUSED;
 	while (i < n && c->have < 4) {
 		c->buf[c->have++] = in[i++];
 		if (c->have == 4) {
 			c->len = (uint16_t)(c->buf[2] << 8 | c->buf[3]);
-			if (c->buf[0] != 3 || c->len < 7 ||
-			    c->len > TPKT_MAX) {
-				snprintf(why, cap, "not an RDP server (TPKT "
-				    "header %02x %02x %02x %02x)", c->buf[0],
-				    c->buf[1], c->buf[2], c->buf[3]);
+			if (c->buf[0] != 3 || c->len < 7 || c->len > TPKT_MAX) {
+				snprintf(why, cap,
+				    "not an RDP server (TPKT "
+				    "header %02x %02x %02x %02x)",
+				    c->buf[0], c->buf[1], c->buf[2], c->buf[3]);
 				*used = i;
 				return PRE_NOT_PROTO;
 			}
@@ -112,8 +127,10 @@ static enum pre_res rdp_step(void *vc, const uint8_t *in, size_t n,
 		if (k > (size_t)(c->len - c->have))
 			k = (size_t)(c->len - c->have);
 		if (c->have < RDP_KEEP)
-			memcpy(c->buf + c->have, in + i, k < (size_t)(RDP_KEEP -
-			    c->have) ? k : (size_t)(RDP_KEEP - c->have));
+			memcpy(c->buf + c->have, in + i,
+			    k < (size_t)(RDP_KEEP - c->have) ?
+				k :
+				(size_t)(RDP_KEEP - c->have));
 		c->have = (uint16_t)(c->have + k);
 		i += k;
 	}
@@ -129,6 +146,11 @@ static const char *rdp_waiting(const void *vc)
 }
 
 const struct preamble pre_rdp = {
-	"rdp", "RDP", rdp_ports, sizeof(struct rdp), rdp_init, rdp_step,
+	"rdp",
+	"RDP",
+	rdp_ports,
+	sizeof(struct rdp),
+	rdp_init,
+	rdp_step,
 	rdp_waiting,
 };

@@ -31,8 +31,9 @@ static enum pre_res sieve_line(void *vc, struct pre_out *o, char *why,
 
 	c->lines = c->lines < 255 ? c->lines + 1 : 255;
 	if (pre_starts(&c->l, "NO") || pre_starts(&c->l, "BYE")) {
-		pre_why_quote(why, cap, c->sent ? "STARTTLS refused" :
-		    "ManageSieve greeting", c->l.s, c->l.len);
+		pre_why_quote(why, cap,
+		    c->sent ? "STARTTLS refused" : "ManageSieve greeting",
+		    c->l.s, c->l.len);
 		return PRE_REFUSED;
 	}
 	if (c->sent) {
@@ -49,12 +50,15 @@ static enum pre_res sieve_line(void *vc, struct pre_out *o, char *why,
 		return PRE_MORE;
 	}
 	if (!pre_starts(&c->l, "OK")) {
-		pre_why_quote(why, cap, first ? "not a ManageSieve greeting" :
-		    "not a ManageSieve reply", c->l.s, c->l.len);
+		pre_why_quote(why, cap,
+		    first ? "not a ManageSieve greeting" :
+			    "not a ManageSieve reply",
+		    c->l.s, c->l.len);
 		return first ? PRE_NOT_PROTO : PRE_REFUSED;
 	}
 	if (!c->has_starttls) {
-		snprintf(why, cap, "the ManageSieve server does not offer "
+		snprintf(why, cap,
+		    "the ManageSieve server does not offer "
 		    "STARTTLS (not in its capabilities)");
 		return PRE_REFUSED;
 	}
@@ -80,6 +84,11 @@ static const char *sieve_waiting(const void *vc)
 }
 
 const struct preamble pre_sieve = {
-	"sieve", "ManageSieve", sieve_ports, sizeof(struct sieve), sieve_init,
-	sieve_step, sieve_waiting,
+	"sieve",
+	"ManageSieve",
+	sieve_ports,
+	sizeof(struct sieve),
+	sieve_init,
+	sieve_step,
+	sieve_waiting,
 };

@@ -18,7 +18,7 @@ struct smtp {
 	uint8_t state;
 	uint8_t lmtp;
 	uint8_t has_starttls;
-	uint8_t lines;          /* lines of the greeting seen */
+	uint8_t lines; /* lines of the greeting seen */
 };
 
 static const uint16_t smtp_ports[] = { 25, 587, 0 };
@@ -58,11 +58,12 @@ static enum pre_res smtp_line(void *vc, struct pre_out *o, char *why,
 	int more;
 
 	if (!pre_reply_code(&c->l, &code, &more)) {
-		pre_why_quote(why, cap, c->state == S_GREET && !c->lines ?
-		    "not an SMTP greeting" : "not an SMTP reply", c->l.s,
-		    c->l.len);
+		pre_why_quote(why, cap,
+		    c->state == S_GREET && !c->lines ? "not an SMTP greeting" :
+						       "not an SMTP reply",
+		    c->l.s, c->l.len);
 		return c->state == S_GREET && !c->lines ? PRE_NOT_PROTO :
-		    PRE_REFUSED;
+							  PRE_REFUSED;
 	}
 	c->lines = c->lines < 255 ? c->lines + 1 : 255;
 	switch (c->state) {
@@ -70,12 +71,14 @@ static enum pre_res smtp_line(void *vc, struct pre_out *o, char *why,
 		if (more)
 			return PRE_MORE;
 		if (code != 220) {
-			pre_why_quote(why, cap, c->lmtp ? "LMTP greeting" :
-			    "SMTP greeting", c->l.s, c->l.len);
+			pre_why_quote(why, cap,
+			    c->lmtp ? "LMTP greeting" : "SMTP greeting", c->l.s,
+			    c->l.len);
 			return PRE_REFUSED;
 		}
-		if (pre_send_str(o, c->lmtp ? "LHLO heartcheck.invalid\r\n" :
-		    "EHLO heartcheck.invalid\r\n") != 0)
+		if (pre_send_str(o,
+			c->lmtp ? "LHLO heartcheck.invalid\r\n" :
+				  "EHLO heartcheck.invalid\r\n") != 0)
 			return PRE_REFUSED;
 		c->state = S_EHLO;
 		return PRE_MORE;
@@ -85,14 +88,16 @@ static enum pre_res smtp_line(void *vc, struct pre_out *o, char *why,
 		if (more)
 			return PRE_MORE;
 		if (code != 250) {
-			pre_why_quote(why, cap, c->lmtp ? "LHLO refused" :
-			    "EHLO refused", c->l.s, c->l.len);
+			pre_why_quote(why, cap,
+			    c->lmtp ? "LHLO refused" : "EHLO refused", c->l.s,
+			    c->l.len);
 			return PRE_REFUSED;
 		}
 		if (!c->has_starttls) {
-			snprintf(why, cap, "the %s server does not offer "
-			    "STARTTLS (not in its %s reply)", proto,
-			    c->lmtp ? "LHLO" : "EHLO");
+			snprintf(why, cap,
+			    "the %s server does not offer "
+			    "STARTTLS (not in its %s reply)",
+			    proto, c->lmtp ? "LHLO" : "EHLO");
 			return PRE_REFUSED;
 		}
 		if (pre_send_str(o, "STARTTLS\r\n") != 0)
@@ -134,11 +139,21 @@ static const char *smtp_waiting(const void *vc)
 }
 
 const struct preamble pre_smtp = {
-	"smtp", "SMTP", smtp_ports, sizeof(struct smtp), smtp_init,
-	smtp_step, smtp_waiting,
+	"smtp",
+	"SMTP",
+	smtp_ports,
+	sizeof(struct smtp),
+	smtp_init,
+	smtp_step,
+	smtp_waiting,
 };
 
 const struct preamble pre_lmtp = {
-	"lmtp", "LMTP", lmtp_ports, sizeof(struct smtp), lmtp_init,
-	smtp_step, smtp_waiting,
+	"lmtp",
+	"LMTP",
+	lmtp_ports,
+	sizeof(struct smtp),
+	lmtp_init,
+	smtp_step,
+	smtp_waiting,
 };

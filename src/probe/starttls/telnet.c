@@ -45,22 +45,22 @@ static void tn_init(void *vc, const char *host)
 	memset(vc, 0, sizeof(struct telnet));
 }
 
-static enum pre_res tn_option(struct telnet *c, uint8_t opt,
-    struct pre_out *o, char *why, size_t cap)
+static enum pre_res tn_option(struct telnet *c, uint8_t opt, struct pre_out *o,
+    char *why, size_t cap)
 {
 	uint8_t reply[3] = { IAC, 0, opt };
 
 	if (opt == OPT_START_TLS) {
 		if (c->cmd == DONT || c->cmd == WONT) {
-			snprintf(why, cap, "the telnet server declined "
-			    "START_TLS (IAC %s START_TLS)", c->cmd == DONT ?
-			    "DONT" : "WONT");
+			snprintf(why, cap,
+			    "the telnet server declined "
+			    "START_TLS (IAC %s START_TLS)",
+			    c->cmd == DONT ? "DONT" : "WONT");
 			return PRE_REFUSED;
 		}
 		return PRE_MORE;
 	}
-	if ((c->cmd == DO || c->cmd == WILL) &&
-	    c->replies < TN_REPLIES_MAX) {
+	if ((c->cmd == DO || c->cmd == WILL) && c->replies < TN_REPLIES_MAX) {
 		reply[1] = c->cmd == DO ? WONT : DONT;
 		c->replies++;
 		if (pre_send(o, reply, sizeof(reply)) != 0)
@@ -69,8 +69,8 @@ static enum pre_res tn_option(struct telnet *c, uint8_t opt,
 	return PRE_MORE;
 }
 
-static enum pre_res tn_step(void *vc, const uint8_t *in, size_t n,
-    size_t *used, struct pre_out *o, char *why, size_t cap)
+static enum pre_res tn_step(void *vc, const uint8_t *in, size_t n, size_t *used,
+    struct pre_out *o, char *why, size_t cap)
 {
 	struct telnet *c = vc;
 	enum pre_res r;
@@ -79,7 +79,8 @@ static enum pre_res tn_step(void *vc, const uint8_t *in, size_t n,
 	*used = 0;
 	if (!in)
 		return pre_send(o, will_tls, sizeof(will_tls)) == 0 ?
-		    PRE_MORE : PRE_REFUSED;
+		    PRE_MORE :
+		    PRE_REFUSED;
 	for (i = 0; i < n; i++) {
 		uint8_t b = in[i];
 
@@ -90,11 +91,13 @@ static enum pre_res tn_step(void *vc, const uint8_t *in, size_t n,
 				c->seen_iac = 1;
 			} else if (++c->text >= TN_TEXT_MAX ||
 			    (!c->seen_iac && c->text >= 512)) {
-				snprintf(why, cap, "%u bytes of text and no "
-				    "START_TLS negotiation", c->text);
+				snprintf(why, cap,
+				    "%u bytes of text and no "
+				    "START_TLS negotiation",
+				    c->text);
 				*used = i + 1;
 				return c->seen_iac ? PRE_REFUSED :
-				    PRE_NOT_PROTO;
+						     PRE_NOT_PROTO;
 			}
 			break;
 		case T_IAC:
@@ -130,8 +133,9 @@ static enum pre_res tn_step(void *vc, const uint8_t *in, size_t n,
 				    c->sb[1] == FOLLOWS) {
 					*used = i + 1;
 					return pre_send(o, follows,
-					    sizeof(follows)) == 0 ?
-					    PRE_READY : PRE_REFUSED;
+						   sizeof(follows)) == 0 ?
+					    PRE_READY :
+					    PRE_REFUSED;
 				}
 			} else {
 				/* IAC IAC: a data 255 inside the option */
@@ -152,6 +156,11 @@ static const char *tn_waiting(const void *vc)
 }
 
 const struct preamble pre_telnet = {
-	"telnet", "Telnet", tn_ports, sizeof(struct telnet), tn_init,
-	tn_step, tn_waiting,
+	"telnet",
+	"Telnet",
+	tn_ports,
+	sizeof(struct telnet),
+	tn_init,
+	tn_step,
+	tn_waiting,
 };

@@ -20,10 +20,10 @@ struct xmpp {
 	uint8_t taglen;
 	uint8_t intag;
 	uint8_t state;
-	uint8_t server;          /* jabber:server */
-	uint8_t tags;            /* tags seen, saturating */
+	uint8_t server; /* jabber:server */
+	uint8_t tags; /* tags seen, saturating */
 	uint8_t has_starttls;
-	uint8_t in_error;        /* inside <stream:error> */
+	uint8_t in_error; /* inside <stream:error> */
 };
 
 static const uint16_t xmpp_ports[] = { 5222, 0 };
@@ -74,12 +74,14 @@ static void tag_name(const char *t, char *name, size_t cap, int *closing,
 	*empty = len > 0 && t[len - 1] == '/';
 	p = t + (*closing ? 1 : 0);
 	for (; *p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' &&
-	    *p != '/'; p++)
+	     *p != '/';
+	     p++)
 		if (*p == ':')
 			colon = p;
 	p = colon ? colon + 1 : t + (*closing ? 1 : 0);
 	for (; *p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' &&
-	    *p != '/' && n + 1 < cap; p++)
+	     *p != '/' && n + 1 < cap;
+	     p++)
 		name[n++] = *p;
 	name[n] = '\0';
 }
@@ -125,13 +127,15 @@ static enum pre_res xmpp_tag(struct xmpp *c, struct pre_out *o, char *why,
 			c->has_starttls = 1;
 		if (!strcmp(name, "features") && (closing || empty)) {
 			if (!c->has_starttls) {
-				snprintf(why, cap, "the XMPP server does not "
+				snprintf(why, cap,
+				    "the XMPP server does not "
 				    "offer STARTTLS (no <starttls/> in its "
 				    "features)");
 				return PRE_REFUSED;
 			}
-			if (pre_send_str(o, "<starttls xmlns='urn:ietf:params:"
-			    "xml:ns:xmpp-tls'/>") != 0)
+			if (pre_send_str(o,
+				"<starttls xmlns='urn:ietf:params:"
+				"xml:ns:xmpp-tls'/>") != 0)
 				return PRE_REFUSED;
 			c->state = S_PROCEED;
 		}
@@ -140,7 +144,8 @@ static enum pre_res xmpp_tag(struct xmpp *c, struct pre_out *o, char *why,
 	if (!strcmp(name, "proceed"))
 		return PRE_READY;
 	if (!strcmp(name, "failure")) {
-		snprintf(why, cap, "STARTTLS refused: the XMPP server answered "
+		snprintf(why, cap,
+		    "STARTTLS refused: the XMPP server answered "
 		    "<failure/>");
 		return PRE_REFUSED;
 	}
@@ -158,11 +163,12 @@ static enum pre_res xmpp_step(void *vc, const uint8_t *in, size_t n,
 	if (!in) {
 		char hdr[512];
 
-		snprintf(hdr, sizeof(hdr), "<?xml version='1.0'?><stream:stream"
+		snprintf(hdr, sizeof(hdr),
+		    "<?xml version='1.0'?><stream:stream"
 		    " xmlns='jabber:%s' xmlns:stream='http://etherx.jabber.org/"
-		    "streams' version='1.0'%s%s%s>", c->server ? "server" :
-		    "client", c->host[0] ? " to='" : "", c->host,
-		    c->host[0] ? "'" : "");
+		    "streams' version='1.0'%s%s%s>",
+		    c->server ? "server" : "client", c->host[0] ? " to='" : "",
+		    c->host, c->host[0] ? "'" : "");
 		return pre_send_str(o, hdr) == 0 ? PRE_MORE : PRE_REFUSED;
 	}
 	for (i = 0; i < n; i++) {
@@ -176,8 +182,8 @@ static enum pre_res xmpp_step(void *vc, const uint8_t *in, size_t n,
 			    ch != '\r' && ch != '\n') {
 				char b[2] = { (char)ch, 0 };
 
-				pre_why_quote(why, cap, "not an XMPP stream",
-				    b, 1);
+				pre_why_quote(why, cap, "not an XMPP stream", b,
+				    1);
 				*used = i + 1;
 				return PRE_NOT_PROTO;
 			}
@@ -204,16 +210,25 @@ static const char *xmpp_waiting(const void *vc)
 {
 	const struct xmpp *c = vc;
 
-	return c->state == S_FEATURES ? "the stream features" :
-	    "<proceed/>";
+	return c->state == S_FEATURES ? "the stream features" : "<proceed/>";
 }
 
 const struct preamble pre_xmpp = {
-	"xmpp", "XMPP", xmpp_ports, sizeof(struct xmpp), xmpp_init,
-	xmpp_step, xmpp_waiting,
+	"xmpp",
+	"XMPP",
+	xmpp_ports,
+	sizeof(struct xmpp),
+	xmpp_init,
+	xmpp_step,
+	xmpp_waiting,
 };
 
 const struct preamble pre_xmpp_server = {
-	"xmpp-server", "XMPP", xmpp_server_ports, sizeof(struct xmpp),
-	xmpp_server_init, xmpp_step, xmpp_waiting,
+	"xmpp-server",
+	"XMPP",
+	xmpp_server_ports,
+	sizeof(struct xmpp),
+	xmpp_server_init,
+	xmpp_step,
+	xmpp_waiting,
 };
