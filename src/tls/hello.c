@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tls/rd.h"
+#include "tls/wb.h"
 #include "tls/record.h"
 #include "tls/tls.h"
 
@@ -52,57 +53,6 @@ static int valid_sni(const char *s, size_t n)
 	return 1;
 }
 
-/* A writer that stops counting once out of room instead of overflowing. */
-struct wb {
-	uint8_t *p;
-	size_t cap, n;
-	int bad;
-};
-
-static void put(struct wb *w, const void *b, size_t n)
-{
-	if (w->bad || w->cap - w->n < n) {
-		w->bad = 1;
-		return;
-	}
-	memcpy(w->p + w->n, b, n);
-	w->n += n;
-}
-
-static void put8(struct wb *w, uint8_t v)
-{
-	put(w, &v, 1);
-}
-
-static void put16(struct wb *w, uint16_t v)
-{
-	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-
-	put(w, b, 2);
-}
-
-/* Reserves a length field of lenbytes and returns its offset. */
-static size_t open_len(struct wb *w, int lenbytes)
-{
-	static const uint8_t zero[3];
-	size_t at = w->n;
-
-	put(w, zero, (size_t)lenbytes);
-	return at;
-}
-
-static void close_len(struct wb *w, size_t at, int lenbytes)
-{
-	size_t len = w->n - at - (size_t)lenbytes;
-
-	if (w->bad)
-		return;
-	if (lenbytes == 3)
-		wr_u24(w->p + at, (uint32_t)len);
-	else
-		wr_u16(w->p + at, (uint16_t)len);
-}
-
 static int rc4_suite(uint16_t s)
 {
 	return s == 0x0004 || s == 0x0005;
@@ -125,92 +75,92 @@ ssize_t client_hello_build(const struct client_hello_opts *o, uint8_t *out,
 	if (o->sni && !valid_sni(o->sni, sni_len))
 		return -1;
 	/* Record version 1.0 for any TLS hello: the most widely accepted. */
-	put8(&w, TLS_CT_HANDSHAKE);
+	wb_u8(&w, TLS_CT_HANDSHAKE);
 	if (o->dtls) {
-		put16(&w, DTLS_V_10);
-		put16(&w, 0); /* epoch */
+		wb_u16(&w, DTLS_V_10);
+		wb_u16(&w, 0); /* epoch */
 		for (i = 0; i < 6; i++)
-			put8(&w, (uint8_t)(o->record_seq >> (8 * (5 - i))));
+			wb_u8(&w, (uint8_t)(o->record_seq >> (8 * (5 - i))));
 	} else {
-		put16(&w, recver);
+		wb_u16(&w, recver);
 	}
-	rec = open_len(&w, 2);
-	put8(&w, TLS_HS_CLIENT_HELLO);
-	hs = open_len(&w, 3);
+	rec = wb_open_len(&w, 2);
+	wb_u8(&w, TLS_HS_CLIENT_HELLO);
+	hs = wb_open_len(&w, 3);
 	if (o->dtls) {
-		put16(&w, o->message_seq);
-		put8(&w, 0); /* fragment_offset */
-		put16(&w, 0);
-		open_len(&w, 3); /* fragment_length, copied below */
+		wb_u16(&w, o->message_seq);
+		wb_u8(&w, 0); /* fragment_offset */
+		wb_u16(&w, 0);
+		wb_open_len(&w, 3); /* fragment_length, copied below */
 	}
 	body = w.n;
-	put16(&w, o->version);
-	put(&w, o->random, 32);
-	put8(&w, 0); /* no session id */
+	wb_u16(&w, o->version);
+	wb_put(&w, o->random, 32);
+	wb_u8(&w, 0); /* no session id */
 	if (o->dtls) {
-		put8(&w, o->cookie_len);
+		wb_u8(&w, o->cookie_len);
 		if (o->cookie_len)
-			put(&w, o->cookie, o->cookie_len);
+			wb_put(&w, o->cookie, o->cookie_len);
 	}
 	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
 		nsuites += !(o->dtls && rc4_suite(suites[i]));
-	put16(&w, (uint16_t)(2 * nsuites));
+	wb_u16(&w, (uint16_t)(2 * nsuites));
 	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
 		if (!(o->dtls && rc4_suite(suites[i])))
-			put16(&w, suites[i]);
-	put8(&w, 1);
-	put8(&w, 0); /* null compression */
-	ext = open_len(&w, 2);
+			wb_u16(&w, suites[i]);
+	wb_u8(&w, 1);
+	wb_u8(&w, 0); /* null compression */
+	ext = wb_open_len(&w, 2);
 	if (o->sni) {
-		put16(&w, TLS_EXT_SERVER_NAME);
-		e = open_len(&w, 2);
-		l = open_len(&w, 2);
-		put8(&w, 0); /* host_name */
-		put16(&w, (uint16_t)sni_len);
-		put(&w, o->sni, sni_len);
-		close_len(&w, l, 2);
-		close_len(&w, e, 2);
+		wb_u16(&w, TLS_EXT_SERVER_NAME);
+		e = wb_open_len(&w, 2);
+		l = wb_open_len(&w, 2);
+		wb_u8(&w, 0); /* host_name */
+		wb_u16(&w, (uint16_t)sni_len);
+		wb_put(&w, o->sni, sni_len);
+		wb_close_len(&w, l, 2);
+		wb_close_len(&w, e, 2);
 	}
-	put16(&w, TLS_EXT_SUPPORTED_GROUPS);
-	put16(&w, (uint16_t)(sizeof(groups) + 2));
-	put16(&w, (uint16_t)sizeof(groups));
+	wb_u16(&w, TLS_EXT_SUPPORTED_GROUPS);
+	wb_u16(&w, (uint16_t)(sizeof(groups) + 2));
+	wb_u16(&w, (uint16_t)sizeof(groups));
 	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
-		put16(&w, groups[i]);
-	put16(&w, TLS_EXT_EC_POINT_FORMATS); /* uncompressed only */
-	put16(&w, 2);
-	put8(&w, 1);
-	put8(&w, 0);
+		wb_u16(&w, groups[i]);
+	wb_u16(&w, TLS_EXT_EC_POINT_FORMATS); /* uncompressed only */
+	wb_u16(&w, 2);
+	wb_u8(&w, 1);
+	wb_u8(&w, 0);
 	if (tlsver >= TLS_V_TLS12) {
-		put16(&w, TLS_EXT_SIGNATURE_ALGORITHMS);
-		put16(&w, (uint16_t)(sizeof(sigalgs) + 2));
-		put16(&w, (uint16_t)sizeof(sigalgs));
+		wb_u16(&w, TLS_EXT_SIGNATURE_ALGORITHMS);
+		wb_u16(&w, (uint16_t)(sizeof(sigalgs) + 2));
+		wb_u16(&w, (uint16_t)sizeof(sigalgs));
 		for (i = 0; i < sizeof(sigalgs) / sizeof(sigalgs[0]); i++)
-			put16(&w, sigalgs[i]);
+			wb_u16(&w, sigalgs[i]);
 	}
-	put16(&w, TLS_EXT_SESSION_TICKET); /* empty */
-	put16(&w, 0);
+	wb_u16(&w, TLS_EXT_SESSION_TICKET); /* empty */
+	wb_u16(&w, 0);
 	if (o->heartbeat) {
-		put16(&w, TLS_EXT_HEARTBEAT);
-		put16(&w, 1);
-		put8(&w, 1); /* peer_allowed_to_send */
+		wb_u16(&w, TLS_EXT_HEARTBEAT);
+		wb_u16(&w, 1);
+		wb_u8(&w, 1); /* peer_allowed_to_send */
 	}
 	if (o->pad_len > 0 && o->pad_byte) {
 		/* Last, so the pad ends the record: offsets are easy to name.
 		 */
-		put16(&w, TLS_EXT_PAD_GREASE);
-		put16(&w, o->pad_len);
+		wb_u16(&w, TLS_EXT_PAD_GREASE);
+		wb_u16(&w, o->pad_len);
 		for (i = 0; i < o->pad_len && !w.bad; i++)
-			put8(&w, o->pad_byte(o->pad_ctx, i));
+			wb_u8(&w, o->pad_byte(o->pad_ctx, i));
 	}
-	close_len(&w, ext, 2);
+	wb_close_len(&w, ext, 2);
 	if (o->dtls && !w.bad) {
 		/* length and fragment_length are the body's length. */
 		wr_u24(w.p + hs, (uint32_t)(w.n - body));
 		wr_u24(w.p + body - 3, (uint32_t)(w.n - body));
 	} else {
-		close_len(&w, hs, 3);
+		wb_close_len(&w, hs, 3);
 	}
-	close_len(&w, rec, 2);
+	wb_close_len(&w, rec, 2);
 	return w.bad ? -1 : (ssize_t)w.n;
 }
 

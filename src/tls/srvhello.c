@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tls/rd.h"
+#include "tls/wb.h"
 #include "tls/record.h"
 #include "tls/tls.h"
 
@@ -992,63 +993,6 @@ uint16_t server_pick_suite(const struct client_hello_info *ch, uint16_t v)
 	return best;
 }
 
-/* A writer that stops once out of room instead of overflowing. */
-struct wb {
-	uint8_t *p;
-	size_t cap, n;
-	int bad;
-};
-
-static void put(struct wb *w, const void *b, size_t n)
-{
-	if (w->bad || w->cap - w->n < n) {
-		w->bad = 1;
-		return;
-	}
-	memcpy(w->p + w->n, b, n);
-	w->n += n;
-}
-
-static void put8(struct wb *w, uint8_t v)
-{
-	put(w, &v, 1);
-}
-
-static void put16(struct wb *w, uint16_t v)
-{
-	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-
-	put(w, b, 2);
-}
-
-static void put24(struct wb *w, uint32_t v)
-{
-	uint8_t b[3] = { (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
-
-	put(w, b, 3);
-}
-
-static size_t open_len(struct wb *w, int lenbytes)
-{
-	static const uint8_t zero[3];
-	size_t at = w->n;
-
-	put(w, zero, (size_t)lenbytes);
-	return at;
-}
-
-static void close_len(struct wb *w, size_t at, int lenbytes)
-{
-	size_t len = w->n - at - (size_t)lenbytes;
-
-	if (w->bad)
-		return;
-	if (lenbytes == 3)
-		wr_u24(w->p + at, (uint32_t)len);
-	else
-		wr_u16(w->p + at, (uint16_t)len);
-}
-
 ssize_t server_hello_build(const struct server_hello_opts *o, uint8_t *out,
     size_t cap)
 {
@@ -1057,46 +1001,46 @@ ssize_t server_hello_build(const struct server_hello_opts *o, uint8_t *out,
 
 	if (o->sid_len > 32)
 		return -1;
-	put8(&w, TLS_CT_HANDSHAKE);
-	put16(&w, o->version);
-	rec = open_len(&w, 2);
-	put8(&w, TLS_HS_SERVER_HELLO);
-	hs = open_len(&w, 3);
-	put16(&w, o->version);
-	put(&w, o->random, 32);
-	put8(&w, o->sid_len);
-	put(&w, o->sid, o->sid_len);
-	put16(&w, o->cipher);
-	put8(&w, 0); /* null compression */
+	wb_u8(&w, TLS_CT_HANDSHAKE);
+	wb_u16(&w, o->version);
+	rec = wb_open_len(&w, 2);
+	wb_u8(&w, TLS_HS_SERVER_HELLO);
+	hs = wb_open_len(&w, 3);
+	wb_u16(&w, o->version);
+	wb_put(&w, o->random, 32);
+	wb_u8(&w, o->sid_len);
+	wb_put(&w, o->sid, o->sid_len);
+	wb_u16(&w, o->cipher);
+	wb_u8(&w, 0); /* null compression */
 	if (o->heartbeat || o->reneg || o->ec_point_formats || o->pad_len) {
-		ext = open_len(&w, 2);
+		ext = wb_open_len(&w, 2);
 		if (o->reneg) {
-			put16(&w, TLS_EXT_RENEGOTIATION_INFO);
-			put16(&w, 1);
-			put8(&w, 0);
+			wb_u16(&w, TLS_EXT_RENEGOTIATION_INFO);
+			wb_u16(&w, 1);
+			wb_u8(&w, 0);
 		}
 		if (o->ec_point_formats) {
-			put16(&w, TLS_EXT_EC_POINT_FORMATS);
-			put16(&w, 2);
-			put8(&w, 1);
-			put8(&w, 0);
+			wb_u16(&w, TLS_EXT_EC_POINT_FORMATS);
+			wb_u16(&w, 2);
+			wb_u8(&w, 1);
+			wb_u8(&w, 0);
 		}
 		if (o->heartbeat) {
-			put16(&w, TLS_EXT_HEARTBEAT);
-			put16(&w, 1);
-			put8(&w, 1); /* peer_allowed_to_send */
+			wb_u16(&w, TLS_EXT_HEARTBEAT);
+			wb_u16(&w, 1);
+			wb_u8(&w, 1); /* peer_allowed_to_send */
 		}
 		if (o->pad_len > 0 && o->pad_byte) {
 			/* Last, so the pad ends the record. */
-			put16(&w, 0x3a3a);
-			put16(&w, o->pad_len);
+			wb_u16(&w, 0x3a3a);
+			wb_u16(&w, o->pad_len);
 			for (i = 0; i < o->pad_len && !w.bad; i++)
-				put8(&w, o->pad_byte(o->pad_ctx, i));
+				wb_u8(&w, o->pad_byte(o->pad_ctx, i));
 		}
-		close_len(&w, ext, 2);
+		wb_close_len(&w, ext, 2);
 	}
-	close_len(&w, hs, 3);
-	close_len(&w, rec, 2);
+	wb_close_len(&w, hs, 3);
+	wb_close_len(&w, rec, 2);
 	if (!w.bad && w.n - TLS_HDR_LEN > 16384)
 		return -1;
 	return w.bad ? -1 : (ssize_t)w.n;
@@ -1107,21 +1051,21 @@ ssize_t server_cert_done_build(uint16_t ver, uint8_t *out, size_t cap)
 	struct wb w = { out, cap, 0, 0 };
 	size_t rec, hs, list;
 
-	put8(&w, TLS_CT_HANDSHAKE);
-	put16(&w, ver);
-	rec = open_len(&w, 2);
-	put8(&w, TLS_HS_CERTIFICATE);
-	hs = open_len(&w, 3);
-	list = open_len(&w, 3);
-	put24(&w, (uint32_t)sizeof(cert_der));
-	put(&w, cert_der, sizeof(cert_der));
-	close_len(&w, list, 3);
-	close_len(&w, hs, 3);
-	close_len(&w, rec, 2);
-	put8(&w, TLS_CT_HANDSHAKE);
-	put16(&w, ver);
-	put16(&w, TLS_HS_HDR);
-	put8(&w, TLS_HS_SERVER_HELLO_DONE);
-	put24(&w, 0);
+	wb_u8(&w, TLS_CT_HANDSHAKE);
+	wb_u16(&w, ver);
+	rec = wb_open_len(&w, 2);
+	wb_u8(&w, TLS_HS_CERTIFICATE);
+	hs = wb_open_len(&w, 3);
+	list = wb_open_len(&w, 3);
+	wb_u24(&w, (uint32_t)sizeof(cert_der));
+	wb_put(&w, cert_der, sizeof(cert_der));
+	wb_close_len(&w, list, 3);
+	wb_close_len(&w, hs, 3);
+	wb_close_len(&w, rec, 2);
+	wb_u8(&w, TLS_CT_HANDSHAKE);
+	wb_u16(&w, ver);
+	wb_u16(&w, TLS_HS_HDR);
+	wb_u8(&w, TLS_HS_SERVER_HELLO_DONE);
+	wb_u24(&w, 0);
 	return w.bad ? -1 : (ssize_t)w.n;
 }
