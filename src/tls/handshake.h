@@ -1,6 +1,6 @@
 /*
  * Incremental handshake-message walker.  Handshake messages may share a
- * record or span several (FACTS.md item 7); the walker turns the bodies of
+ * record or span several (docs/probe.md §2); the walker turns the bodies of
  * handshake records into "message start", "body chunk" and "message end"
  * events and keeps only the 4-byte message header.
  */
@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tls/framer.h"
+
 enum hw_ev {
 	HW_MORE, /* all input consumed */
 	HW_START, /* a message header: see w->type, w->len */
@@ -18,12 +20,10 @@ enum hw_ev {
 };
 
 struct hs_walker {
-	uint8_t have; /* header bytes collected */
-	uint8_t in_body;
+	struct framer fr;
 	uint8_t type;
 	uint8_t hdr[4];
 	uint32_t len; /* body length from the header (24 bits) */
-	uint32_t left;
 };
 
 void hs_walker_init(struct hs_walker *w);

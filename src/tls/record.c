@@ -59,45 +59,32 @@ enum rs_ev rec_stream_step(struct rec_stream *s, const uint8_t *p, size_t n,
     size_t *used, const uint8_t **data, size_t *dlen)
 {
 	size_t need = s->dtls ? DTLS_HDR_LEN : TLS_HDR_LEN;
-	size_t take;
 	int r;
 
 	*used = 0;
 	*data = NULL;
 	*dlen = 0;
-	if (s->have == 0xff)
+	if (s->bad)
 		return RS_BAD;
-	if (s->in_body) {
-		if (s->left == 0) {
-			s->in_body = 0;
-			return RS_END;
-		}
-		if (n == 0)
-			return RS_MORE;
-		take = n < s->left ? n : s->left;
-		s->left -= (uint16_t)take;
-		*used = take;
-		*data = p;
-		*dlen = take;
-		return RS_BODY;
-	}
-	if (n == 0)
+	switch (framer_step(&s->fr, s->hdr, need, p, n, used, data, dlen)) {
+	case FR_MORE:
 		return RS_MORE;
-	take = need - s->have;
-	if (take > n)
-		take = n;
-	memcpy(s->hdr + s->have, p, take);
-	s->have += (uint8_t)take;
-	*used = take;
-	r = rec_hdr_parse(s->hdr, s->have, s->dtls, &s->cur);
+	case FR_BODY:
+		return RS_BODY;
+	case FR_END:
+		return RS_END;
+	case FR_HDR:
+		break;
+	}
+	/* A partial header is checked as it arrives: garbage is named at
+	 * its first byte, not after a whole header's worth. */
+	r = rec_hdr_parse(s->hdr, s->fr.have, s->dtls, &s->cur);
 	if (r < 0) {
-		s->have = 0xff;
+		s->bad = 1;
 		return RS_BAD;
 	}
 	if (r == 0)
 		return RS_MORE;
-	s->have = 0;
-	s->in_body = 1;
-	s->left = s->cur.len;
+	framer_body(&s->fr, s->cur.len);
 	return RS_HEADER;
 }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tls/framer.h"
+
 struct rec_hdr {
 	uint8_t type;
 	uint16_t version;
@@ -36,10 +38,9 @@ enum rs_ev {
 };
 
 struct rec_stream {
+	struct framer fr;
 	uint8_t dtls;
-	uint8_t have; /* header bytes collected */
-	uint8_t in_body;
-	uint16_t left; /* body bytes still to come */
+	uint8_t bad; /* not records: it stays so */
 	uint8_t hdr[13];
 	struct rec_hdr cur;
 };
