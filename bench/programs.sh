@@ -24,7 +24,7 @@ SLOW_MS=1000
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: FAIL: %s\n' "$*" >&2; exit 1; }
 
-bash "$root/scripts/deps.sh" || die "could not install the build packages"
+bash "$root/scripts/deps.sh" --test || die "could not install the build packages"
 if [ ! -x "$BUILD/heartcheck" ] || [ ! -x "$BUILD/tests/fixtures/fakessl" ]; then
 	say "building a release tree in $BUILD"
 	[ -f "$BUILD/build.ninja" ] ||

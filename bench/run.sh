@@ -28,7 +28,7 @@ die() { printf 'bench: FAIL: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- set up
 # The project's own packages, then what only the benchmark uses.
-bash "$root/scripts/deps.sh" || die "could not install the build packages"
+bash "$root/scripts/deps.sh" --test || die "could not install the build packages"
 for p in time perl testssl.sh; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="${missing:-} $p"

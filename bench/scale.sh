@@ -28,7 +28,7 @@ CLOSED=1   # a port below 1024 that nothing listens on (checked below)
 say() { printf 'scale: %s\n' "$*" >&2; }
 die() { printf 'scale: FAIL: %s\n' "$*" >&2; exit 1; }
 
-bash "$root/scripts/deps.sh" || die "could not install the build packages"
+bash "$root/scripts/deps.sh" --test || die "could not install the build packages"
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing [hint] apt-get install -y time"
 if [ ! -x "$BUILD/heartcheck" ] || [ ! -x "$BUILD/tests/fixtures/fakessl" ]; then
 	say "building a release tree in $BUILD"

@@ -1,17 +1,31 @@
 #!/usr/bin/env bash
-# Installs the Debian packages heartcheck needs to build and test, skipping
-# the apt run entirely when everything is already there.
+# Installs the Debian packages heartcheck needs, skipping the apt run
+# entirely when everything is already there.
+#
+#   scripts/deps.sh           what building and running heartcheck needs
+#   scripts/deps.sh --test    that, and what the tests and benchmarks need:
+#                             compilers and sanitizer runtimes, the peers
+#                             they probe (GnuTLS, OpenSSL 3, nmap, sslscan,
+#                             OpenVPN) and the real STARTTLS servers of
+#                             tests/e2e/starttls/real.sh
+#
+# The plain form never installs a server: it is what runs on a host that is
+# being audited.
 set -euo pipefail
 
 pkgs=(
-  gcc clang clang-format libclang-rt-14-dev meson ninja-build pkg-config
-  libuv1-dev libseccomp-dev libjansson-dev libcmocka-dev
-  python3 openssl gnutls-bin iproute2 procps
-  nmap sslscan rpm time openvpn
-  # real STARTTLS servers for tests/e2e/starttls/real.sh
-  postfix dovecot-imapd dovecot-pop3d dovecot-managesieved slapd
-  mariadb-server postgresql xrdp vsftpd util-linux bsdutils
+  gcc meson ninja-build pkg-config
+  libuv1-dev libseccomp-dev libjansson-dev
 )
+if [ "${1:-}" = --test ]; then
+  pkgs+=(
+    clang clang-format libclang-rt-14-dev libcmocka-dev
+    python3 openssl gnutls-bin iproute2 procps util-linux bsdutils
+    nmap sslscan rpm time openvpn
+    postfix dovecot-imapd dovecot-pop3d dovecot-managesieved slapd
+    mariadb-server postgresql xrdp vsftpd
+  )
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

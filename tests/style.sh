@@ -9,7 +9,7 @@ set -u
 top=${1:?usage: style.sh TOP}
 cd "$top" || exit 1
 if ! command -v clang-format >/dev/null 2>&1; then
-	echo "SKIP: clang-format is not installed (scripts/deps.sh installs it)"
+	echo "SKIP: clang-format is not installed (scripts/deps.sh --test installs it)"
 	exit 77
 fi
 major=$(clang-format --version | sed -n 's/.*version \([0-9]*\).*/\1/p')

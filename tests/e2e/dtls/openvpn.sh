@@ -34,7 +34,7 @@ check "tls-auth fixture is a timeout naming the key" \
 check "exit status 1" test "$rc" = 1
 
 if ! command -v openvpn >/dev/null; then
-  echo "SKIP: openvpn is not installed (scripts/deps.sh installs it)"
+  echo "SKIP: openvpn is not installed (scripts/deps.sh --test installs it)"
   finish
 fi
 cert_pair

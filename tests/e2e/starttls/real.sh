@@ -7,7 +7,7 @@
 # against OpenSSL 3 or GnuTLS, so no heartbeat answer is expected: the
 # verdict must be no-heartbeat (or patched), through the protocol's
 # STARTTLS.  A server whose package is missing is skipped, and said so;
-# scripts/deps.sh installs them all.
+# scripts/deps.sh --test installs them all.
 set -u
 : "${HEARTCHECK:?}"
 if [ "$(id -u)" != 0 ]; then
