@@ -1,5 +1,5 @@
 /*
- * The verdict rules of DESIGN.md "The probe", step 5, in one place, shared
+ * The verdict rules of docs/probe.md §5, in one place, shared
  * by the network engine and the local library test.
  */
 #ifndef HEARTCHECK_PROBE_JUDGE_H

@@ -2,7 +2,7 @@
  * Heartbeat (RFC 6520) codec: the sentinel/probe/fence flight and a
  * streaming reader that judges the replies.  Pure code, no I/O.
  *
- * The flight (FACTS.md item 5) is three records in one write:
+ * The flight (docs/probe.md §3) is three records in one write:
  *   sentinel: a valid request, S payload bytes plus 16 bytes of padding;
  *   probe:    P payload bytes, no padding, payload_length = P + k, so it
  *             claims k bytes past the end of its own record;
@@ -123,7 +123,7 @@ ssize_t hb_appdata_record(const struct hb_plan *p, uint16_t ver, size_t n,
  * Streaming reader of heartbeat message bytes: feed it the bodies of
  * type-24 records in order, and call hb_reader_record_end() at each record
  * boundary.  A message spans records when it is longer than one record
- * (FACTS.md item 6); reassembly follows payload_length, not records.
+ * (docs/probe.md §2); reassembly follows payload_length, not records.
  */
 struct hb_reader {
 	const struct hb_plan *plan;

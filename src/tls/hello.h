@@ -1,8 +1,8 @@
 /*
  * ClientHello builder and ServerHello parser.
  *
- * The hello must satisfy today's servers as well as 2014's (FACTS.md,
- * "A 2014-style ClientHello is refused"): it carries signature_algorithms,
+ * The hello must satisfy today's servers as well as 2014's (docs/probe.md §8:
+ * a 2014-style ClientHello is refused): it carries signature_algorithms,
  * supported_groups, ec_point_formats and AEAD suites, with RSA key exchange
  * first so that a server need not sign anything for us.
  */

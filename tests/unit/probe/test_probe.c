@@ -3,7 +3,7 @@
  * (probe.h).  The engine is driven through its API by a small scripted
  * server in this file: it writes the server's first flight, and answers the
  * heartbeat flight the way OpenSSL 1.0.1f (an over-read from a reused read
- * buffer), 1.0.1g, GnuTLS and OpenSSL 3 were observed to (FACTS.md).
+ * buffer), 1.0.1g, GnuTLS and OpenSSL 3 were observed to (docs/probe.md).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -102,7 +102,7 @@ static void srv_hb_response(struct bb *out, uint16_t ver, const uint8_t *pl,
 }
 
 /* Answers the client's heartbeat flight.  Every record must carry the
- * version the ServerHello chose (FACTS.md item 2); the count of records
+ * version the ServerHello chose (docs/probe.md §2); the count of records
  * with another version is returned. */
 static int srv_answer(enum srv_mode mode, uint16_t ver, const uint8_t *in,
     size_t n, struct bb *out)

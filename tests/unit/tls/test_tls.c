@@ -1402,7 +1402,7 @@ static void test_hb_reader_big_response(void **state)
 	for (i = 64; i < plen; i++)
 		pp[i] = (uint8_t)(i * 31);
 	bb_hb_msg(&m, 2, (uint16_t)plen, pp, plen, 16);
-	/* 16403 bytes: over 16384, so two records (FACTS.md item 6). */
+	/* 16403 bytes: over 16384, so two records (docs/probe.md §2). */
 	lens[0] = 16384;
 	lens[1] = m.n - 16384;
 	memset(&d, 0, sizeof(d));
