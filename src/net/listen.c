@@ -14,6 +14,8 @@
 #include <string.h>
 #include <uv.h>
 
+#include "net/sockaddr.h"
+
 #define READ_BUF (64 * 1024)
 #define DEFAULT_MAX_CONNS 256
 /* A command may run once per strategy of the ladder. */
@@ -77,24 +79,6 @@ static uint64_t next_nonce(struct lsn *L)
 
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	return x ^ (x >> 27);
-}
-
-static void addr_text(const struct sockaddr_storage *a, char *ip, size_t cap,
-    uint16_t *port)
-{
-	ip[0] = '\0';
-	*port = 0;
-	if (a->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)a;
-
-		inet_ntop(AF_INET6, &s6->sin6_addr, ip, (socklen_t)cap);
-		*port = ntohs(s6->sin6_port);
-	} else if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const void *)a;
-
-		inet_ntop(AF_INET, &s4->sin_addr, ip, (socklen_t)cap);
-		*port = ntohs(s4->sin_port);
-	}
 }
 
 char **listen_subst_argv(char **argv, const char *addr)
@@ -219,7 +203,7 @@ static void job_report(struct job *j)
 	if (L->o->count && L->reported >= L->o->count)
 		return;
 	memset(&r, 0, sizeof(r));
-	addr_text(&j->peer, r.ip, sizeof(r.ip), &r.port);
+	net_addr_text(&j->peer, r.ip, sizeof(r.ip), &r.port);
 	client_get_result(&j->eng, &r.r);
 	r.bytes_sent = j->tx;
 	r.bytes_received = j->rx;
@@ -439,7 +423,7 @@ static void job_trace(void *ctx, const char *line)
 	char ip[INET6_ADDRSTRLEN];
 	uint16_t port;
 
-	addr_text(&j->peer, ip, sizeof(ip), &port);
+	net_addr_text(&j->peer, ip, sizeof(ip), &port);
 	fprintf(stderr, "heartcheck: trace %s:%u: %s\n", ip[0] ? ip : "-", port,
 	    line);
 }
@@ -689,7 +673,7 @@ int listen_run(const struct listen_opts *o, const struct listen_hooks *h)
 		r = uv_tcp_getsockname(&L->server, (struct sockaddr *)&bound,
 		    &len);
 	if (r == 0) {
-		addr_text(&bound, ip, sizeof(ip), &port);
+		net_addr_text(&bound, ip, sizeof(ip), &port);
 		snprintf(text, sizeof(text),
 		    bound.ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip,
 		    port);

@@ -21,6 +21,8 @@
 #include <sys/socket.h>
 #include <uv.h>
 
+#include "net/sockaddr.h"
+
 #include "net/udp.h"
 
 #define READ_BUF (64 * 1024)
@@ -127,20 +129,18 @@ static uint64_t next_nonce(struct scan *sc)
 	return x ^ (x >> 27);
 }
 
-static void addr_text(const struct sockaddr_storage *a, char *ip, size_t cap,
-    uint16_t *port)
+void scan_result_set_probe(struct scan_result *r, const struct probe_result *pr)
 {
-	if (a->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)a;
-
-		inet_ntop(AF_INET6, &s6->sin6_addr, ip, (socklen_t)cap);
-		*port = ntohs(s6->sin6_port);
-	} else {
-		const struct sockaddr_in *s4 = (const void *)a;
-
-		inet_ntop(AF_INET, &s4->sin_addr, ip, (socklen_t)cap);
-		*port = ntohs(s4->sin_port);
-	}
+	r->verdict = pr->verdict;
+	r->reason = pr->reason;
+	r->version = pr->version;
+	r->heartbeat_ext = pr->heartbeat_ext;
+	r->disclosed = pr->disclosed;
+	r->alert = pr->alert;
+	r->attempts = pr->connections;
+	r->strategy = pr->strategy;
+	r->nudges = pr->nudges;
+	r->starttls = pr->starttls;
 }
 
 static void job_free(struct job *j)
@@ -184,23 +184,14 @@ static void job_report(struct job *j)
 	memset(&r, 0, sizeof(r));
 	r.target = j->label;
 	r.name = j->name ? j->name : "";
-	addr_text(&j->addr, r.ip, sizeof(r.ip), &r.port);
+	net_addr_text(&j->addr, r.ip, sizeof(r.ip), &r.port);
 	probe_get_result(&j->probe, &pr);
-	r.verdict = pr.verdict;
-	r.reason = pr.reason;
-	r.version = pr.version;
-	r.heartbeat_ext = pr.heartbeat_ext;
-	r.disclosed = pr.disclosed;
-	r.alert = pr.alert;
-	r.attempts = pr.connections;
-	r.strategy = pr.strategy;
-	r.nudges = pr.nudges;
+	scan_result_set_probe(&r, &pr);
 	r.bytes_sent = j->tx;
 	r.bytes_received = j->rx;
 	r.elapsed_ms = (double)(uv_hrtime() - j->t0) / 1e6;
 	r.leaked = j->leak;
 	r.leaked_len = j->leak_len;
-	r.starttls = pr.starttls;
 	sc->st->done++;
 	sc->st->by_verdict[r.verdict]++;
 	if (sc->h->result)
@@ -522,7 +513,7 @@ static void job_start(struct scan *sc, const struct sockaddr_storage *a,
 		uint16_t port;
 		char ip[INET6_ADDRSTRLEN];
 
-		addr_text(a, ip, sizeof(ip), &port);
+		net_addr_text(a, ip, sizeof(ip), &port);
 		j->cfg.preamble = !st	? NULL :
 		    !strcmp(st, "auto") ? preamble_for_port(port) :
 					  preamble_find(st);
@@ -648,7 +639,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 			((struct sockaddr_in *)&a)->sin_port = htons(d->port);
 		else
 			((struct sockaddr_in6 *)&a)->sin6_port = htons(d->port);
-		addr_text(&a, ip, sizeof(ip), &port);
+		net_addr_text(&a, ip, sizeof(ip), &port);
 		snprintf(label, sizeof(label),
 		    a.ss_family == AF_INET6 ? "%s:%u [%s]" : "%s:%u (%s)",
 		    d->name, d->port, ip);

@@ -53,6 +53,11 @@ struct scan_result {
 	const char *starttls; /* the STARTTLS protocol used, or NULL */
 };
 
+/* Copies an engine's outcome into a result: the one place that maps
+ * probe_result onto scan_result, for every driver. */
+void scan_result_set_probe(struct scan_result *r,
+    const struct probe_result *pr);
+
 struct scan_stats {
 	uint64_t total; /* endpoints known so far (DNS adds more) */
 	uint64_t started, done;

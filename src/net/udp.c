@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/sockaddr.h"
 #include "probe/dtls.h"
 #include "probe/openvpn.h"
 
@@ -152,22 +153,6 @@ static void job_arm(struct udp_job *j)
 	uv_timer_start(&j->timer, on_timer, at > now ? at - now : 0, 0);
 }
 
-static void addr_text(const struct sockaddr_storage *a, char *ip, size_t cap,
-    uint16_t *port)
-{
-	if (a->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)a;
-
-		inet_ntop(AF_INET6, &s6->sin6_addr, ip, (socklen_t)cap);
-		*port = ntohs(s6->sin6_port);
-	} else {
-		const struct sockaddr_in *s4 = (const void *)a;
-
-		inet_ntop(AF_INET, &s4->sin_addr, ip, (socklen_t)cap);
-		*port = ntohs(s4->sin_port);
-	}
-}
-
 static void job_free(struct udp_job *j)
 {
 	dtls_probe_free(&j->probe);
@@ -203,17 +188,9 @@ static void job_report(struct udp_job *j)
 	memset(&r, 0, sizeof(r));
 	r.target = j->label;
 	r.name = j->name ? j->name : "";
-	addr_text(&j->addr, r.ip, sizeof(r.ip), &r.port);
+	net_addr_text(&j->addr, r.ip, sizeof(r.ip), &r.port);
 	e_result(j, &pr);
-	r.verdict = pr.verdict;
-	r.reason = pr.reason;
-	r.version = pr.version;
-	r.heartbeat_ext = pr.heartbeat_ext;
-	r.disclosed = pr.disclosed;
-	r.alert = pr.alert;
-	r.attempts = pr.connections;
-	r.strategy = pr.strategy;
-	r.nudges = pr.nudges;
+	scan_result_set_probe(&r, &pr);
 	r.bytes_sent = j->tx;
 	r.bytes_received = j->rx;
 	r.elapsed_ms = (double)(uv_hrtime() - j->s.t0) / 1e6;

@@ -76,6 +76,7 @@ void dtls_probe_get_result(const struct dtls_probe *p, struct probe_result *r)
 	r->connections = p->attempts + 1;
 	r->strategy = "dtls";
 	r->nudges = 0;
+	r->starttls = NULL;
 }
 
 int dtls_probe_is_done(const struct dtls_probe *p)
