@@ -10,22 +10,15 @@
 
 #include <nettle/hmac.h>
 #include <nettle/memops.h>
+#include <nettle/nettle-meta.h>
+#include <nettle/sha2.h>
+
+#include "util/ascii.h"
 
 #define SID_END 9 /* opcode byte and session id */
 
 static const char head[] = "-----BEGIN OpenVPN Static key V1-----";
 static const char foot[] = "-----END OpenVPN Static key V1-----";
-
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* The line [s, e) without trailing blanks and CR equals want. */
 static int line_is(const uint8_t *s, const uint8_t *e, const char *want)
@@ -91,7 +84,7 @@ int ovpn_key_parse(const uint8_t *b, size_t n, uint8_t key[OVPN_KEY_LEN],
 			for (q = s; q < e; q++) {
 				if (*q == ' ' || *q == '\t' || *q == '\r')
 					continue;
-				if ((v = hexval(*q)) < 0) {
+				if ((v = hex_value(*q)) < 0) {
 					snprintf(why, cap,
 					    "line %u: a character that is "
 					    "not a hex digit in the key",
@@ -147,11 +140,11 @@ fail:
 
 static const struct {
 	const char *name;
-	uint8_t len;
+	const struct nettle_hash *hash;
 } digests[] = {
-	[OVPN_MD_SHA1] = { "SHA1", SHA1_DIGEST_SIZE },
-	[OVPN_MD_SHA256] = { "SHA256", SHA256_DIGEST_SIZE },
-	[OVPN_MD_SHA512] = { "SHA512", SHA512_DIGEST_SIZE },
+	[OVPN_MD_SHA1] = { "SHA1", &nettle_sha1 },
+	[OVPN_MD_SHA256] = { "SHA256", &nettle_sha256 },
+	[OVPN_MD_SHA512] = { "SHA512", &nettle_sha512 },
 };
 
 int ovpn_digest_parse(const char *s, enum ovpn_digest *md)
@@ -179,7 +172,7 @@ void ovpn_auth_init(struct ovpn_auth *a, const uint8_t key[OVPN_KEY_LEN],
 
 	memset(a, 0, sizeof(*a));
 	a->md = (uint8_t)md;
-	a->mac_len = digests[md].len;
+	a->mac_len = (uint8_t)digests[md].hash->digest_size;
 	memcpy(a->out_key, dir == OVPN_DIR_1 ? hmac1 : hmac0, a->mac_len);
 	memcpy(a->in_key, dir == OVPN_DIR_0 ? hmac1 : hmac0, a->mac_len);
 }
@@ -200,37 +193,19 @@ static void mac(const struct ovpn_auth *a, const uint8_t *key,
     const uint8_t *rp, const uint8_t *hdr, const uint8_t *rest, size_t n,
     uint8_t *out)
 {
-	union {
-		struct hmac_sha1_ctx s1;
-		struct hmac_sha256_ctx s256;
-		struct hmac_sha512_ctx s512;
-	} c;
+	/* SHA-512's context is the largest of the three. */
+	struct sha512_ctx outer, inner, state;
+	const struct nettle_hash *h = digests[a->md].hash;
 
-	switch (a->md) {
-	case OVPN_MD_SHA1:
-		hmac_sha1_set_key(&c.s1, a->mac_len, key);
-		hmac_sha1_update(&c.s1, 8, rp);
-		hmac_sha1_update(&c.s1, SID_END, hdr);
-		hmac_sha1_update(&c.s1, n, rest);
-		hmac_sha1_digest(&c.s1, a->mac_len, out);
-		break;
-	case OVPN_MD_SHA256:
-		hmac_sha256_set_key(&c.s256, a->mac_len, key);
-		hmac_sha256_update(&c.s256, 8, rp);
-		hmac_sha256_update(&c.s256, SID_END, hdr);
-		hmac_sha256_update(&c.s256, n, rest);
-		hmac_sha256_digest(&c.s256, a->mac_len, out);
-		break;
-	default:
-		hmac_sha512_set_key(&c.s512, a->mac_len, key);
-		hmac_sha512_update(&c.s512, 8, rp);
-		hmac_sha512_update(&c.s512, SID_END, hdr);
-		hmac_sha512_update(&c.s512, n, rest);
-		hmac_sha512_digest(&c.s512, a->mac_len, out);
-		break;
-	}
+	hmac_set_key(&outer, &inner, &state, h, a->mac_len, key);
+	hmac_update(&state, h, 8, rp);
+	hmac_update(&state, h, SID_END, hdr);
+	hmac_update(&state, h, n, rest);
+	hmac_digest(&outer, &inner, &state, h, a->mac_len, out);
 	/* The contexts hold the key's inner and outer pads. */
-	explicit_bzero(&c, sizeof(c));
+	explicit_bzero(&outer, sizeof(outer));
+	explicit_bzero(&inner, sizeof(inner));
+	explicit_bzero(&state, sizeof(state));
 }
 
 ssize_t ovpn_auth_wrap(const struct ovpn_auth *a, uint8_t *pkt, size_t n,
