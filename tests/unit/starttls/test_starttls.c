@@ -622,9 +622,33 @@ static void test_telnet(void **state)
 {
 	static const uint8_t ok[] = { 0xff, 0xfd, 0x18, 0xff, 0xfd, 0x2e,
 		0xff, 0xfa, 0x2e, 0x01, 0xff, 0xf0, 0x16 };
-	static const uint8_t dont[] = { 0xff, 0xfd, 0x18, 0xff, 0xfe, 0x2e };
-	static const uint8_t want[] = { 0xff, 0xfb, 0x2e, 0xff, 0xfc, 0x18,
-		0xff, 0xfa, 0x2e, 0x01, 0xff, 0xf0 };
+	static const uint8_t want[] = { 0xff, 0xfb, 0x2e, 0xff, 0xfb, 0x25,
+		0xff, 0xfc, 0x18, 0xff, 0xfa, 0x2e, 0x01, 0xff, 0xf0 };
+	/* Declines both, or declines START_TLS and goes on to its login. */
+	static const uint8_t dont[] = { 0xff, 0xfd, 0x18, 0xff, 0xfe, 0x2e,
+		0xff, 0xfe, 0x25 };
+	static const uint8_t login[] = { 0xff, 0xfe, 0x2e, 'l', 'o', 'g', 'i',
+		'n', ':', ' ' };
+	/* telnetd-ssl: AUTHENTICATION of type SSL, not START_TLS. */
+	static const uint8_t auth[] = { 0xff, 0xfd, 0x27, 0xff, 0xfe, 0x2e,
+		0xff, 0xfd, 0x25, 0xff, 0xfa, 0x25, 0x01, 0x07, 0x00, 0xff,
+		0xf0, 0xff, 0xfa, 0x25, 0x02, 0x07, 0x00, 0x02, 0xff, 0xf0,
+		0x16, 0x03 };
+	static const uint8_t auth_want[] = { 0xff, 0xfb, 0x2e, 0xff, 0xfb,
+		0x25, 0xff, 0xfc, 0x27, 0xff, 0xfa, 0x25, 0x00, 0x07, 0x00,
+		0x01, 0xff, 0xf0 };
+	/* Only Kerberos V5 offered: IS NULL, and with START_TLS declined,
+	 * a refusal; a REPLY SSL REJECT likewise. */
+	static const uint8_t krb[] = { 0xff, 0xfe, 0x2e, 0xff, 0xfd, 0x25,
+		0xff, 0xfa, 0x25, 0x01, 0x02, 0x00, 0x02, 0x02, 0xff, 0xf0 };
+	static const uint8_t krb_want[] = { 0xff, 0xfb, 0x2e, 0xff, 0xfb,
+		0x25, 0xff, 0xfa, 0x25, 0x00, 0x00, 0x00, 0xff, 0xf0 };
+	static const uint8_t reject[] = { 0xff, 0xfe, 0x2e, 0xff, 0xfa, 0x25,
+		0x01, 0x07, 0x00, 0xff, 0xf0, 0xff, 0xfa, 0x25, 0x02, 0x07,
+		0x00, 0x03, 0xff, 0xf0 };
+	/* START_TLS declined, AUTHENTICATION still open: no answer yet. */
+	static const uint8_t pending[] = { 0xff, 0xfe, 0x2e, 0xff, 0xfd,
+		0x25 };
 	static char text[700];
 	struct run r;
 
@@ -636,7 +660,26 @@ static void test_telnet(void **state)
 	assert_memory_equal(r.sent, want, sizeof(want));
 	run_all(mod("telnet"), NULL, dont, sizeof(dont), &r);
 	assert_int_equal(r.res, PRE_REFUSED);
-	why_has(&r, "DONT");
+	why_has(&r, "IAC DONT START_TLS");
+	why_has(&r, "IAC DONT AUTHENTICATION");
+	run_all(mod("telnet"), NULL, login, sizeof(login), &r);
+	assert_int_equal(r.res, PRE_REFUSED);
+	why_has(&r, "went on without it");
+	run_all(mod("telnet"), NULL, auth, sizeof(auth), &r);
+	assert_int_equal(r.res, PRE_READY);
+	assert_int_equal(r.rest, 2);
+	assert_int_equal(r.sent_len, sizeof(auth_want));
+	assert_memory_equal(r.sent, auth_want, sizeof(auth_want));
+	run_all(mod("telnet"), NULL, krb, sizeof(krb), &r);
+	assert_int_equal(r.res, PRE_REFUSED);
+	why_has(&r, "offered no AUTHENTICATION of type SSL");
+	assert_int_equal(r.sent_len, sizeof(krb_want));
+	assert_memory_equal(r.sent, krb_want, sizeof(krb_want));
+	run_all(mod("telnet"), NULL, reject, sizeof(reject), &r);
+	assert_int_equal(r.res, PRE_REFUSED);
+	why_has(&r, "rejected AUTHENTICATION SSL");
+	run_all(mod("telnet"), NULL, pending, sizeof(pending), &r);
+	assert_int_equal(r.res, PRE_MORE);
 	memset(text, 'a', sizeof(text));
 	run_all(mod("telnet"), NULL, text, sizeof(text), &r);
 	assert_int_equal(r.res, PRE_NOT_PROTO);
