@@ -4,7 +4,8 @@
 # fakessl fixture, so the TLS behind SMTP, IMAP, ... is a vulnerable
 # (1.0.1f) or a fixed (1.0.1g) one.  Also: refusals in the server's own
 # words, a service that does not speak the protocol, a mute one, and the
-# port-based default.
+# port-based default.  programs.sh runs the same fronts before every server
+# program of the fixture.
 set -u
 : "${HEARTCHECK:?}" "${FAKESSL:?}"
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -37,7 +38,8 @@ vuln=$(port_of "$TMP/fx" vuln)
 fixed=$(port_of "$TMP/fx" fixed)
 http=$(port_of "$TMP/fx" http)
 
-PROTOS=(smtp lmtp imap pop3 ftp nntp sieve irc xmpp ldap postgres mysql telnet rdp)
+PROTOS=(smtp lmtp imap pop3 ftp nntp sieve irc xmpp xmpp-server ldap postgres mysql
+        telnet rdp)
 specs=()
 for p in "${PROTOS[@]}"; do specs+=("$p" "$p:refuse"); done
 specs+=(smtp:mute)
@@ -95,37 +97,6 @@ for p in "${PROTOS[@]}"; do
         "127.0.0.1:$(port_of "$TMP/fv" "$p:refuse")"
     expect "refusal behind $p" "$TMP/$p.r" starttls-refused 0 "$p"
     [ "$(cat "$TMP/$p.r.rc")" = 3 ] || { echo "not ok - $p refusal exit $(cat "$TMP/$p.r.rc")"; FAILS=$((FAILS + 1)); }
-done
-
-# The server programs of the fixture behind SMTP and IMAP: the ladder's
-# reconnects (large-record) run the dialogue again on every connection.
-"$FAKESSL" --lifetime 120 vuln,prog=giveup fixed,prog=giveup vuln,prog=edge \
-    vuln,prog=limited >"$TMP/fp" 2>"$TMP/fp.err" &
-PIDS+=($!)
-wait_ready "$TMP/fp" $!
-mapfile -t pports < <(awk '$1 == "ready" { print $3 }' "$TMP/fp")
-PROGS=("giveup vulnerable large-record 2" "giveup patched large-record 3"
-       "edge vulnerable nudge,flight 1" "limited vulnerable flight,nudge 1")
-for i in 0 1 2 3; do
-    read -r prog verdict strategy attempts <<<"${PROGS[$i]}"
-    python3 "$HERE/front.py" --backend "${pports[$i]}" --lifetime 120 smtp imap \
-        >"$TMP/fp$i" 2>"$TMP/fp$i.err" &
-    PIDS+=($!)
-    wait_ready "$TMP/fp$i" $!
-    for p in smtp imap; do
-        scan "$TMP/prog$i.$p" --starttls "$p" "127.0.0.1:$(port_of "$TMP/fp$i" "$p")"
-        expect "$verdict behind $p, program $prog" "$TMP/prog$i.$p" "$verdict" 0 "$p"
-        python3 - "$TMP/prog$i.$p" "$strategy" "$attempts" <<'PY' || FAILS=$((FAILS + 1))
-import json, sys
-o = json.loads(open(sys.argv[1]).readline())
-# How a relayed connection's records arrive decides nudge or flight.
-ok = o["strategy"] in sys.argv[2].split(",") and \
-    o["attempts"] == int(sys.argv[3])
-print("%s - strategy %s, %d connection(s), each through STARTTLS" % (
-    "ok" if ok else "not ok", o["strategy"], o["attempts"]))
-sys.exit(0 if ok else 1)
-PY
-    done
 done
 
 # The server's own words, escaped.
