@@ -8,31 +8,11 @@
 # program of the fixture.
 set -u
 : "${HEARTCHECK:?}" "${FAKESSL:?}"
-HERE=$(cd "$(dirname "$0")" && pwd)
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/heartcheck-starttls.XXXXXX")
-PIDS=()
+. "$(dirname "$0")/lib.sh"
 FAILS=0
-cleanup() {
-    local p
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-wait_ready() { # FILE PID
-    local i
-    for i in $(seq 1 100); do
-        grep -qx all-ready "$1" && return 0
-        kill -0 "$2" 2>/dev/null || break
-        sleep 0.1
-    done
-    echo "FAIL a server did not become ready: $1"; cat "$1" "$1.err"; exit 1
-}
-port_of() { awk -v s="$2" '$1 == "ready" && $2 == s { print $3; exit }' "$1"; }
 
 "$FAKESSL" --lifetime 120 vuln:0 fixed:0 http:0 >"$TMP/fx" 2>"$TMP/fx.err" &
-PIDS+=($!)
+E2E_PIDS+=($!)
 wait_ready "$TMP/fx" $!
 vuln=$(port_of "$TMP/fx" vuln)
 fixed=$(port_of "$TMP/fx" fixed)
@@ -45,11 +25,11 @@ for p in "${PROTOS[@]}"; do specs+=("$p" "$p:refuse"); done
 specs+=(smtp:mute)
 python3 "$HERE/front.py" --backend "$vuln" --lifetime 120 "${specs[@]}" \
     >"$TMP/fv" 2>"$TMP/fv.err" &
-PIDS+=($!)
+E2E_PIDS+=($!)
 wait_ready "$TMP/fv" $!
 python3 "$HERE/front.py" --backend "$fixed" --lifetime 120 "${PROTOS[@]}" \
     >"$TMP/ff" 2>"$TMP/ff.err" &
-PIDS+=($!)
+E2E_PIDS+=($!)
 wait_ready "$TMP/ff" $!
 
 # expect NAME FILE VERDICT DISCLOSED STARTTLS [REASON-SUBSTRING]

@@ -9,26 +9,7 @@
 # makes the ladder reconnect (large-record), two or three times.
 set -u
 : "${HEARTCHECK:?}" "${FAKESSL:?}"
-HERE=$(cd "$(dirname "$0")" && pwd)
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/heartcheck-stprog.XXXXXX")
-PIDS=()
-cleanup() {
-    local p
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-wait_ready() { # FILE PID
-    local i
-    for i in $(seq 1 100); do
-        grep -qx all-ready "$1" && return 0
-        kill -0 "$2" 2>/dev/null || break
-        sleep 0.1
-    done
-    echo "not ok - a server did not become ready: $1"; cat "$1" "$1.err"; exit 1
-}
+. "$(dirname "$0")/lib.sh"
 
 SLOW_MS=100
 PROTOS=(smtp lmtp imap pop3 ftp xmpp xmpp-server ldap postgres mysql nntp
@@ -45,7 +26,7 @@ for lib in vuln fixed; do
 done
 t0=$(date +%s%N)
 "$FAKESSL" --lifetime 120 "${specs[@]}" >"$TMP/fx" 2>"$TMP/fx.err" &
-PIDS+=($!)
+E2E_PIDS+=($!)
 wait_ready "$TMP/fx" $!
 mapfile -t backends < <(awk '$1 == "ready" { print $3 }' "$TMP/fx")
 [ "${#backends[@]}" -eq "${#specs[@]}" ] ||
@@ -57,7 +38,7 @@ for p in "${PROTOS[@]}"; do
 done
 python3 "$HERE/front.py" --lifetime 120 "${fronts[@]}" \
     >"$TMP/front" 2>"$TMP/front.err" &
-PIDS+=($!)
+E2E_PIDS+=($!)
 wait_ready "$TMP/front" $!
 
 # cells: TARGET PROTO LIB PROG, one line per endpoint scanned.
@@ -66,8 +47,7 @@ scans=()
 for p in "${PROTOS[@]}"; do
     targets=()
     for i in "${!backends[@]}"; do
-        port=$(awk -v s="$p@${backends[$i]}" \
-            '$1 == "ready" && $2 == s { print $3; exit }' "$TMP/front")
+        port=$(port_of "$TMP/front" "$p@${backends[$i]}")
         targets+=("127.0.0.1:$port")
         echo "127.0.0.1:$port $p ${cells[$i]}" >>"$TMP/cells"
     done
