@@ -24,6 +24,7 @@ if [ "${1:-}" = --test ]; then
     nmap sslscan rpm time openvpn
     postfix dovecot-imapd dovecot-pop3d dovecot-managesieved slapd
     mariadb-server postgresql xrdp vsftpd
+    dovecot-lmtpd inn2 prosody inspircd ngircd telnetd-ssl socat
   )
 fi
 
@@ -38,4 +39,11 @@ SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+  # inn2's postinst stops when the host name has no domain and inn.conf
+  # names none; give it one, then finish configuring what was unpacked.
+  [ -f /etc/news/inn.conf ] &&
+    $SUDO sed -i 's/^#* *domain:[[:space:]]*$/domain: localdomain/' /etc/news/inn.conf
+  $SUDO dpkg --configure -a
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A scripted plaintext front for the STARTTLS end-to-end tests.
 
-usage: front.py --backend PORT [--lifetime S] SPEC...
-  SPEC = PROTO[:MODE]; each gets a listener on an ephemeral loopback port.
+usage: front.py [--backend PORT] [--lifetime S] SPEC...
+  SPEC = PROTO[:MODE][@PORT]; each gets a listener on an ephemeral
+       loopback port, relaying to the fixture on @PORT, or on --backend's.
   MODE ok (default): speak PROTO's server side up to the go-ahead for TLS,
        then relay the connection byte for byte to the fixture on
        127.0.0.1:PORT (fakessl), so the TLS that follows is the fixture's;
@@ -157,11 +158,13 @@ def irc(c, mode):
     return True
 
 
-def xmpp(c, mode):
+def xmpp(c, mode, ns=b"jabber:client"):
     hdr = c.until(b">")
     while b"stream" not in hdr:
         hdr = c.until(b">")
-    c.send(b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+    if b"'" + ns + b"'" not in hdr and b'"' + ns + b'"' not in hdr:
+        raise EOFError("not a %s stream: %r" % (ns, hdr))
+    c.send(b"<?xml version='1.0'?><stream:stream xmlns='" + ns + b"' "
            b"xmlns:stream='http://etherx.jabber.org/streams' id='f1' "
            b"from='fixture' version='1.0'><stream:features><starttls "
            b"xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"
@@ -242,34 +245,60 @@ def rdp(c, mode):
 PROTOS = {
     "smtp": smtp, "lmtp": lambda c, m: smtp(c, m, lmtp=True), "imap": imap,
     "pop3": pop3, "ftp": ftp, "nntp": nntp, "sieve": sieve, "irc": irc,
-    "xmpp": xmpp, "ldap": ldap, "postgres": postgres, "mysql": mysql,
+    "xmpp": xmpp, "xmpp-server": lambda c, m: xmpp(c, m, b"jabber:server"),
+    "ldap": ldap, "postgres": postgres, "mysql": mysql,
     "telnet": telnet, "rdp": rdp,
 }
 
 
+def drain(c):
+    """The fixture has closed: pass its close on, then read what the
+    client still sends (its nudges) before closing, so that the close is a
+    FIN after everything relayed, never a reset that would destroy the
+    fixture's last bytes in flight."""
+    try:
+        c.s.shutdown(socket.SHUT_WR)
+        end = min(c.deadline, time.monotonic() + 2)
+        while time.monotonic() < end:
+            c.s.settimeout(max(0.01, end - time.monotonic()))
+            if not c.s.recv(65536):
+                return
+    except OSError:
+        pass
+
+
 def relay(c, backend_port):
+    """Byte for byte both ways.  The fixture's bytes go first, and all of
+    them: when it resets the connection as the client's next bytes (a
+    nudge) arrive, what it sent before the reset is still relayed, as a
+    client connected to it directly would have read it."""
     b = socket.create_connection(("127.0.0.1", backend_port), timeout=5)
+    c.s.settimeout(5)
+    up = True  # client -> fixture still open
     try:
         if c.buf:
             b.sendall(c.buf)
-        c.s.setblocking(False)
-        b.setblocking(False)
-        peers = {c.s: b, b: c.s}
         while time.monotonic() < c.deadline:
-            r, _, _ = select.select(list(peers), [], [], 0.5)
-            for s in r:
+            r, _, _ = select.select([b, c.s], [], [], 0.5)
+            if b in r:
                 try:
-                    d = s.recv(65536)
-                except (BlockingIOError, InterruptedError):
-                    continue
+                    d = b.recv(65536)
                 except OSError:
+                    d = b""
+                if not d:
+                    drain(c)
                     return
+                c.s.sendall(d)
+                continue
+            if c.s in r:
+                d = c.s.recv(65536)
                 if not d:
                     return
-                peers[s].setblocking(True)
-                peers[s].settimeout(5)
-                peers[s].sendall(d)
-                peers[s].setblocking(False)
+                if up:
+                    try:
+                        b.sendall(d)
+                    except OSError:
+                        up = False
     finally:
         b.close()
 
@@ -292,8 +321,13 @@ def serve(s, proto, mode, backend_port):
 
 
 def listen(spec, backend_port):
-    proto, _, mode = spec.partition(":")
+    rest, at, port = spec.partition("@")
+    if at:
+        backend_port = int(port)
+    proto, _, mode = rest.partition(":")
     mode = mode or "ok"
+    if backend_port is None and mode == "ok":
+        sys.exit("front.py: no backend for %s" % spec)
     if proto not in PROTOS:
         sys.exit("front.py: unknown protocol %s" % proto)
     ls = socket.socket()
@@ -321,7 +355,7 @@ def main():
             lifetime = int(args.pop(0))
         else:
             specs.append(a)
-    if backend is None or not specs:
+    if not specs:
         sys.exit(__doc__)
     for spec in specs:
         print("ready %s %d" % (spec, listen(spec, backend)), flush=True)

@@ -4,50 +4,32 @@
 # fakessl fixture, so the TLS behind SMTP, IMAP, ... is a vulnerable
 # (1.0.1f) or a fixed (1.0.1g) one.  Also: refusals in the server's own
 # words, a service that does not speak the protocol, a mute one, and the
-# port-based default.
+# port-based default.  programs.sh runs the same fronts before every server
+# program of the fixture.
 set -u
 : "${HEARTCHECK:?}" "${FAKESSL:?}"
-HERE=$(cd "$(dirname "$0")" && pwd)
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/heartcheck-starttls.XXXXXX")
-PIDS=()
+. "$(dirname "$0")/lib.sh"
 FAILS=0
-cleanup() {
-    local p
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-wait_ready() { # FILE PID
-    local i
-    for i in $(seq 1 100); do
-        grep -qx all-ready "$1" && return 0
-        kill -0 "$2" 2>/dev/null || break
-        sleep 0.1
-    done
-    echo "FAIL a server did not become ready: $1"; cat "$1" "$1.err"; exit 1
-}
-port_of() { awk -v s="$2" '$1 == "ready" && $2 == s { print $3; exit }' "$1"; }
 
 "$FAKESSL" --lifetime 120 vuln:0 fixed:0 http:0 >"$TMP/fx" 2>"$TMP/fx.err" &
-PIDS+=($!)
+E2E_PIDS+=($!)
 wait_ready "$TMP/fx" $!
 vuln=$(port_of "$TMP/fx" vuln)
 fixed=$(port_of "$TMP/fx" fixed)
 http=$(port_of "$TMP/fx" http)
 
-PROTOS=(smtp lmtp imap pop3 ftp nntp sieve irc xmpp ldap postgres mysql telnet rdp)
+PROTOS=(smtp lmtp imap pop3 ftp nntp sieve irc xmpp xmpp-server ldap postgres mysql
+        telnet rdp)
 specs=()
 for p in "${PROTOS[@]}"; do specs+=("$p" "$p:refuse"); done
 specs+=(smtp:mute)
 python3 "$HERE/front.py" --backend "$vuln" --lifetime 120 "${specs[@]}" \
     >"$TMP/fv" 2>"$TMP/fv.err" &
-PIDS+=($!)
+E2E_PIDS+=($!)
 wait_ready "$TMP/fv" $!
 python3 "$HERE/front.py" --backend "$fixed" --lifetime 120 "${PROTOS[@]}" \
     >"$TMP/ff" 2>"$TMP/ff.err" &
-PIDS+=($!)
+E2E_PIDS+=($!)
 wait_ready "$TMP/ff" $!
 
 # expect NAME FILE VERDICT DISCLOSED STARTTLS [REASON-SUBSTRING]
@@ -95,37 +77,6 @@ for p in "${PROTOS[@]}"; do
         "127.0.0.1:$(port_of "$TMP/fv" "$p:refuse")"
     expect "refusal behind $p" "$TMP/$p.r" starttls-refused 0 "$p"
     [ "$(cat "$TMP/$p.r.rc")" = 3 ] || { echo "not ok - $p refusal exit $(cat "$TMP/$p.r.rc")"; FAILS=$((FAILS + 1)); }
-done
-
-# The server programs of the fixture behind SMTP and IMAP: the ladder's
-# reconnects (large-record) run the dialogue again on every connection.
-"$FAKESSL" --lifetime 120 vuln,prog=giveup fixed,prog=giveup vuln,prog=edge \
-    vuln,prog=limited >"$TMP/fp" 2>"$TMP/fp.err" &
-PIDS+=($!)
-wait_ready "$TMP/fp" $!
-mapfile -t pports < <(awk '$1 == "ready" { print $3 }' "$TMP/fp")
-PROGS=("giveup vulnerable large-record 2" "giveup patched large-record 3"
-       "edge vulnerable nudge,flight 1" "limited vulnerable flight,nudge 1")
-for i in 0 1 2 3; do
-    read -r prog verdict strategy attempts <<<"${PROGS[$i]}"
-    python3 "$HERE/front.py" --backend "${pports[$i]}" --lifetime 120 smtp imap \
-        >"$TMP/fp$i" 2>"$TMP/fp$i.err" &
-    PIDS+=($!)
-    wait_ready "$TMP/fp$i" $!
-    for p in smtp imap; do
-        scan "$TMP/prog$i.$p" --starttls "$p" "127.0.0.1:$(port_of "$TMP/fp$i" "$p")"
-        expect "$verdict behind $p, program $prog" "$TMP/prog$i.$p" "$verdict" 0 "$p"
-        python3 - "$TMP/prog$i.$p" "$strategy" "$attempts" <<'PY' || FAILS=$((FAILS + 1))
-import json, sys
-o = json.loads(open(sys.argv[1]).readline())
-# How a relayed connection's records arrive decides nudge or flight.
-ok = o["strategy"] in sys.argv[2].split(",") and \
-    o["attempts"] == int(sys.argv[3])
-print("%s - strategy %s, %d connection(s), each through STARTTLS" % (
-    "ok" if ok else "not ok", o["strategy"], o["attempts"]))
-sys.exit(0 if ok else 1)
-PY
-    done
 done
 
 # The server's own words, escaped.

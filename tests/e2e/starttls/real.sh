@@ -2,8 +2,11 @@
 # STARTTLS end to end against real Debian servers, each started here on a
 # loopback port with its own temporary configuration and a self-signed
 # certificate, and stopped at the end: PostgreSQL, Dovecot (IMAP, POP3,
-# ManageSieve), OpenLDAP slapd, MariaDB, Postfix, xrdp and vsftpd (also
-# its "500 OOPS" refusal).  They are linked
+# ManageSieve, LMTP), OpenLDAP slapd, MariaDB, Postfix, xrdp, vsftpd (also
+# its "500 OOPS" refusal), INN's nnrpd (NNTP), Prosody (XMPP client and
+# server-to-server, also its host-unknown refusal), InspIRCd (IRC),
+# telnetd-ssl (Telnet, run from socat as from inetd), and ngIRCd, which has
+# no STARTTLS and leaves the command unanswered.  They are linked
 # against OpenSSL 3 or GnuTLS, so no heartbeat answer is expected: the
 # verdict must be no-heartbeat (or patched), through the protocol's
 # STARTTLS.  A server whose package is missing is skipped, and said so;
@@ -68,16 +71,18 @@ PY
     then PASSES=$((PASSES + 1)); else FAILS=$((FAILS + 1)); fi
 }
 
-# refused NAME PROTO PORT TEXT: a refusal that quotes the server.
+# refused NAME PROTO PORT TEXT [VERDICT [SCAN-ARGS...]]: a refusal (or
+# another verdict that is no test) whose reason quotes the server.
 refused() {
-    local out="$T/$1.json"
-    "$HEARTCHECK" scan --json -t 5000 --starttls "$2" "127.0.0.1:$3" \
+    local out="$T/$1.json" verdict=${5:-starttls-refused}
+    "$HEARTCHECK" scan --json -t 5000 --starttls "$2" "${@:6}" "127.0.0.1:$3" \
         >"$out" 2>"$out.err"
-    if python3 - "$out" "$1" "$4" <<'PY'
+    if python3 - "$out" "$1" "$4" "$verdict" "$2" <<'PY'
 import json, sys
-path, name, text = sys.argv[1:4]
+path, name, text, verdict, proto = sys.argv[1:6]
 o = [json.loads(l) for l in open(path) if l.strip()][0]
-ok = o["verdict"] == "starttls-refused" and text in o["reason"]
+ok = o["verdict"] == verdict and text in o["reason"] and \
+    o["starttls"] == proto and o["disclosed"] == 0
 print("%s - %s: %s (%s ms) %s" % ("ok" if ok else "not ok", name,
       o["verdict"], o["elapsed_ms"], o["reason"][:110]))
 sys.exit(0 if ok else 1)
@@ -113,10 +118,23 @@ fi
 
 # ---------------------------------------------------------------- Dovecot
 if [ -x /usr/sbin/dovecot ]; then
-    pi=$(free_port); pp=$(free_port); ps_=$(free_port)
+    pi=$(free_port); pp=$(free_port); ps_=$(free_port); pl=$(free_port)
     mkdir -p "$T/dc/run" "$T/dc/mail"
     protos="imap pop3"
     [ -x /usr/lib/dovecot/managesieve-login ] && protos="$protos sieve"
+    lmtp_service=
+    if [ -x /usr/lib/dovecot/lmtp ]; then
+        protos="$protos lmtp"
+        lmtp_service="service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $pl
+  }
+  unix_listener lmtp {
+    mode = 0
+  }
+}"
+    fi
     cat >"$T/dc/dovecot.conf" <<CONF
 base_dir = $T/dc/run
 state_dir = $T/dc/state
@@ -160,6 +178,7 @@ service managesieve-login {
     port = $ps_
   }
 }
+$lmtp_service
 service stats {
   unix_listener stats-reader {
     mode = 0666
@@ -178,6 +197,11 @@ CONF
             wait_port "$ps_" 5 && probe dovecot-managesieve sieve "$ps_"
         else
             skip "ManageSieve: dovecot-managesieved is not installed"
+        fi
+        if [[ $protos == *lmtp* ]]; then
+            wait_port "$pl" 5 && probe dovecot-lmtp lmtp "$pl"
+        else
+            skip "LMTP: dovecot-lmtpd is not installed"
         fi
     else
         echo "not ok - dovecot did not start"; cat "$T/dc/out"; tail -5 "$T/dc/log"; FAILS=$((FAILS + 1))
@@ -341,6 +365,190 @@ CONF
     fi
 else
     skip "vsftpd is not installed (vsftpd)"
+fi
+
+# ---------------------------------------------------------------- INN nnrpd
+# nnrpd as its own daemon (-D -f) with an inn.conf of its own (INNCONF):
+# every path in the test's directory, a readers.conf that lets loopback
+# read, and an empty overview (nnrpd answers 400 without one).
+nnrpd=/usr/lib/news/bin/nnrpd
+if [ -x "$nnrpd" ] && [ -f /etc/news/inn.conf ]; then
+    port=$(free_port)
+    inn=$T/inn
+    mkdir -p "$inn/etc" "$inn/run" "$inn/log" "$inn/db" "$inn/ov"
+    sed -e "s|^#* *domain:.*|domain: localdomain|" \
+        -e "s|^pathhost:.*|pathhost: heartcheck-test.localdomain|" \
+        -e "s|^pathetc:.*|pathetc: $inn/etc|" \
+        -e "s|^pathrun:.*|pathrun: $inn/run|" \
+        -e "s|^pathlog:.*|pathlog: $inn/log|" \
+        -e "s|^pathdb:.*|pathdb: $inn/db|" \
+        -e "s|^pathoverview:.*|pathoverview: $inn/ov|" \
+        -e "s|^ovmethod:.*|ovmethod: tradindexed|" \
+        -e "s|^enableoverview:.*|enableoverview: true|" \
+        /etc/news/inn.conf >"$inn/etc/inn.conf"
+    cat >>"$inn/etc/inn.conf" <<CONF
+tlscertfile: $inn/cert.pem
+tlskeyfile: $inn/key.pem
+CONF
+    cat >"$inn/etc/readers.conf" <<'CONF'
+auth "loopback" {
+    hosts: "127.0.0.1"
+    default: "<loopback>"
+}
+access "loopback" {
+    users: "<loopback>"
+    newsgroups: "*"
+}
+CONF
+    cp /etc/news/storage.conf "$inn/etc/"
+    printf 'control 0000000000 0000000001 n\njunk 0000000000 0000000001 n\n' \
+        >"$inn/db/active"
+    : >"$inn/db/newsgroups"
+    cp "$T/cert.pem" "$T/key.pem" "$inn/"
+    chown -R news:news "$inn"
+    chmod 600 "$inn/key.pem"
+    if setpriv --reuid=news --regid=news --clear-groups \
+        env INNCONF="$inn/etc/inn.conf" /usr/lib/news/bin/makehistory -O -x -F \
+        >"$inn/out" 2>&1; then
+        INNCONF="$inn/etc/inn.conf" "$nnrpd" -D -f -n -b 127.0.0.1 -p "$port" \
+            >>"$inn/out" 2>&1 &
+        PIDS+=($!)
+        if wait_port "$port" 15; then probe inn-nnrpd nntp "$port"
+        else echo "not ok - nnrpd did not start"; tail -5 "$inn/out"; FAILS=$((FAILS + 1)); fi
+    else
+        echo "not ok - makehistory (an empty overview for nnrpd) failed"
+        tail -5 "$inn/out"; FAILS=$((FAILS + 1))
+    fi
+else
+    skip "INN is not installed (inn2)"
+fi
+
+# ---------------------------------------------------------------- Prosody
+# c2s and s2s with STARTTLS required; a stream to a domain it does not
+# serve gets its host-unknown stream error, which is a refusal.
+if command -v prosody >/dev/null; then
+    pc=$(free_port); pv=$(free_port)
+    x=$T/xmpp
+    mkdir -p "$x/data"
+    cp "$T/cert.pem" "$T/key.pem" "$x/"
+    cat >"$x/prosody.cfg.lua" <<CONF
+pidfile = "$x/prosody.pid"
+data_path = "$x/data"
+certificates = "$x"
+interfaces = { "127.0.0.1" }
+c2s_ports = { $pc }
+s2s_ports = { $pv }
+c2s_direct_tls_ports = { }
+s2s_direct_tls_ports = { }
+legacy_ssl_ports = { }
+http_ports = { }
+https_ports = { }
+log = { { levels = { min = "info" }, to = "file", filename = "$x/log" } }
+modules_enabled = { "tls", "saslauth", "disco", "dialback" }
+modules_disabled = { "posix" }
+ssl = { certificate = "$x/cert.pem", key = "$x/key.pem" }
+c2s_require_encryption = true
+s2s_require_encryption = true
+authentication = "internal_hashed"
+VirtualHost "localhost"
+CONF
+    chown -R prosody:prosody "$x"
+    chmod 600 "$x/key.pem"
+    setpriv --reuid=prosody --regid=prosody --clear-groups \
+        prosody --config "$x/prosody.cfg.lua" -F >"$x/out" 2>&1 &
+    PIDS+=($!)
+    if wait_port "$pc" 15 && wait_port "$pv" 5; then
+        probe prosody-c2s xmpp "$pc"
+        probe prosody-s2s xmpp-server "$pv"
+        refused prosody-host-unknown xmpp "$pc" \
+            'XMPP stream error: "host-unknown"' starttls-refused \
+            --xmpp-host nowhere.invalid
+    else
+        echo "not ok - prosody did not start"; tail -5 "$x/out" "$x/log"; FAILS=$((FAILS + 1))
+    fi
+else
+    skip "Prosody is not installed (prosody)"
+fi
+
+# ---------------------------------------------------------------- InspIRCd
+if command -v inspircd >/dev/null &&
+    [ -f /usr/lib/inspircd/modules/m_starttls.so ]; then
+    port=$(free_port)
+    irc=$T/irc
+    mkdir -p "$irc"
+    cp "$T/cert.pem" "$T/key.pem" "$irc/"
+    cat >"$irc/inspircd.conf" <<CONF
+<server name="irc.heartcheck.test" description="heartcheck test" network="Test">
+<admin name="test" nick="test" email="root@localhost">
+<bind address="127.0.0.1" port="$port" type="clients">
+<power diepass="" restartpass="">
+<connect allow="*" timeout="60" localmax="50" globalmax="50">
+<pid file="$irc/inspircd.pid">
+<log method="file" type="*" level="default" target="$irc/log">
+<dns server="127.0.0.1" timeout="1">
+<module name="ssl_gnutls">
+<module name="starttls">
+<sslprofile name="gnutls" provider="gnutls" certfile="$irc/cert.pem"
+            keyfile="$irc/key.pem" dhfile="" hash="sha256">
+CONF
+    chown -R irc:irc "$irc"
+    chmod 600 "$irc/key.pem"
+    setpriv --reuid=irc --regid=irc --clear-groups \
+        inspircd --config "$irc/inspircd.conf" --nofork >"$irc/out" 2>&1 &
+    PIDS+=($!)
+    if wait_port "$port" 15; then probe inspircd irc "$port"
+    else echo "not ok - inspircd did not start"; tail -5 "$irc/out"; FAILS=$((FAILS + 1)); fi
+else
+    skip "InspIRCd is not installed (inspircd)"
+fi
+
+# ---------------------------------------------------------------- ngIRCd
+# ngIRCd has no STARTTLS, and ignores a command it does not know from a
+# client that has not registered: no answer at all, so a timeout that
+# says what it waited for.
+if command -v ngircd >/dev/null; then
+    port=$(free_port)
+    mkdir -p "$T/ngircd"
+    cat >"$T/ngircd/ngircd.conf" <<CONF
+[Global]
+Name = irc2.heartcheck.test
+Info = heartcheck test
+Listen = 127.0.0.1
+Ports = $port
+PidFile = $T/ngircd/pid
+MotdPhrase = heartcheck test
+[Options]
+DNS = no
+Ident = no
+PAM = no
+CONF
+    ngircd -n -f "$T/ngircd/ngircd.conf" >"$T/ngircd/out" 2>&1 &
+    PIDS+=($!)
+    if wait_port "$port" 15; then
+        refused ngircd-no-starttls irc "$port" \
+            'waiting for the 670 answer to STARTTLS (the server sent nothing)' \
+            timeout -t 1200
+    else
+        echo "not ok - ngircd did not start"; tail -5 "$T/ngircd/out"; FAILS=$((FAILS + 1))
+    fi
+else
+    skip "ngIRCd is not installed (ngircd)"
+fi
+
+# ---------------------------------------------------------------- telnetd-ssl
+# in.telnetd is an inetd service: socat accepts on the port and runs one
+# per connection, the socket on its standard input and output.
+if [ -x /usr/sbin/in.telnetd ] && grep -qa 'AUTH SSL' /usr/sbin/in.telnetd &&
+    command -v socat >/dev/null; then
+    port=$(free_port)
+    socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" \
+        EXEC:"/usr/sbin/in.telnetd -z cert=$T/cert.pem -z key=$T/key.pem -z secure" \
+        >"$T/telnetd.out" 2>&1 &
+    PIDS+=($!)
+    if wait_port "$port" 10; then probe telnetd-ssl telnet "$port"
+    else echo "not ok - socat for in.telnetd did not listen"; cat "$T/telnetd.out"; FAILS=$((FAILS + 1)); fi
+else
+    skip "telnetd-ssl is not installed (telnetd-ssl, socat)"
 fi
 
 echo "$PASSES passed, $FAILS failed, $SKIPS skipped"

@@ -622,24 +622,85 @@ static void test_telnet(void **state)
 {
 	static const uint8_t ok[] = { 0xff, 0xfd, 0x18, 0xff, 0xfd, 0x2e,
 		0xff, 0xfa, 0x2e, 0x01, 0xff, 0xf0, 0x16 };
-	static const uint8_t dont[] = { 0xff, 0xfd, 0x18, 0xff, 0xfe, 0x2e };
-	static const uint8_t want[] = { 0xff, 0xfb, 0x2e, 0xff, 0xfc, 0x18,
-		0xff, 0xfa, 0x2e, 0x01, 0xff, 0xf0 };
+	static const uint8_t offer[] = { 0xff, 0xfb, 0x2e, 0xff, 0xfb, 0x25 };
+	static const uint8_t want[] = { 0xff, 0xfb, 0x2e, 0xff, 0xfb, 0x25,
+		0xff, 0xfc, 0x18, 0xff, 0xfa, 0x2e, 0x01, 0xff, 0xf0 };
+	static const uint8_t dont_want[] = { 0xff, 0xfb, 0x2e, 0xff, 0xfb,
+		0x25, 0xff, 0xfc, 0x18 };
+	static const uint8_t reject_want[] = { 0xff, 0xfb, 0x2e, 0xff, 0xfb,
+		0x25, 0xff, 0xfa, 0x25, 0x00, 0x07, 0x00, 0x01, 0xff, 0xf0 };
+	/* Declines both, or declines START_TLS and goes on to its login. */
+	static const uint8_t dont[] = { 0xff, 0xfd, 0x18, 0xff, 0xfe, 0x2e,
+		0xff, 0xfe, 0x25 };
+	static const uint8_t login[] = { 0xff, 0xfe, 0x2e, 'l', 'o', 'g', 'i',
+		'n', ':', ' ' };
+	/* telnetd-ssl: AUTHENTICATION of type SSL, not START_TLS. */
+	static const uint8_t auth[] = { 0xff, 0xfd, 0x27, 0xff, 0xfe, 0x2e,
+		0xff, 0xfd, 0x25, 0xff, 0xfa, 0x25, 0x01, 0x07, 0x00, 0xff,
+		0xf0, 0xff, 0xfa, 0x25, 0x02, 0x07, 0x00, 0x02, 0xff, 0xf0,
+		0x16, 0x03 };
+	static const uint8_t auth_want[] = { 0xff, 0xfb, 0x2e, 0xff, 0xfb,
+		0x25, 0xff, 0xfc, 0x27, 0xff, 0xfa, 0x25, 0x00, 0x07, 0x00,
+		0x01, 0xff, 0xf0 };
+	/* Only Kerberos V5 offered: IS NULL, and with START_TLS declined,
+	 * a refusal; a REPLY SSL REJECT likewise. */
+	static const uint8_t krb[] = { 0xff, 0xfe, 0x2e, 0xff, 0xfd, 0x25,
+		0xff, 0xfa, 0x25, 0x01, 0x02, 0x00, 0x02, 0x02, 0xff, 0xf0 };
+	static const uint8_t krb_want[] = { 0xff, 0xfb, 0x2e, 0xff, 0xfb,
+		0x25, 0xff, 0xfa, 0x25, 0x00, 0x00, 0x00, 0xff, 0xf0 };
+	static const uint8_t reject[] = { 0xff, 0xfe, 0x2e, 0xff, 0xfa, 0x25,
+		0x01, 0x07, 0x00, 0xff, 0xf0, 0xff, 0xfa, 0x25, 0x02, 0x07,
+		0x00, 0x03, 0xff, 0xf0 };
+	/* START_TLS declined, AUTHENTICATION still open: no answer yet. */
+	static const uint8_t pending[] = { 0xff, 0xfe, 0x2e, 0xff, 0xfd,
+		0x25 };
 	static char text[700];
+#define TN(srv, res, why, sent, rest) \
+	{ srv, sizeof(srv), res, why, sent, sizeof(sent), rest }
+	static const struct {
+		const void *srv;
+		size_t n;
+		enum pre_res res;
+		const char *why; /* up to two parts, "a|b": each must be there */
+		const uint8_t *sent;
+		size_t sent_len;
+		size_t rest; /* bytes left for TLS, or not read */
+	} cases[] = {
+		TN(ok, PRE_READY, NULL, want, 1),
+		TN(dont, PRE_REFUSED,
+		    "IAC DONT START_TLS|IAC DONT AUTHENTICATION", dont_want, 0),
+		TN(login, PRE_REFUSED, "went on without it", offer, 6),
+		TN(auth, PRE_READY, NULL, auth_want, 2),
+		TN(krb, PRE_REFUSED, "offered no AUTHENTICATION of type SSL",
+		    krb_want, 0),
+		TN(reject, PRE_REFUSED, "rejected AUTHENTICATION SSL",
+		    reject_want, 0),
+		TN(pending, PRE_MORE, NULL, offer, 0),
+		TN(text, PRE_NOT_PROTO, "bytes of text", offer, 188),
+	};
+#undef TN
 	struct run r;
+	size_t i;
+	char part[80], *bar;
 
 	(void)state;
-	run_all(mod("telnet"), NULL, ok, sizeof(ok), &r);
-	assert_int_equal(r.res, PRE_READY);
-	assert_int_equal(r.rest, 1);
-	assert_int_equal(r.sent_len, sizeof(want));
-	assert_memory_equal(r.sent, want, sizeof(want));
-	run_all(mod("telnet"), NULL, dont, sizeof(dont), &r);
-	assert_int_equal(r.res, PRE_REFUSED);
-	why_has(&r, "DONT");
 	memset(text, 'a', sizeof(text));
-	run_all(mod("telnet"), NULL, text, sizeof(text), &r);
-	assert_int_equal(r.res, PRE_NOT_PROTO);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run_all(mod("telnet"), NULL, cases[i].srv, cases[i].n, &r);
+		assert_int_equal(r.res, cases[i].res);
+		if (cases[i].why) {
+			snprintf(part, sizeof(part), "%s", cases[i].why);
+			bar = strchr(part, '|');
+			if (bar) {
+				*bar = '\0';
+				why_has(&r, bar + 1);
+			}
+			why_has(&r, part);
+		}
+		assert_int_equal(r.sent_len, cases[i].sent_len);
+		assert_memory_equal(r.sent, cases[i].sent, cases[i].sent_len);
+		assert_int_equal(r.rest, cases[i].rest);
+	}
 }
 
 static void test_rdp(void **state)
