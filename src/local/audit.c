@@ -768,6 +768,9 @@ static void audit_listeners(struct audit *a)
 		    a->o->timeout_ms < 3000 ? a->o->timeout_ms : 3000;
 		if (c.so.timeout_ms > budget)
 			c.so.timeout_ms = (unsigned)budget;
+		/* A mail or directory server speaks TLS after its own
+		 * plaintext dialogue: chosen by the well-known port. */
+		c.so.starttls = "auto";
 		c.h.result = on_listener_result;
 		c.h.busy = on_listener_busy;
 		c.h.ctx = &c;
