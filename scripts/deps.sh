@@ -21,7 +21,7 @@ if [ "${1:-}" = --test ]; then
   pkgs+=(
     clang clang-format libclang-rt-14-dev libcmocka-dev
     python3 openssl gnutls-bin iproute2 procps util-linux bsdutils
-    nmap sslscan rpm time openvpn
+    nmap sslscan rpm time openvpn socat
     postfix dovecot-imapd dovecot-pop3d dovecot-managesieved slapd
     mariadb-server postgresql xrdp vsftpd
     dovecot-lmtpd inn2 prosody inspircd ngircd telnetd-ssl socat

@@ -1,9 +1,10 @@
 /*
- * Fuzz target: /proc/net/tcp and tcp6 text parsing.
+ * Fuzz target: /proc/net/tcp, tcp6, udp and udp6 text parsing.
  *
  * Oracle: an independent parse of each line with the C library (strtok_r,
  * strspn, sscanf) gives the listeners, in order, that the parser must
- * report, and its return value: the count, or -1 at the first malformed
+ * report (TCP: state 0A; UDP: state 07, a bound port and no peer), and its
+ * return value: the count, or -1 at the first malformed
  * line.  Each reported listener is rendered back to the kernel's text
  * (%08X per address word as it sits in memory, %04X port) and compared
  * with the line's own local-address column.
@@ -67,7 +68,8 @@ static int endpoint(const char *t, int words, struct listener *l)
 }
 
 /* Returns the listener count, or -1 at the first malformed line. */
-static int model(const uint8_t *data, size_t size, int family, struct want *w)
+static int model(const uint8_t *data, size_t size, int family, int udp,
+    struct want *w)
 {
 	char *buf = malloc(size + 1), *line, *save = NULL;
 	size_t i, start = 0;
@@ -83,7 +85,7 @@ static int model(const uint8_t *data, size_t size, int family, struct want *w)
 	while (start < size) {
 		char *tok[10], *sp = NULL, *end;
 		int nt = 0;
-		struct listener l;
+		struct listener l, rem;
 		unsigned st;
 		unsigned long long inode;
 
@@ -98,11 +100,13 @@ static int model(const uint8_t *data, size_t size, int family, struct want *w)
 		if (nt == 0 || strcmp(tok[0], "sl") == 0)
 			continue;
 		memset(&l, 0, sizeof(l));
+		memset(&rem, 0, sizeof(rem));
 		l.family = family;
+		l.udp = udp;
 		if (nt < 10 || strlen(tok[0]) < 2 ||
 		    tok[0][strlen(tok[0]) - 1] != ':' ||
 		    endpoint(tok[1], words, &l) != 0 ||
-		    endpoint(tok[2], words, &(struct listener){ 0 }) != 0 ||
+		    endpoint(tok[2], words, &rem) != 0 ||
 		    strlen(tok[3]) != 2 || strspn(tok[3], HEX) != 2 ||
 		    strspn(tok[9], "0123456789") != strlen(tok[9])) {
 			rc = -1;
@@ -122,7 +126,10 @@ static int model(const uint8_t *data, size_t size, int family, struct want *w)
 			inode = strtoull(tok[9], NULL, 10);
 		}
 		sscanf(tok[3], "%2x", &st);
-		if (st != 0x0a)
+		if (!udp && st != 0x0a)
+			continue;
+		if (udp && (st != 0x07 || l.port == 0 || rem.port != 0 ||
+		    memcmp(rem.addr, (uint8_t[16]){ 0 }, 16) != 0))
 			continue;
 		l.inode = inode;
 		if (w->count < MAXL) {
@@ -150,8 +157,9 @@ static void check(void *ctx, const struct listener *l)
 		return;
 	}
 	m = &w->l[w->n];
-	if (l->family != m->family || l->pid != 0 || l->comm[0] != '\0')
-		fail("family, pid or comm");
+	if (l->family != m->family || l->udp != m->udp || l->pid != 0 ||
+	    l->comm[0] != '\0')
+		fail("family, protocol, pid or comm");
 	if (l->port != m->port || l->inode != m->inode)
 		fail("port or inode differs from the model");
 	if (memcmp(l->addr, m->addr, l->family == AF_INET ? 4 : 16) != 0)
@@ -174,11 +182,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct want w;
 	int fam[2] = { AF_INET, AF_INET6 }, i, got, want;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 4; i++) {
 		w.n = 0;
-		want = model(data, size, fam[i], &w);
-		got = proc_net_tcp_parse((const char *)data, size, fam[i], check,
-		    &w);
+		want = model(data, size, fam[i % 2], i / 2, &w);
+		got = (i / 2 ? proc_net_udp_parse : proc_net_tcp_parse)(
+		    (const char *)data, size, fam[i % 2], check, &w);
 		if (got != want)
 			fail("return value differs from the model");
 		/* Every listener before a malformed line was reported. */

@@ -544,7 +544,7 @@ static const struct listener *listener_for(const struct lctx *c,
 	size_t i;
 
 	for (i = 0; i < c->n; i++)
-		if (c->ls[i].port == r->port &&
+		if (!c->ls[i].udp && c->ls[i].port == r->port &&
 		    (c->ls[i].family == AF_INET6) ==
 			(strchr(r->ip, ':') != NULL))
 			return &c->ls[i];
@@ -710,6 +710,8 @@ static void audit_listeners(struct audit *a)
 		uint8_t lo[16] = { 0 };
 		const uint8_t *addr = l->addr;
 
+		if (l->udp)
+			continue;
 		a->c.listeners++;
 		if (is_any(l->family, l->addr)) {
 			/* A wildcard listener answers on loopback too. */
@@ -766,6 +768,9 @@ static void audit_listeners(struct audit *a)
 		    a->o->timeout_ms < 3000 ? a->o->timeout_ms : 3000;
 		if (c.so.timeout_ms > budget)
 			c.so.timeout_ms = (unsigned)budget;
+		/* A mail or directory server speaks TLS after its own
+		 * plaintext dialogue: chosen by the well-known port. */
+		c.so.starttls = "auto";
 		c.h.result = on_listener_result;
 		c.h.busy = on_listener_busy;
 		c.h.ctx = &c;

@@ -1,5 +1,6 @@
 /*
- * Listening TCP sockets from /proc/net/tcp{,6} and their owning processes.
+ * Listening TCP sockets from /proc/net/tcp{,6}, unconnected UDP sockets
+ * from /proc/net/udp{,6}, and their owning processes.
  * See listeners.h for the contract.
  */
 #include "local/listeners.h"
@@ -23,6 +24,8 @@
 /* A host with a million sockets prints about 150 MiB; stop well past it. */
 #define NET_TCP_READ_CAP (256u << 20)
 #define TCP_LISTEN 0x0A
+/* An unconnected UDP socket: the kernel prints TCP_CLOSE for it. */
+#define UDP_UNCONNECTED 0x07
 #define MAX_FIELDS 10
 
 struct field {
@@ -112,10 +115,12 @@ static size_t split(const char *p, size_t n, struct field *f, size_t max)
 }
 
 /* Returns 1 for a listener, 0 for another socket, -1 for a bad line. */
-static int parse_line(const char *p, size_t n, int family, struct listener *l)
+static int parse_line(const char *p, size_t n, int family, int udp,
+    struct listener *l)
 {
+	static const uint8_t zero[16];
 	struct field f[MAX_FIELDS];
-	struct listener tmp;
+	struct listener tmp, rem;
 	uint32_t st;
 	size_t nf = split(p, n, f, MAX_FIELDS);
 
@@ -124,21 +129,28 @@ static int parse_line(const char *p, size_t n, int family, struct listener *l)
 	if (f[0].n < 2 || f[0].p[f[0].n - 1] != ':')
 		return -1;
 	memset(&tmp, 0, sizeof(tmp));
+	memset(&rem, 0, sizeof(rem));
 	tmp.family = family;
-	if (parse_endpoint(&f[2], family, &tmp) != 0 ||
+	tmp.udp = udp;
+	if (parse_endpoint(&f[2], family, &rem) != 0 ||
 	    parse_endpoint(&f[1], family, &tmp) != 0)
 		return -1;
 	if (f[3].n != 2 || hex_u32(f[3].p, 2, &st) != 0)
 		return -1;
 	if (dec_u64(f[9].p, f[9].n, &tmp.inode) != 0)
 		return -1;
-	if (st != TCP_LISTEN)
+	if (!udp && st != TCP_LISTEN)
+		return 0;
+	/* A UDP server waits on a bound port, connected to no peer. */
+	if (udp &&
+	    (st != UDP_UNCONNECTED || tmp.port == 0 || rem.port != 0 ||
+		memcmp(rem.addr, zero, family == AF_INET ? 4 : 16) != 0))
 		return 0;
 	*l = tmp;
 	return 1;
 }
 
-int proc_net_tcp_parse(const char *buf, size_t len, int family,
+static int net_parse(const char *buf, size_t len, int family, int udp,
     void (*cb)(void *ctx, const struct listener *l), void *ctx)
 {
 	struct listener l;
@@ -156,7 +168,7 @@ int proc_net_tcp_parse(const char *buf, size_t len, int family,
 		if (split(line, n, f, 1) == 0 ||
 		    (f[0].n == 2 && memcmp(f[0].p, "sl", 2) == 0))
 			continue;
-		if ((r = parse_line(line, n, family, &l)) < 0)
+		if ((r = parse_line(line, n, family, udp, &l)) < 0)
 			return -1;
 		if (r == 1) {
 			if (count == INT_MAX)
@@ -167,6 +179,18 @@ int proc_net_tcp_parse(const char *buf, size_t len, int family,
 		}
 	}
 	return count;
+}
+
+int proc_net_tcp_parse(const char *buf, size_t len, int family,
+    void (*cb)(void *ctx, const struct listener *l), void *ctx)
+{
+	return net_parse(buf, len, family, 0, cb, ctx);
+}
+
+int proc_net_udp_parse(const char *buf, size_t len, int family,
+    void (*cb)(void *ctx, const struct listener *l), void *ctx)
+{
+	return net_parse(buf, len, family, 1, cb, ctx);
 }
 
 struct lvec {
@@ -196,7 +220,7 @@ static void lvec_push(void *ctx, const struct listener *l)
 }
 
 static int read_table(const char *procroot, const char *name, int family,
-    struct lvec *lv)
+    int udp, struct lvec *lv)
 {
 	char path[PATH_MAX];
 	uint8_t *buf = NULL;
@@ -208,13 +232,13 @@ static int read_table(const char *procroot, const char *name, int family,
 		return -1;
 	if ((r = libfind_read_file(path, NET_TCP_READ_CAP, &buf, &n)) != 0)
 		return r == LIBFIND_ERR_IO && errno == ENOENT &&
-			family == AF_INET6 ?
+			(family == AF_INET6 || udp) ?
 		    0 :
 		    -1;
 	/* A table cut at the cap ends mid-line; keep the whole lines. */
 	if (n == NET_TCP_READ_CAP)
 		n = lines_whole((const char *)buf, n);
-	r = proc_net_tcp_parse((const char *)buf, n, family, lvec_push, lv);
+	r = net_parse((const char *)buf, n, family, udp, lvec_push, lv);
 	free(buf);
 	if (r < 0 || lv->nomem)
 		return -1;
@@ -233,6 +257,8 @@ static int by_endpoint(const void *a, const void *b)
 	const struct listener *x = a, *y = b;
 	int c;
 
+	if (x->udp != y->udp)
+		return x->udp < y->udp ? -1 : 1;
 	if (x->family != y->family)
 		return x->family < y->family ? -1 : 1;
 	if (x->port != y->port)
@@ -301,8 +327,10 @@ int listeners_scan(const char *procroot, struct listener **out, size_t *n)
 	*n = 0;
 	if (procroot == NULL)
 		procroot = "/proc";
-	if (read_table(procroot, "tcp", AF_INET, &lv) != 0 ||
-	    read_table(procroot, "tcp6", AF_INET6, &lv) != 0)
+	if (read_table(procroot, "tcp", AF_INET, 0, &lv) != 0 ||
+	    read_table(procroot, "tcp6", AF_INET6, 0, &lv) != 0 ||
+	    read_table(procroot, "udp", AF_INET, 1, &lv) != 0 ||
+	    read_table(procroot, "udp6", AF_INET6, 1, &lv) != 0)
 		goto out;
 	if (lv.n > 0) {
 		qsort(lv.v, lv.n, sizeof(*lv.v), by_inode);

@@ -49,9 +49,11 @@ static void t_endpoint(struct sink *s, const struct res_endpoint *r)
 
 	if (s->quiet && r->grade != RES_UNSURE && !r->vulnerable)
 		return;
-	fprintf(o->f, "%s%-16s%s %-28s %-8s %s\n", grade_color(o, r->grade),
-	    r->verdict, out_reset(o), out_esc(r->target),
-	    r->version ? r->version : "-", out_esc(r->reason));
+	fprintf(o->f, "%s%-16s%s %-28s %-8s %s%s%s%s\n",
+	    grade_color(o, r->grade), r->verdict, out_reset(o),
+	    out_esc(r->target), r->version ? r->version : "-",
+	    r->starttls ? "(STARTTLS " : "", out_esc(r->starttls),
+	    r->starttls ? ") " : "", out_esc(r->reason));
 	if (r->leaked_len) {
 		fprintf(o->f, "    %zu bytes over-read, %u of them not ours:\n",
 		    r->leaked_len, r->disclosed);
@@ -265,13 +267,15 @@ static void t_listener(struct sink *s, const struct res_listener *r)
 
 	if ((!tls && s->quiet) || r->no_service)
 		return;
-	fprintf(o->f, "  %s%-20s%s %-24s %s%s%s%s%s %s\n",
+	fprintf(o->f, "  %s%-20s%s %-24s %s%s%s%s%s %s%s%s%s\n",
 	    r->ep.vulnerable ? out_red(o) :
 		tls	     ? out_green(o) :
 			       out_yellow(o),
 	    r->ep.verdict, out_reset(o), out_esc(r->ep.target),
 	    r->comm ? "(" : "", out_esc(r->comm), r->unit ? ", " : "",
-	    out_esc(r->unit), r->comm ? ")" : "", out_esc(r->ep.reason));
+	    out_esc(r->unit), r->comm ? ")" : "",
+	    r->ep.starttls ? "(STARTTLS " : "", out_esc(r->ep.starttls),
+	    r->ep.starttls ? ") " : "", out_esc(r->ep.reason));
 	fflush(o->f);
 }
 

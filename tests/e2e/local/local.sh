@@ -46,6 +46,26 @@ openssl s_server -accept "127.0.0.1:$p_ossl" -cert "$T/cert.pem" -key "$T/key.pe
 E2E_PIDS+=($!)
 wait_port "$p_ossl" || exit 1
 
+# A mail service on its well-known port, speaking STARTTLS before the
+# 1.0.1f stand-in: the first of these ports that is free here.
+p_mail= mail_proto=
+for pp in 587:smtp 24:lmtp 110:pop3 143:imap 21:ftp; do
+  port=${pp%%:*}
+  (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && continue
+  p_mail=$port mail_proto=${pp#*:}
+  break
+done
+if [ -n "$p_mail" ]; then
+  python3 "$(dirname "$0")/../starttls/front.py" --backend "$p_vuln" --lifetime 120 \
+    "$mail_proto" >"$T/front" 2>&1 &
+  E2E_PIDS+=($!)
+  for i in $(seq 1 100); do grep -q all-ready "$T/front" && break; sleep 0.05; done
+  p_front=$(awk '$1 == "ready" {print $3; exit}' "$T/front")
+  socat "TCP-LISTEN:$p_mail,bind=127.0.0.1,reuseaddr,fork" "TCP:127.0.0.1:$p_front" &
+  E2E_PIDS+=($!)
+  wait_port "$p_mail" || exit 1
+fi
+
 out=$T/local.jsonl
 "$HEARTCHECK" local --json --no-packages --timeout 5000 >"$out"
 rc=$?
@@ -116,6 +136,18 @@ check "this machine's libssl tests no-heartbeat" \
 check "the vulnerable listener is found and probed" test "$(listener "$p_vuln" verdict)" = vulnerable
 check "the vulnerable listener's owner is named" test "$(listener "$p_vuln" comm)" = fakessl
 check "the OpenSSL 3 listener is no-heartbeat" test "$(listener "$p_ossl" verdict)" = no-heartbeat
+if [ -n "$p_mail" ]; then
+  check "the $mail_proto listener on $p_mail is probed through STARTTLS" \
+    test "$(listener "$p_mail" starttls)" = "$mail_proto"
+  check "the $mail_proto listener on $p_mail is vulnerable" \
+    test "$(listener "$p_mail" verdict)" = vulnerable
+  "$HEARTCHECK" local --no-packages --no-processes --no-libtest --timeout 5000 \
+    >"$T/ltext" 2>&1
+  check "text names the STARTTLS protocol of the $mail_proto listener" \
+    grep -q "127.0.0.1:$p_mail .*(STARTTLS $mail_proto)" "$T/ltext"
+else
+  echo "ok - # SKIP no well-known mail port is free here"
+fi
 check "exit 1: something vulnerable or to restart" test "$rc" = 1
 
 # Text mode ends with what to do.

@@ -802,17 +802,63 @@ static void test_proc_net_tcp(void **state)
 	    NULL), -1);
 }
 
+/* UDP: a server on 127.0.0.1:4433, one on 0.0.0.0:1194, a socket
+ * connected to a peer (state 01), and one bound to no port. */
+static const char udp4_text[] =
+    "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
+    "retrnsmt   uid  timeout inode ref pointer drops\n"
+    "  100: 0100007F:1151 00000000:0000 07 00000000:00000000 00:00000000 "
+    "00000000     0        0 31 2 0000000000000000 0\n"
+    "  101: 00000000:04AA 00000000:0000 07 00000000:00000000 00:00000000 "
+    "00000000     0        0 32 2 0000000000000000 0\n"
+    "  102: 0100007F:D431 0100007F:0035 01 00000000:00000000 00:00000000 "
+    "00000000     0        0 33 2 0000000000000000 0\n"
+    "  103: 00000000:0000 00000000:0000 07 00000000:00000000 00:00000000 "
+    "00000000     0        0 34 2 0000000000000000 0\n";
+
+static void test_proc_net_udp(void **state)
+{
+	struct lset s = { .n = 0 };
+	char a[INET6_ADDRSTRLEN];
+
+	(void)state;
+	assert_int_equal(proc_net_udp_parse(udp4_text, sizeof(udp4_text) - 1,
+	    AF_INET, lcollect, &s), 2);
+	assert_int_equal(s.n, 2);
+	assert_non_null(inet_ntop(AF_INET, s.v[0].addr, a, sizeof(a)));
+	assert_string_equal(a, "127.0.0.1");
+	assert_int_equal(s.v[0].port, 4433);
+	assert_int_equal(s.v[0].udp, 1);
+	assert_int_equal(s.v[0].inode, 31);
+	assert_int_equal(s.v[1].port, 1194);
+	assert_int_equal(s.v[1].inode, 32);
+	/* The same text as TCP holds no listener (no state 0A). */
+	assert_int_equal(proc_net_tcp_parse(udp4_text, sizeof(udp4_text) - 1,
+	    AF_INET, NULL, NULL), 0);
+	/* And a TCP table read as UDP: the listeners are not UDP servers. */
+	assert_int_equal(proc_net_udp_parse(tcp4_text, sizeof(tcp4_text) - 1,
+	    AF_INET, NULL, NULL), 0);
+}
+
 static void test_listeners_scan(void **state)
 {
 	struct sockaddr_in sin;
 	socklen_t sl = sizeof(sin);
 	struct listener *v = NULL;
+	struct sockaddr_in usin;
+	socklen_t usl = sizeof(usin);
 	size_t n = 0, i;
-	int fd, found = 0;
+	int fd, ufd, found = 0, found_udp = 0;
 	char comm[64] = "";
 	FILE *f;
 
 	(void)state;
+	assert_true((ufd = socket(AF_INET, SOCK_DGRAM, 0)) >= 0);
+	memset(&usin, 0, sizeof(usin));
+	usin.sin_family = AF_INET;
+	usin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(ufd, (struct sockaddr *)&usin, sizeof(usin)), 0);
+	assert_int_equal(getsockname(ufd, (struct sockaddr *)&usin, &usl), 0);
 	assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
@@ -828,21 +874,32 @@ static void test_listeners_scan(void **state)
 
 	assert_int_equal(listeners_scan("/proc", &v, &n), 0);
 	for (i = 0; i < n; i++) {
-		if (v[i].family == AF_INET && v[i].port == ntohs(sin.sin_port) &&
+		if (!v[i].udp && v[i].family == AF_INET &&
+		    v[i].port == ntohs(sin.sin_port) &&
 		    memcmp(v[i].addr, &sin.sin_addr, 4) == 0) {
 			found++;
 			assert_int_equal(v[i].pid, getpid());
 			assert_string_equal(v[i].comm, comm);
 			assert_true(v[i].inode > 0);
 		}
-		if (i > 0)
+		if (v[i].udp && v[i].family == AF_INET &&
+		    v[i].port == ntohs(usin.sin_port) &&
+		    memcmp(v[i].addr, &usin.sin_addr, 4) == 0) {
+			found_udp++;
+			assert_int_equal(v[i].pid, getpid());
+		}
+		if (i > 0 && v[i - 1].udp == v[i].udp)
 			assert_true(v[i - 1].family < v[i].family ||
 			    (v[i - 1].family == v[i].family &&
 			    v[i - 1].port <= v[i].port));
+		if (i > 0)
+			assert_true(v[i - 1].udp <= v[i].udp);
 	}
 	assert_int_equal(found, 1);
+	assert_int_equal(found_udp, 1);
 	free(v);
 	close(fd);
+	close(ufd);
 	/* A procroot without net/tcp is an error. */
 	assert_int_equal(listeners_scan("/nonexistent", &v, &n), -1);
 	assert_null(v);
@@ -1073,6 +1130,7 @@ int main(void)
 		cmocka_unit_test(test_version_find),
 		cmocka_unit_test(test_version_real_and_stream),
 		cmocka_unit_test(test_proc_net_tcp),
+		cmocka_unit_test(test_proc_net_udp),
 		cmocka_unit_test(test_listeners_scan),
 		cmocka_unit_test(test_scan_system),
 		cmocka_unit_test(test_scan_live_system),
