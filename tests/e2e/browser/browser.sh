@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The HTML report in a real browser: two real scans of the fakessl fixture
+# (a vulnerable port fixed, one gone, one newly vulnerable, one that stops
+# answering), heartcheck report of each and of the comparison, opened in
+# headless Chromium (cdp.py): the rendered counts, the worst-first order,
+# the CSS filter clicked as a person would, no sideways scrolling at phone
+# width, the print view; screenshots and a PDF are kept in the build
+# directory to look at.
+. "$(dirname "$0")/../lib.sh"
+: "${HEARTCHECK:?}" "${FAKESSL:?}" "${OUTDIR:?}"
+CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
+if [ -z "$CHROMIUM" ]; then
+  echo "SKIP: chromium is not installed (scripts/deps.sh --test installs it)"
+  exit 77
+fi
+H=$HEARTCHECK
+T=$E2E_TMP
+L=127.0.0.1
+HERE=$(dirname "$0")
+
+FX=
+start_fixture() {
+  "$FAKESSL" --lifetime 120 "$@" >"$T/ready" 2>"$T/fakessl.err" &
+  FX=$!
+  E2E_PIDS+=("$FX")
+  local i
+  for i in $(seq 1 100); do
+    grep -qx all-ready "$T/ready" && return 0
+    kill -0 "$FX" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "fakessl did not start:"; cat "$T/fakessl.err"; exit 1
+}
+stop_fixture() { kill "$FX" 2>/dev/null; wait "$FX" 2>/dev/null; }
+
+A=$(free_port); B=$(free_port); C=$(free_port); D=$(free_port); E=$(free_port)
+start_fixture "vuln:$A" "fixed:$B" "vuln:$C" "fixed:$E"
+timeout -s KILL 60 "$H" scan --json "$L:$A" "$L:$B" "$L:$C" "$L:$E" >"$T/run1.jsonl" 2>"$T/run1.err"
+check "run 1 exits 1" test $? = 1
+stop_fixture
+start_fixture "fixed:$A" "fixed:$B" "vuln:$D"
+timeout -s KILL 60 "$H" scan --json "$L:$A" "$L:$B" "$L:$D" "$L:$E" >"$T/run2.jsonl" 2>"$T/run2.err"
+check "run 2 exits 1" test $? = 1
+stop_fixture
+
+"$H" report "$T/run1.jsonl" -o "$T/one.html"
+check "report of run 1 written" test $? = 0
+"$H" report "$T/run2.jsonl" --before "$T/run1.jsonl" -o "$T/two.html"
+check "report of run 2 against run 1 written" test $? = 0
+
+mkdir -p "$OUTDIR"
+cat >"$T/one.json" <<'J'
+{"cards": {"vulnerable": 2, "processes to restart": 0, "not tested": 0, "tested safe": 2},
+ "rows": {"bad": 2, "good": 2}}
+J
+cat >"$T/two.json" <<'J'
+{"cards": {"vulnerable": 1, "processes to restart": 0, "not tested": 1, "tested safe": 2},
+ "rows": {"bad": 1, "unsure": 1, "good": 2}, "compare": true,
+ "compare_cards": {"newly vulnerable": 1, "still vulnerable": 0, "newly untested": 1,
+                   "fixed": 1, "gone": 1, "unchanged": 1}}
+J
+for n in one two; do
+  start=$(date +%s.%N)
+  timeout -s KILL 60 python3 "$HERE/cdp.py" "$CHROMIUM" "$T/$n.html" "$OUTDIR" "$n" "$T/$n.json" >"$T/$n.out" 2>&1
+  rc=$?
+  end=$(date +%s.%N)
+  cat "$T/$n.out"
+  check "report $n in the browser ($(python3 -c "print(f'{$end-$start:.1f}')") s)" test $rc = 0
+  for s in desktop phone print; do
+    check "screenshot $n-$s.png kept" python3 -c '
+import sys; b = open(sys.argv[1], "rb").read(); assert b[:8] == b"\x89PNG\r\n\x1a\n" and len(b) > 5000' "$OUTDIR/$n-$s.png"
+  done
+done
+cp "$T/one.html" "$T/two.html" "$OUTDIR/"
+echo "screenshots and pages in $OUTDIR"
+finish
