@@ -206,11 +206,11 @@ def main():
                 check("comparison card %r shows %d" % (k, v),
                       comp.get(k) == v, comp)
 
-        def shot(path, width, mobile):
+        def shot(path, width, mobile, full=True):
             c.call("Emulation.setDeviceMetricsOverride", s, width=width,
                    height=800, deviceScaleFactor=1, mobile=mobile)
             js("void document.body.offsetHeight")
-            h = js("document.documentElement.scrollHeight")
+            h = js("document.documentElement.scrollHeight") if full else 800
             png = c.call("Page.captureScreenshot", s, format="png",
                          captureBeyondViewport=True,
                          clip={"x": 0, "y": 0, "width": width,
@@ -219,8 +219,22 @@ def main():
                 f.write(base64.b64decode(png["data"]))
             return js("document.documentElement.scrollWidth")
 
+        # A keyword (a kind, a verdict, a change) is one line, never
+        # broken inside a word.
+        broken_js = """Array.from(document.querySelectorAll(
+            '.scroll td:nth-child(1), .scroll td:nth-child(3), .scroll th'))
+            .filter(e => e.offsetParent !== null && e.textContent.trim() &&
+              !e.querySelector('code') &&
+              (() => { const r = document.createRange(); r.selectNodeContents(e);
+                const tops = new Set(Array.from(r.getClientRects()).map(
+                  x => Math.round(x.top)));
+                return tops.size > e.textContent.trim().split(/\\s+/).length;
+              })()).map(e => e.textContent)"""
         w = shot(os.path.join(outdir, name + "-desktop.png"), 1280, False)
         check("desktop: no sideways scrolling", w <= 1280, w)
+        b = js(broken_js)
+        check("desktop: no keyword broken inside a word", b == [], b)
+        shot(os.path.join(outdir, name + "-phone-top.png"), 390, True, False)
         w = shot(os.path.join(outdir, name + "-phone.png"), 390, True)
         check("phone (390 px): no sideways scrolling of the page", w <= 390,
               w)
@@ -230,8 +244,12 @@ def main():
                  '.' + e.className).slice(0, 5)""")
         check("phone: nothing outside a scroll box is wider than the screen",
               over == [], over)
+        b = js(broken_js)
+        check("phone: no keyword broken inside a word", b == [], b)
         c.call("Emulation.setEmulatedMedia", s, media="print")
         shot(os.path.join(outdir, name + "-print.png"), 800, False)
+        b = js(broken_js)
+        check("print: no keyword broken inside a word", b == [], b)
         hidden = js("""getComputedStyle(document.querySelector(
             '.filter label')).display""")
         check("print: the filter controls are hidden", hidden == "none",
