@@ -109,10 +109,16 @@ static void put_text(FILE *f, const char *s)
 	fputc('"', f);
 	if (strchr("=+-@\t\r", e[0]))
 		fputc('\'', f);
-	for (; *e; e++) {
-		if (*e == '"')
-			fputc('"', f);
-		fputc(*e, f);
+	for (;;) {
+		const char *q = strchr(e, '"');
+
+		if (!q) {
+			fputs(e, f);
+			break;
+		}
+		fwrite(e, 1, (size_t)(q - e) + 1, f);
+		fputc('"', f);
+		e = q + 1;
 	}
 	fputc('"', f);
 }
