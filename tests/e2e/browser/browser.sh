@@ -6,42 +6,11 @@
 # the CSS filter clicked as a person would, no sideways scrolling at phone
 # width, the print view; screenshots and a PDF are kept in the build
 # directory to look at.
-. "$(dirname "$0")/../lib.sh"
-: "${HEARTCHECK:?}" "${FAKESSL:?}" "${OUTDIR:?}"
-CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
-if [ -z "$CHROMIUM" ]; then
-  echo "SKIP: chromium is not installed (scripts/deps.sh --test installs it)"
-  exit 77
-fi
-H=$HEARTCHECK
-T=$E2E_TMP
-L=127.0.0.1
+. "$(dirname "$0")/chromium.sh"
 HERE=$(dirname "$0")
 
-FX=
-start_fixture() {
-  "$FAKESSL" --lifetime 120 "$@" >"$T/ready" 2>"$T/fakessl.err" &
-  FX=$!
-  E2E_PIDS+=("$FX")
-  local i
-  for i in $(seq 1 100); do
-    grep -qx all-ready "$T/ready" && return 0
-    kill -0 "$FX" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "fakessl did not start:"; cat "$T/fakessl.err"; exit 1
-}
-stop_fixture() { kill "$FX" 2>/dev/null; wait "$FX" 2>/dev/null; }
 
-A=$(free_port); B=$(free_port); C=$(free_port); D=$(free_port); E=$(free_port)
-start_fixture "vuln:$A" "fixed:$B" "vuln:$C" "fixed:$E"
-timeout -s KILL 60 "$H" scan --json "$L:$A" "$L:$B" "$L:$C" "$L:$E" >"$T/run1.jsonl" 2>"$T/run1.err"
-check "run 1 exits 1" test $? = 1
-stop_fixture
-start_fixture "fixed:$A" "fixed:$B" "vuln:$D"
-timeout -s KILL 60 "$H" scan --json "$L:$A" "$L:$B" "$L:$D" "$L:$E" >"$T/run2.jsonl" 2>"$T/run2.err"
-check "run 2 exits 1" test $? = 1
-stop_fixture
+two_scans
 
 "$H" report "$T/run1.jsonl" -o "$T/one.html"
 check "report of run 1 written" test $? = 0

@@ -158,15 +158,19 @@ def main():
                 raise RuntimeError("%s: %s" % (expr, r["exceptionDetails"]))
             return r["result"].get("value")
 
-        # The summary cards as rendered: label -> number.
-        cards = js("""(() => { const o = {};
-            document.querySelectorAll('#summary + .cards .card').forEach(c => {
-              const b = c.querySelector('b');
-              o[c.textContent.slice(b.textContent.length).trim()] =
-                Number(b.textContent); });
-            return o; })()""")
+        def cards(section):
+            """The cards under the heading section, as rendered: label ->
+            number."""
+            return js("""(() => { const o = {};
+                document.querySelectorAll('#%s + .cards .card').forEach(c => {
+                  const b = c.querySelector('b');
+                  o[c.textContent.slice(b.textContent.length).trim()] =
+                    Number(b.textContent); });
+                return o; })()""" % section)
+
+        summary = cards("summary")
         for k, v in expect["cards"].items():
-            check("card %r shows %d" % (k, v), cards.get(k) == v, cards)
+            check("card %r shows %d" % (k, v), summary.get(k) == v, summary)
 
         rows_js = """(() => {
             const t = document.querySelector('#all + .filter table');
@@ -196,12 +200,7 @@ def main():
                   cls or "states"), vis == want, vis)
 
         if expect.get("compare"):
-            comp = js("""(() => { const o = {};
-                document.querySelectorAll('#compare + .cards .card').forEach(c => {
-                  const b = c.querySelector('b');
-                  o[c.textContent.slice(b.textContent.length).trim()] =
-                    Number(b.textContent); });
-                return o; })()""")
+            comp = cards("compare")
             for k, v in expect["compare_cards"].items():
                 check("comparison card %r shows %d" % (k, v),
                       comp.get(k) == v, comp)

@@ -7,16 +7,7 @@
 # appear in either.  A control page that does fetch proves that both
 # would see it.  Name lookups are disabled (--host-resolver-rules), and
 # the proxy keeps Chromium's own background requests on loopback.
-. "$(dirname "$0")/../lib.sh"
-: "${HEARTCHECK:?}" "${FAKESSL:?}" "${OUTDIR:?}"
-CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
-if [ -z "$CHROMIUM" ]; then
-  echo "SKIP: chromium is not installed (scripts/deps.sh --test installs it)"
-  exit 77
-fi
-H=$HEARTCHECK
-T=$E2E_TMP
-L=127.0.0.1
+. "$(dirname "$0")/chromium.sh"
 
 # The recorder: a proxy and a web server in one, writing each request line.
 RP=$(free_port)
@@ -105,9 +96,7 @@ check "control: the recorder saw the proxied one" grep -q "control.invalid/contr
 # A real scan's results, and lines as a hostile server or user would shape
 # them: every string field tries to fetch.
 P=$(free_port)
-"$FAKESSL" --lifetime 60 "vuln:$P" >"$T/ready" 2>"$T/fakessl.err" &
-E2E_PIDS+=($!)
-for i in $(seq 1 100); do grep -qx all-ready "$T/ready" && break; sleep 0.1; done
+start_fakessl "vuln:$P"
 timeout -s KILL 60 "$H" scan --json "$L:$P" >"$T/scan.jsonl" 2>/dev/null
 check "scan of the fixture exits 1" test $? = 1
 python3 - "$T/scan.jsonl" "$L" "$RP" <<'PY'

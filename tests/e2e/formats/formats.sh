@@ -12,11 +12,7 @@ T=$E2E_TMP
 L=127.0.0.1
 
 V=$(free_port); F=$(free_port); N=$(free_port); C=$(free_port); S=$(free_port)
-"$FAKESSL" --lifetime 120 "vuln:$V" "fixed:$F" "nohb:$N" "silent:$S" \
-  >"$T/ready" 2>"$T/fakessl.err" &
-E2E_PIDS+=($!)
-for i in $(seq 1 100); do grep -qx all-ready "$T/ready" && break; sleep 0.1; done
-grep -qx all-ready "$T/ready" || { echo "fakessl did not start"; cat "$T/fakessl.err"; exit 1; }
+start_fakessl "vuln:$V" "fixed:$F" "nohb:$N" "silent:$S"
 TARGETS=("$L:$V" "$L:$F" "$L:$N" "$L:$C")
 
 timeout -s KILL 60 "$H" scan --json "${TARGETS[@]}" >"$T/run.jsonl" 2>"$T/json.err"
