@@ -16,6 +16,23 @@ two_scans
 check "report of run 1 written" test $? = 0
 "$H" report "$T/run2.jsonl" --before "$T/run1.jsonl" -o "$T/two.html"
 check "report of run 2 against run 1 written" test $? = 0
+# Long words from hostile or odd inputs: a 300-character target, a deep
+# path, a long title.  The page must still fit a phone.
+python3 - "$T/run1.jsonl" "$T/long.jsonl" <<'PY'
+import json, sys
+long = "x" * 300 + ".example:443"
+lines = open(sys.argv[1]).read().splitlines()
+lines.append(json.dumps({"type": "scan", "target": long, "name": long,
+    "ip": "127.0.0.9", "port": 443, "verdict": "vulnerable",
+    "reason": "proven " + "y" * 200, "version": "TLSv1.2", "attempts": 1}))
+lines.append(json.dumps({"type": "library", "path": "/" + "/".join(["d" * 30] * 12) + "/libssl.so.1.0.0",
+    "soname": "libssl.so.1.0.0", "version": "OpenSSL 1.0.1f 6 Jan 2014",
+    "verdict": "vulnerable", "reason": "proven", "disclosed": 0,
+    "sources": ["directory"]}))
+open(sys.argv[2], "w").write("\n".join(lines) + "\n")
+PY
+"$H" report "$T/long.jsonl" --title "$(printf 'T%.0s' $(seq 1 120))" -o "$T/long.html"
+check "report with long words written" test $? = 0
 
 mkdir -p "$OUTDIR"
 cat >"$T/one.json" <<'J'
@@ -28,7 +45,11 @@ cat >"$T/two.json" <<'J'
  "compare_cards": {"newly vulnerable": 1, "still vulnerable": 0, "newly untested": 1,
                    "fixed": 1, "gone": 1, "unchanged": 1}}
 J
-for n in one two; do
+cat >"$T/long.json" <<'J'
+{"cards": {"vulnerable": 4, "not tested": 0, "tested safe": 2},
+ "rows": {"bad": 4, "good": 2}}
+J
+for n in one two long; do
   start=$(date +%s.%N)
   timeout -s KILL 60 python3 "$HERE/cdp.py" "$CHROMIUM" "$T/$n.html" "$OUTDIR" "$n" "$T/$n.json" >"$T/$n.out" 2>&1
   rc=$?
@@ -40,6 +61,6 @@ for n in one two; do
 import sys; b = open(sys.argv[1], "rb").read(); assert b[:8] == b"\x89PNG\r\n\x1a\n" and len(b) > 5000' "$OUTDIR/$n-$s.png"
   done
 done
-cp "$T/one.html" "$T/two.html" "$OUTDIR/"
+cp "$T/one.html" "$T/two.html" "$T/long.html" "$OUTDIR/"
 echo "screenshots and pages in $OUTDIR"
 finish
