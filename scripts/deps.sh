@@ -6,7 +6,8 @@
 #   scripts/deps.sh --test    that, and what the tests and benchmarks need:
 #                             compilers and sanitizer runtimes, the peers
 #                             they probe (GnuTLS, OpenSSL 3, nmap, sslscan,
-#                             OpenVPN) and the real STARTTLS servers of
+#                             OpenVPN), chromium for the HTML report
+#                             tests, and the real STARTTLS servers of
 #                             tests/e2e/starttls/real.sh
 #
 # The plain form never installs a server: it is what runs on a host that is
@@ -21,7 +22,7 @@ if [ "${1:-}" = --test ]; then
   pkgs+=(
     clang clang-format libclang-rt-14-dev libcmocka-dev
     python3 openssl gnutls-bin iproute2 procps util-linux bsdutils
-    nmap sslscan rpm time openvpn socat
+    nmap sslscan rpm time openvpn chromium
     postfix dovecot-imapd dovecot-pop3d dovecot-managesieved slapd
     mariadb-server postgresql xrdp vsftpd
     dovecot-lmtpd inn2 prosody inspircd ngircd telnetd-ssl socat

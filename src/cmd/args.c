@@ -3,6 +3,7 @@
  */
 #include "cmd/args.h"
 #include "report/out.h"
+#include "report/sink.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -69,4 +70,18 @@ int cmd_num_arg(const struct cmd_num_opt *t, size_t n, int ch, const char *arg,
 		return -1;
 	}
 	return 0;
+}
+
+const struct sink_ops *cmd_parse_format(const char *arg, const char *cmd,
+    unsigned command)
+{
+	const struct sink_ops *ops = sink_find(arg);
+	char names[200];
+
+	if (ops && (ops->commands & command))
+		return ops;
+	sink_names(command, names, sizeof(names));
+	fprintf(stderr, "heartcheck %s: --format: \"%s\" is not one of %s\n",
+	    cmd, out_esc(arg), names);
+	return NULL;
 }

@@ -11,6 +11,14 @@
  * -1 after saying on stderr what it takes. */
 int cmd_parse_color(const char *arg, int *color);
 
+struct sink_ops;
+
+/* Parses --format NAME for the command cmd, which offers the sinks whose
+ * commands have the bit command (SINK_*, report/sink.h).  Returns the sink,
+ * or NULL after saying on stderr which names cmd takes. */
+const struct sink_ops *cmd_parse_format(const char *arg, const char *cmd,
+    unsigned command);
+
 /* After getopt_long (with opterr = 0) returned '?': names the option it
  * did not take on stderr, escaped, with a hint. */
 void cmd_getopt_error(const char *cmd, int argc, char **argv);

@@ -51,6 +51,8 @@ static void clients_usage(FILE *f)
 	    "large, valid\n"
 	    "  -j, --json               JSON Lines on stdout "
 	    "(docs/json-schema.md)\n"
+	    "      --format NAME        text (default), json, csv "
+	    "(docs/formats.md)\n"
 	    "  -q, --quiet              text: print only vulnerable and "
 	    "untested results\n"
 	    "      --color WHEN         auto (default), always, never\n"
@@ -118,6 +120,7 @@ int clients_opts_parse(struct clients_cmd *c, int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "strategy", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "color", required_argument, NULL, 'C' },
 		{ "trace", no_argument, NULL, 'T' },
@@ -131,6 +134,7 @@ int clients_opts_parse(struct clients_cmd *c, int argc, char **argv)
 	c->lo.timeout_ms = DEFAULT_TIMEOUT_MS;
 	c->listen_at = DEFAULT_LISTEN;
 	c->color = -1;
+	c->format = &sink_text_ops;
 	optind = 1;
 	opterr = 0;
 	/* "+": the command's own options are not ours. */
@@ -160,7 +164,12 @@ int clients_opts_parse(struct clients_cmd *c, int argc, char **argv)
 			}
 			break;
 		case 'j':
-			c->json = 1;
+			c->format = &sink_json_ops;
+			break;
+		case 'F':
+			if (!(c->format = cmd_parse_format(optarg, "clients",
+				  SINK_CLIENTS)))
+				return EXIT_USAGE;
 			break;
 		case 'q':
 			c->quiet = 1;

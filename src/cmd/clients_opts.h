@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "net/listen.h"
+#include "report/sink.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:4433"
 #define DEFAULT_TIMEOUT_MS 10000
@@ -16,7 +17,8 @@ struct clients_cmd {
 	struct listen_opts lo; /* the listener's options */
 	const char *listen_at; /* --listen as given */
 	const char *cmd_name; /* argv[0] of the command, or NULL */
-	int json, color, quiet;
+	const struct sink_ops *format; /* -j, --format; text by default */
+	int color, quiet;
 };
 
 /* Parses argv (argv[0] is "clients") into *c.  Returns -1 to go on, or

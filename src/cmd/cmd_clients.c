@@ -78,10 +78,9 @@ int cmd_clients(int argc, char **argv)
 	if ((r = clients_opts_parse(&cc, argc, argv)) >= 0)
 		return r;
 	ctx.cmd_name = cc.cmd_name;
-	out_init(&ctx.out, stdout, cc.json, cc.color);
+	out_init(&ctx.out, stdout, cc.format != &sink_text_ops, cc.color);
 	out_inited = 1;
-	if (sink_open(&ctx.sink, sink_find(cc.json ? "json" : "text"), &ctx.out,
-		cc.quiet) != 0) {
+	if (sink_open(&ctx.sink, cc.format, &ctx.out, cc.quiet) != 0) {
 		fprintf(stderr, "heartcheck: out of memory\n");
 		ret = EXIT_UNTESTED;
 		goto out;

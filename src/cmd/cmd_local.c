@@ -41,6 +41,10 @@ static void local_usage(FILE *f)
 	    "perfdata\n"
 	    "      --openmetrics    metrics for node_exporter's textfile "
 	    "collector\n"
+	    "      --format NAME    text (default), json, nagios, "
+	    "openmetrics,\n"
+	    "                       nmap-xml (the listeners), csv "
+	    "(docs/formats.md)\n"
 	    "      --no-libtest     do not load libraries (version strings "
 	    "only)\n"
 	    "      --no-listeners   do not probe listening services\n"
@@ -77,6 +81,7 @@ int cmd_local(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "nagios", no_argument, NULL, 'N' },
 		{ "openmetrics", no_argument, NULL, 'M' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "no-libtest", no_argument, NULL, 'L' },
 		{ "no-listeners", no_argument, NULL, 'l' },
 		{ "no-packages", no_argument, NULL, 'P' },
@@ -94,10 +99,10 @@ int cmd_local(int argc, char **argv)
 	struct res_local_summary sum;
 	struct out out;
 	struct sink sink;
-	const char *format;
+	const struct sink_ops *format = &sink_text_ops;
 	unsigned long v;
-	int ch, ret = EXIT_USAGE, modes, out_inited = 0, sink_opened = 0, e;
-	int json = 0, nagios = 0, openmetrics = 0, quiet = 0, color = -1;
+	int ch, ret = EXIT_USAGE, modes = 0, out_inited = 0, sink_opened = 0;
+	int e, nagios = 0, quiet = 0, color = -1;
 
 	memset(&o, 0, sizeof(o));
 	o.timeout_ms = DEFAULT_LIB_TIMEOUT_MS;
@@ -108,13 +113,22 @@ int cmd_local(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "jqht:", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
-			json = 1;
+			format = &sink_json_ops;
+			modes++;
 			break;
 		case 'N':
-			nagios = 1;
+			format = &sink_nagios_ops;
+			modes++;
 			break;
 		case 'M':
-			openmetrics = 1;
+			format = &sink_openmetrics_ops;
+			modes++;
+			break;
+		case 'F':
+			if (!(format = cmd_parse_format(optarg, "local",
+				  SINK_LOCAL)))
+				goto out;
+			modes++;
 			break;
 		case 'L':
 			o.no_libtest = 1;
@@ -175,24 +189,20 @@ int cmd_local(int argc, char **argv)
 		    out_esc(argv[optind]), out_esc(argv[optind]));
 		goto out;
 	}
-	modes = json + nagios + openmetrics;
 	if (modes > 1) {
 		fprintf(stderr,
 		    "heartcheck local: choose one of --json, "
-		    "--nagios, --openmetrics\n");
+		    "--nagios, --openmetrics, --format\n");
 		goto out;
 	}
+	nagios = format == &sink_nagios_ops;
 	if (!o.deadline_s)
 		o.deadline_s =
 		    nagios ? DEFAULT_NAGIOS_DEADLINE_S : DEFAULT_DEADLINE_S;
-	format = json	? "json" :
-	    nagios	? "nagios" :
-	    openmetrics ? "openmetrics" :
-			  "text";
-	out_init(&out, stdout, json, color);
+	out_init(&out, stdout, format != &sink_text_ops, color);
 	out_inited = 1;
 	ret = nagios ? 3 : EXIT_UNTESTED;
-	if ((e = sink_open(&sink, sink_find(format), &out, quiet)) != 0)
+	if ((e = sink_open(&sink, format, &out, quiet)) != 0)
 		goto fail;
 	sink_opened = 1;
 	if ((e = audit_run(&o, &sink, &sum)) != 0)

@@ -141,10 +141,12 @@ int cmd_scan(int argc, char **argv)
 		ret = r;
 		goto out;
 	}
-	out_init(&ctx.out, outf ? outf : stdout, c.json, c.color);
+	if (!c.format)
+		c.format = c.json ? &sink_json_ops : &sink_text_ops;
+	out_init(&ctx.out, outf ? outf : stdout, c.format != &sink_text_ops,
+	    c.color);
 	out_inited = 1;
-	if (sink_open(&ctx.sink, sink_find(c.json ? "json" : "text"), &ctx.out,
-		c.quiet) != 0) {
+	if (sink_open(&ctx.sink, c.format, &ctx.out, c.quiet) != 0) {
 		fprintf(stderr, "heartcheck: out of memory\n");
 		ret = EXIT_UNTESTED;
 		goto out;

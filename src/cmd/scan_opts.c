@@ -101,6 +101,8 @@ void scan_usage(FILE *f)
 	    "disclose memory.\n"
 	    "  -j, --json               JSON Lines on stdout "
 	    "(docs/json-schema.md)\n"
+	    "      --format NAME        text (default), json, nmap-xml, csv "
+	    "(docs/formats.md)\n"
 	    "  -q, --quiet              text: print only vulnerable and "
 	    "untested results\n"
 	    "      --color WHEN         auto (default), always, never\n"
@@ -134,7 +136,8 @@ enum {
 	OPT_OPENVPN,
 	OPT_OPENVPN_TCP,
 	OPT_TLS_AUTH,
-	OPT_TLS_AUTH_DIGEST
+	OPT_TLS_AUTH_DIGEST,
+	OPT_FORMAT
 };
 
 void scan_cmd_init(struct scan_cmd *c, struct tgt_set *set)
@@ -310,7 +313,14 @@ static int scan_opt(struct scan_cmd *c, int ch, unsigned long v)
 		c->so.leak = (uint16_t)v;
 		break;
 	case 'j':
+		c->format = &sink_json_ops;
 		c->json = 1;
+		c->space |= SPACE_OPT;
+		break;
+	case OPT_FORMAT:
+		if (!(c->format = cmd_parse_format(optarg, "scan", SINK_SCAN)))
+			return -1;
+		c->json = c->format == &sink_json_ops;
 		c->space |= SPACE_OPT;
 		break;
 	case 'q':
@@ -444,6 +454,7 @@ int scan_opts_parse(struct scan_cmd *c, int argc, char **argv)
 		    OPT_TLS_AUTH_DIGEST },
 		{ "leak", required_argument, NULL, 'L' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "color", required_argument, NULL, 'C' },
 		{ "trace", no_argument, NULL, 'T' },

@@ -10,6 +10,7 @@
 #include "net/resume.h"
 #include "net/scan.h"
 #include "net/targets.h"
+#include "report/sink.h"
 
 #define DEFAULT_CONCURRENCY 1000
 #define DEFAULT_TIMEOUT_MS 5000
@@ -30,6 +31,7 @@ struct scan_cmd {
 	const char *output; /* -o FILE, or NULL */
 	const char *status_file; /* --status-file FILE, or NULL */
 	unsigned long shard_n; /* N of --shard K/N, or 0 */
+	const struct sink_ops *format; /* --format, or NULL: text or json */
 	int json, color, quiet, have_seed;
 	/* --tls-auth FILE[:DIR] and --tls-auth-digest: the key is read at
 	 * the end of the parse into tls_auth (so.ovpn_auth points to it),

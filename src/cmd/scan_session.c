@@ -151,6 +151,12 @@ int scan_session_prepare(struct scan_cmd *c)
 		rs->seed = seed;
 	}
 	rs->json = c->json;
+	if (c->resume_file && c->format && c->format->document)
+		return scan_fail_usage("--resume-file: a resumed scan appends "
+				       "to its output, and a --format that "
+				       "writes one whole document cannot be "
+				       "appended to",
+		    "use --json (or text) with --resume-file");
 	/* Files are recorded by absolute path, size and hash, so that a
 	 * resume finds them and knows them unchanged. */
 	for (i = 0; c->resume_file && i < rs->ninputs; i++) {

@@ -506,12 +506,12 @@ static const char css[] =
     "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;"
     "color:#1b1b1b;background:#fff;margin:0 auto;padding:1em;"
     "max-width:72em}"
-    "h1{font-size:1.6em;margin:.2em 0}"
+    "h1{font-size:1.6em;margin:.2em 0;overflow-wrap:anywhere}"
     "h2{font-size:1.25em;margin:1.6em 0 .5em;border-bottom:2px solid #ddd;"
     "padding-bottom:.2em}"
     ".meta{color:#555;font-size:.9em}"
     ".cards{display:flex;flex-wrap:wrap;gap:.6em;margin:.8em 0}"
-    ".card{flex:1 1 9em;border:1px solid #ccc;border-radius:6px;"
+    ".card{flex:1 1 7.5em;border:1px solid #ccc;border-radius:6px;"
     "padding:.5em .8em}"
     ".card b{display:block;font-size:1.8em}"
     ".bad{color:#b71c1c}.good{color:#1b5e20}.unsure{color:#6d4c00}"
@@ -522,7 +522,12 @@ static const char css[] =
     "table{border-collapse:collapse;width:100%;font-size:.92em}"
     "th,td{border:1px solid #ddd;padding:.3em .5em;text-align:left;"
     "vertical-align:top;overflow-wrap:anywhere}"
-    "th{background:#f3f3f3}"
+    "th{background:#f3f3f3;overflow-wrap:normal}"
+    /* Keywords never break inside a word; the address or path is at
+     * least wide enough for an IPv4 endpoint. */
+    ".res td:nth-child(1),.res td:nth-child(3),.cmp td:nth-child(1),"
+    ".cmp td:nth-child(3){white-space:nowrap;overflow-wrap:normal}"
+    ".res td:nth-child(2),.cmp td:nth-child(2){min-width:10.5em}"
     "tr.bad td:first-child{border-left:4px solid #b71c1c}"
     "tr.unsure td:first-child{border-left:4px solid #b28704}"
     "tr.good td:first-child{border-left:4px solid #1b5e20}"
@@ -535,9 +540,32 @@ static const char css[] =
     "#f-unsure:checked~.scroll tr.bad,#f-unsure:checked~.scroll tr.good,"
     "#f-good:checked~.scroll tr.bad,#f-good:checked~.scroll tr.unsure"
     "{display:none}"
+    /* A phone: each row a block, its keywords on the first line; the
+     * chart's labels kept legible as the chart shrinks. */
     "@media (max-width:40em){body{padding:.5em;font-size:14px}"
-    "th,td{padding:.2em .3em}.hide-narrow{display:none}}"
+    ".hide-narrow{display:none}svg text{font-size:19px}"
+    ".card{flex-basis:9em}"
+    ".scroll table,.scroll tbody,.scroll tr{display:block}"
+    ".scroll thead{display:none}"
+    ".scroll tr{border:1px solid #ddd;border-left:4px solid #ddd;"
+    "margin:0 0 .5em;padding:.3em .5em}"
+    ".scroll tr.bad{border-left-color:#b71c1c}"
+    ".scroll tr.unsure{border-left-color:#b28704}"
+    ".scroll tr.good{border-left-color:#1b5e20}"
+    ".scroll td,.scroll tr[class] td{display:block;border:0;"
+    "padding:.1em 0}"
+    ".scroll tr[class] td.hide-narrow{display:none}"
+    ".scroll .res td:nth-child(-n+3),.scroll .cmp td:nth-child(-n+3)"
+    "{display:inline-block;margin-right:.7em;font-weight:600;"
+    "max-width:100%;min-width:0}"
+    ".runs td::before{color:#555;font-size:.85em}"
+    ".runs td:nth-child(1)::before{content:'file: '}"
+    ".runs td:nth-child(2)::before{content:'written: '}"
+    ".runs td:nth-child(3)::before{content:'what ran: '}"
+    ".runs td:nth-child(4)::before{content:'results: '}"
+    ".runs td:nth-child(5)::before{content:'unreadable lines: '}}"
     "@media print{body{max-width:none;font-size:11pt}"
+    ".card,tr{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
     ".filter input,.filter label,.filter>.meta{display:none}"
     ".scroll{overflow:visible}h2{break-after:avoid}"
     "tr{break-inside:avoid}.card{break-inside:avoid}"
@@ -597,7 +625,7 @@ static void row_td(FILE *f, const struct html_report *r, const struct hrow *w,
 
 static void table_head(FILE *f, const char *caption, int detail, int where)
 {
-	fputs("<div class=\"scroll\"><table>", f);
+	fputs("<div class=\"scroll\"><table class=\"res\">", f);
 	if (caption)
 		fprintf(f, "<caption class=\"meta\">%s</caption>", caption);
 	fputs("<thead><tr><th>kind</th><th>what</th><th>verdict</th>"
@@ -828,8 +856,9 @@ static void before_after(FILE *f, const struct diff *d)
 		    d->counts[c] ? cls_css[c] : "", d->counts[c],
 		    diff_class_text(c));
 	fputs("</div>\n", f);
-	fputs("<div class=\"scroll\"><table><thead><tr><th>kind</th>"
-	      "<th>what</th><th>change</th><th>before &rarr; after</th></tr>"
+	fputs("<div class=\"scroll\"><table class=\"cmp\"><thead><tr>"
+	      "<th>kind</th><th>what</th><th>change</th><th>before &rarr; "
+	      "after</th></tr>"
 	      "</thead><tbody>\n",
 	    f);
 	for (i = 0; i < d->n; i++) {
@@ -1018,8 +1047,10 @@ int html_report_write(FILE *f, const struct html_report *r, const char *title,
 	}
 
 	/* The runs. */
-	fputs("<h2 id=\"runs\">Runs</h2>\n<div class=\"scroll\"><table>"
-	      "<thead><tr><th>file</th><th>written</th><th>what ran</th>"
+	fputs("<h2 id=\"runs\">Runs</h2>\n<div class=\"scroll\">"
+	      "<table "
+	      "class=\"runs\"><thead><tr><th>file</th><th>written</th><th>what "
+	      "ran</th>"
 	      "<th>results</th><th>unreadable lines</th></tr></thead><tbody>\n",
 	    f);
 	for (i = 0; i < r->nruns; i++) {

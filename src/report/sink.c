@@ -13,6 +13,8 @@ const struct sink_ops *const sink_table[] = {
 	&sink_json_ops,
 	&sink_nagios_ops,
 	&sink_openmetrics_ops,
+	&sink_nmapxml_ops,
+	&sink_csv_ops,
 	NULL,
 };
 
@@ -24,6 +26,17 @@ const struct sink_ops *sink_find(const char *name)
 		if (!strcmp(sink_table[i]->name, name))
 			return sink_table[i];
 	return NULL;
+}
+
+void sink_names(unsigned command, char *buf, size_t cap)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; sink_table[i]; i++)
+		if ((sink_table[i]->commands & command) && n < cap)
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s",
+			    n ? ", " : "", sink_table[i]->name);
 }
 
 int sink_open(struct sink *s, const struct sink_ops *ops, struct out *out,

@@ -17,8 +17,19 @@
 
 struct sink;
 
+/* The commands that offer a sink (sink_ops.commands). */
+enum {
+	SINK_SCAN = 1,
+	SINK_LOCAL = 2,
+	SINK_CLIENTS = 4,
+};
+
 struct sink_ops {
-	const char *name; /* "text", "json", "nagios", "openmetrics" */
+	const char *name; /* "text", "json", "nagios", "nmap-xml", ... */
+	unsigned commands; /* SINK_* that take it as --format NAME */
+	/* One whole document (a header, a closer): a resumed scan cannot
+	 * append to it. */
+	int document;
 	/* Sets up s->priv; returns 0 or an HC_ERR_* code. */
 	int (*begin)(struct sink *s);
 	/* Writes what is still held and frees s->priv. */
@@ -59,9 +70,14 @@ extern const struct sink_ops sink_text_ops;
 extern const struct sink_ops sink_json_ops;
 extern const struct sink_ops sink_nagios_ops;
 extern const struct sink_ops sink_openmetrics_ops;
+extern const struct sink_ops sink_nmapxml_ops;
+extern const struct sink_ops sink_csv_ops;
 
 /* The sink named name, or NULL. */
 const struct sink_ops *sink_find(const char *name);
+
+/* The names of the sinks that command (SINK_*) offers, as "a, b, c". */
+void sink_names(unsigned command, char *buf, size_t cap);
 
 /* Sets s up to write through out and calls begin.  Returns 0 or an
  * HC_ERR_* code. */

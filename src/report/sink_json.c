@@ -335,6 +335,7 @@ static void j_local_summary(struct sink *s, const struct res_local_summary *r)
 
 const struct sink_ops sink_json_ops = {
 	.name = "json",
+	.commands = SINK_SCAN | SINK_LOCAL | SINK_CLIENTS,
 	.endpoint = j_endpoint,
 	.listener = j_listener,
 	.library = j_library,

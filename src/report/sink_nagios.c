@@ -35,5 +35,6 @@ static void n_local_summary(struct sink *s, const struct res_local_summary *c)
 
 const struct sink_ops sink_nagios_ops = {
 	.name = "nagios",
+	.commands = SINK_LOCAL,
 	.local_summary = n_local_summary,
 };

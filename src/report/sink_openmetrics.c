@@ -48,5 +48,6 @@ static void m_local_summary(struct sink *s, const struct res_local_summary *c)
 
 const struct sink_ops sink_openmetrics_ops = {
 	.name = "openmetrics",
+	.commands = SINK_LOCAL,
 	.local_summary = m_local_summary,
 };

@@ -425,6 +425,7 @@ static void t_local_summary(struct sink *s, const struct res_local_summary *c)
 
 const struct sink_ops sink_text_ops = {
 	.name = "text",
+	.commands = SINK_SCAN | SINK_LOCAL | SINK_CLIENTS,
 	.begin = t_begin,
 	.end = t_end,
 	.section_begin = t_section_begin,

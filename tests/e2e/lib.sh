@@ -57,3 +57,39 @@ finish() {
   [ "$E2E_FAILS" -eq 0 ] || { echo "$E2E_FAILS check(s) failed"; exit 1; }
   exit 0
 }
+
+# start_fakessl SPEC...: the fakessl fixture ($FAKESSL) in the background
+# until it says all-ready (at most 10 s); its pid in FX, stopped at exit.
+FX=
+start_fakessl() {
+  "$FAKESSL" --lifetime 120 "$@" >"$E2E_TMP/fakessl.ready" 2>"$E2E_TMP/fakessl.err" &
+  FX=$!
+  E2E_PIDS+=("$FX")
+  local i
+  for i in $(seq 1 100); do
+    grep -qx all-ready "$E2E_TMP/fakessl.ready" && return 0
+    kill -0 "$FX" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "fakessl did not start:"; cat "$E2E_TMP/fakessl.err"; exit 1
+}
+stop_fakessl() { kill "$FX" 2>/dev/null; wait "$FX" 2>/dev/null; }
+
+# two_scans: two real scans of the fixture, changed between them: A is
+# vulnerable then fixed, B fixed in both, C vulnerable then no longer
+# scanned, D new and vulnerable, E fixed then no longer answering.  Sets
+# L and A..E; writes $E2E_TMP/run1.jsonl and run2.jsonl.
+two_scans() {
+  L=127.0.0.1
+  A=$(free_port); B=$(free_port); C=$(free_port); D=$(free_port); E=$(free_port)
+  start_fakessl "vuln:$A" "fixed:$B" "vuln:$C" "fixed:$E"
+  timeout -s KILL 60 "$HEARTCHECK" scan --json "$L:$A" "$L:$B" "$L:$C" "$L:$E" \
+    >"$E2E_TMP/run1.jsonl" 2>"$E2E_TMP/run1.err"
+  check "run 1 exits 1 (vulnerable found)" test $? = 1
+  stop_fakessl
+  start_fakessl "fixed:$A" "fixed:$B" "vuln:$D"
+  timeout -s KILL 60 "$HEARTCHECK" scan --json "$L:$A" "$L:$B" "$L:$D" "$L:$E" \
+    >"$E2E_TMP/run2.jsonl" 2>"$E2E_TMP/run2.err"
+  check "run 2 exits 1 (vulnerable found)" test $? = 1
+  stop_fakessl
+}

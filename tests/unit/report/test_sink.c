@@ -10,11 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
 #include "report/err.h"
 #include "report/sink.h"
+
 
 /* An out writing straight into a memory stream, without the writer
  * thread. */
@@ -232,17 +234,31 @@ static void test_custom_sink(void **state)
 static void test_table(void **state)
 {
 	static const char *const want[] = { "text", "json", "nagios",
-		"openmetrics" };
+		"openmetrics", "nmap-xml", "csv" };
+	char names[200];
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 6; i++) {
 		assert_non_null(sink_find(want[i]));
 		assert_string_equal(sink_find(want[i])->name, want[i]);
 		assert_ptr_equal(sink_table[i], sink_find(want[i]));
 	}
-	assert_null(sink_table[4]);
+	assert_null(sink_table[6]);
 	assert_null(sink_find("html"));
+	/* What each command offers as --format, from the table. */
+	sink_names(SINK_SCAN, names, sizeof(names));
+	assert_string_equal(names, "text, json, nmap-xml, csv");
+	sink_names(SINK_LOCAL, names, sizeof(names));
+	assert_string_equal(names,
+	    "text, json, nagios, openmetrics, nmap-xml, csv");
+	sink_names(SINK_CLIENTS, names, sizeof(names));
+	assert_string_equal(names, "text, json, csv");
+	/* Only the whole documents refuse a resumed scan's appending. */
+	assert_true(sink_find("nmap-xml")->document);
+	assert_true(sink_find("csv")->document);
+	assert_false(sink_find("json")->document);
+	assert_false(sink_find("text")->document);
 }
 
 static void test_text_scan_quiet(void **state)
@@ -413,6 +429,275 @@ static void test_json_client(void **state)
 	free(text);
 }
 
+/* ---- nmap XML and CSV: every kind, with hostile strings ---- */
+
+/* A reason a hostile server shaped: markup, quotes, a line break, a
+ * control and a byte that is not UTF-8. */
+#define HOSTILE "<b>\"x\" & 'y'</b>\n\001\377"
+
+static const struct res_endpoint ep_vuln = {
+	.target = "h.example:443", .name = "h.example", .ip = "192.0.2.1",
+	.port = 443, .verdict = "vulnerable", .grade = RES_BAD,
+	.vulnerable = 1, .reason = HOSTILE, .version = "TLSv1.2",
+	.heartbeat_ext = 1, .alert = -1, .attempts = 1,
+	.strategy = "flight", .elapsed_ms = 2000.04,
+};
+static const struct res_endpoint ep_patched = {
+	.target = "[2001:db8::1]:25", .ip = "2001:db8::1", .port = 25,
+	.verdict = "patched", .grade = RES_GOOD, .reason = "=cmd|' /C calc'!A0",
+	.version = "TLSv1.0", .heartbeat_ext = 1, .alert = 10, .attempts = 1,
+	.strategy = "flight", .starttls = "smtp", .elapsed_ms = 3,
+};
+static const struct res_endpoint ep_refused = {
+	.target = "192.0.2.2:443", .ip = "192.0.2.2", .port = 443,
+	.verdict = "refused", .grade = RES_UNSURE, .reason = "refused",
+	.alert = -1, .attempts = 1, .strategy = "flight",
+};
+static const struct res_endpoint ep_dtls = {
+	.target = "192.0.2.3:4433", .ip = "192.0.2.3", .port = 4433,
+	.verdict = "timeout", .grade = RES_UNSURE, .reason = "no answer",
+	.alert = -1, .attempts = 1, .strategy = "dtls",
+};
+static const struct res_endpoint ep_nodns = {
+	.target = "nx.invalid:443", .name = "nx.invalid", .ip = "",
+	.port = 443, .verdict = "dns-error", .grade = RES_UNSURE,
+	.reason = "cannot resolve", .alert = -1,
+};
+
+/* What nmap-xml and csv write for the results below, byte for byte. */
+#define NMAPXML_WANT \
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" \
+	"<!DOCTYPE nmaprun>\n" \
+	"<nmaprun scanner=\"heartcheck\" args=\"heartcheck\" start=\"139682" \
+	"8800\" startstr=\"Mon Apr  7 00:00:00 2014\" version=\"0.1.0\" xml" \
+	"outputversion=\"1.05\">\n" \
+	"<scaninfo type=\"connect\" protocol=\"tcp\" numservices=\"0\" serv" \
+	"ices=\"\"/>\n" \
+	"<verbose level=\"0\"/>\n" \
+	"<debugging level=\"0\"/>\n" \
+	"<host starttime=\"1396828798\" endtime=\"1396828800\"><status stat" \
+	"e=\"up\" reason=\"user-set\" reason_ttl=\"0\"/>\n" \
+	"<address addr=\"192.0.2.1\" addrtype=\"ipv4\"/>\n" \
+	"<hostnames>\n" \
+	"<hostname name=\"h.example\" type=\"user\"/>\n" \
+	"</hostnames>\n" \
+	"<ports><port protocol=\"tcp\" portid=\"443\"><state state=\"open\"" \
+	" reason=\"syn-ack\" reason_ttl=\"0\"/><service name=\"ssl\" method" \
+	"=\"probed\" conf=\"10\"/><script id=\"ssl-heartbleed\" output=\"&#" \
+	"xa;  VULNERABLE:&#xa;  Heartbleed: the TLS heartbeat of OpenSSL 1." \
+	"0.1 to 1.0.1f reads past the request and returns memory of the pro" \
+	"cess to the peer&#xa;    State: VULNERABLE&#xa;    IDs:  CVE:CVE-2" \
+	"014-0160&#xa;    Risk factor: High&#xa;      A heartbeat request w" \
+	"hose length field claims more than its payload makes a vulnerable " \
+	"OpenSSL echo up to 64 KiB of its memory: keys, passwords, other us" \
+	"ers' traffic.  Fixed in OpenSSL 1.0.1g.&#xa;    Disclosure date: 2" \
+	"014-04-07&#xa;    Check results:&#xa;      &lt;b&gt;&quot;x&quot; " \
+	"&amp; &#39;y&#39;&lt;/b&gt;\\x0a\\x01\\xff&#xa;    References:&#xa" \
+	";      https://cve.mitre.org/cgi-bin/cvename.cgi?name=CVE-2014-016" \
+	"0&#xa;      https://www.openssl.org/news/secadv/20140407.txt&#xa;" \
+	"\"><table key=\"CVE-2014-0160\">\n" \
+	"<elem key=\"title\">Heartbleed: the TLS heartbeat of OpenSSL 1.0.1" \
+	" to 1.0.1f reads past the request and returns memory of the proces" \
+	"s to the peer</elem>\n" \
+	"<elem key=\"state\">VULNERABLE</elem>\n" \
+	"<table key=\"ids\">\n" \
+	"<elem>CVE:CVE-2014-0160</elem>\n" \
+	"</table>\n" \
+	"<table key=\"description\">\n" \
+	"<elem>A heartbeat request whose length field claims more than its " \
+	"payload makes a vulnerable OpenSSL echo up to 64 KiB of its memory" \
+	": keys, passwords, other users' traffic.  Fixed in OpenSSL 1.0.1g." \
+	"</elem>\n" \
+	"</table>\n" \
+	"<table key=\"dates\">\n" \
+	"<table key=\"disclosure\">\n" \
+	"<elem key=\"year\">2014</elem>\n" \
+	"<elem key=\"month\">04</elem>\n" \
+	"<elem key=\"day\">07</elem>\n" \
+	"</table>\n" \
+	"</table>\n" \
+	"<elem key=\"disclosure\">2014-04-07</elem>\n" \
+	"<table key=\"check_results\">\n" \
+	"<elem>&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;\\x0a\\x01" \
+	"\\xff</elem>\n" \
+	"</table>\n" \
+	"<table key=\"refs\">\n" \
+	"<elem>https://cve.mitre.org/cgi-bin/cvename.cgi?name=CVE-2014-0160" \
+	"</elem>\n" \
+	"<elem>https://www.openssl.org/news/secadv/20140407.txt</elem>\n" \
+	"</table>\n" \
+	"</table>\n" \
+	"</script></port>\n" \
+	"</ports>\n" \
+	"</host>\n" \
+	"<host starttime=\"1396828800\" endtime=\"1396828800\"><status stat" \
+	"e=\"up\" reason=\"user-set\" reason_ttl=\"0\"/>\n" \
+	"<address addr=\"2001:db8::1\" addrtype=\"ipv6\"/>\n" \
+	"<hostnames>\n" \
+	"</hostnames>\n" \
+	"<ports><port protocol=\"tcp\" portid=\"25\"><state state=\"open\" " \
+	"reason=\"syn-ack\" reason_ttl=\"0\"/><service name=\"smtp\" method" \
+	"=\"probed\" conf=\"10\"/></port>\n" \
+	"</ports>\n" \
+	"</host>\n" \
+	"<host starttime=\"1396828800\" endtime=\"1396828800\"><status stat" \
+	"e=\"up\" reason=\"user-set\" reason_ttl=\"0\"/>\n" \
+	"<address addr=\"192.0.2.3\" addrtype=\"ipv4\"/>\n" \
+	"<hostnames>\n" \
+	"</hostnames>\n" \
+	"<ports><port protocol=\"udp\" portid=\"4433\"><state state=\"open|" \
+	"filtered\" reason=\"no-response\" reason_ttl=\"0\"/></port>\n" \
+	"</ports>\n" \
+	"</host>\n" \
+	"<host starttime=\"1396828800\" endtime=\"1396828800\"><status stat" \
+	"e=\"up\" reason=\"user-set\" reason_ttl=\"0\"/>\n" \
+	"<address addr=\"192.0.2.2\" addrtype=\"ipv4\"/>\n" \
+	"<hostnames>\n" \
+	"</hostnames>\n" \
+	"<ports><port protocol=\"tcp\" portid=\"443\"><state state=\"closed" \
+	"\" reason=\"conn-refused\" reason_ttl=\"0\"/></port>\n" \
+	"</ports>\n" \
+	"</host>\n" \
+	"<runstats><finished time=\"1396828800\" timestr=\"Mon Apr  7 00:00" \
+	":00 2014\" summary=\"heartcheck done: 5 endpoints in 2.50 seconds;" \
+	" 1 vulnerable\" elapsed=\"2.50\" exit=\"success\"/><hosts up=\"4\"" \
+	" down=\"0\" total=\"4\"/>\n" \
+	"</runstats>\n" \
+	"</nmaprun>\n"
+#define CSV_WANT \
+	"type,target,name,ip,port,verdict,vulnerable,version,reason,heartbe" \
+	"at_ext,disclosed,strategy,starttls,elapsed_ms,path,pid,comm,unit,c" \
+	"ommand\r\n" \
+	"\"scan\",\"h.example:443\",\"h.example\",\"192.0.2.1\",443,\"vulne" \
+	"rable\",true,\"TLSv1.2\",\"<b>\"\"x\"\" & 'y'</b>\\x0a\\x01\\xff\"" \
+	",true,0,\"flight\",,2000.0,,,,,\r\n" \
+	"\"scan\",\"[2001:db8::1]:25\",,\"2001:db8::1\",25,\"patched\",fals" \
+	"e,\"TLSv1.0\",\"'=cmd|' /C calc'!A0\",true,0,\"flight\",\"smtp\",3" \
+	".0,,,,,\r\n" \
+	"\"scan\",\"nx.invalid:443\",\"nx.invalid\",,443,\"dns-error\",fals" \
+	"e,,\"cannot resolve\",false,0,,,0.0,,,,,\r\n" \
+	"\"listener\",\"192.0.2.2:443\",,\"192.0.2.2\",443,\"refused\",fals" \
+	"e,,\"refused\",false,0,\"flight\",,0.0,,7,\"'@SUM(A1)\",\"x.servic" \
+	"e\",\r\n" \
+	"\"library\",,\"s\",,,\"vulnerable\",true,\"OpenSSL 1.0.1f\",\"'+pr" \
+	"oven\",,0,,,,\"/l/libssl.so\",,,,\r\n" \
+	"\"process\",,,,,\"restart\",true,,,,,,,,\"/l/libssl.so (deleted); " \
+	"/l/libcrypto.so\",42,\"ng\"\"x\",,\"'-c\\x09cmd\"\r\n" \
+	"\"process\",,,,,\"unreadable\",false,,\"EACCES\",,,,,,,43,\"z\",," \
+	"\r\n" \
+	"\"package\",,\"libssl1.0.0\",,,\"vulnerable\",true,\"1.0.1f-1\",\"" \
+	"older than 1.0.1g\",,,,,,,,,,\r\n" \
+	"\"restart\",,,,,,,,,,,,,,,,,\"nginx.service\",\"systemctl restart " \
+	"nginx.service\"\r\n" \
+	"\"restart\",,,,,,,,\"deleted\",,,,,,,9,\"a\",,\"a -b\"\r\n" \
+	"\"error\",\"listeners\",,,,,,,\"cannot, read\",,,,,,,,,,\r\n" \
+	"\"client\",\"127.0.0.1:5000\",,\"127.0.0.1\",5000,\"vulnerable\",t" \
+	"rue,\"TLSv1.2\",\"echoed\",true,0,\"flight\",,12.4,,,,,\"curl\"\r" \
+	"\n" \
+	"\"client\",,,,,\"not-tls\",false,,\"no hello\",false,0,\"flight\"," \
+	",3.0,,,,,\r\n"
+
+static void test_nmapxml(void **state)
+{
+	static const char *const vn[] = { "vulnerable" };
+	static const uint64_t vc[] = { 1 };
+	struct res_scan_summary ss = { 5, 1, vn, vc, 1, 2.5, 5 };
+	struct res_listener l = { .ep = ep_refused, .pid = 7, .comm = "x" };
+	struct mem m;
+	struct sink s;
+	char *text;
+
+	(void)state;
+	setenv("SOURCE_DATE_EPOCH", "1396828800", 1);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	/* Nothing written until there is something: a refusal after the
+	 * sink was opened leaves no half document. */
+	mem_open(&m, 1);
+	assert_int_equal(sink_open(&s, &sink_nmapxml_ops, &m.out, 0), 0);
+	sink_close(&s);
+	text = mem_close(&m);
+	assert_string_equal(text, "");
+	free(text);
+
+	mem_open(&m, 1);
+	assert_int_equal(sink_open(&s, sink_find("nmap-xml"), &m.out, 0), 0);
+	sink_endpoint(&s, &ep_vuln);
+	sink_endpoint(&s, &ep_patched);
+	sink_endpoint(&s, &ep_nodns);
+	sink_endpoint(&s, &ep_dtls);
+	sink_listener(&s, &l);
+	sink_scan_summary(&s, &ss);
+	sink_close(&s);
+	text = mem_close(&m);
+	assert_string_equal(text, NMAPXML_WANT);
+	free(text);
+	unsetenv("SOURCE_DATE_EPOCH");
+}
+
+static void test_csv(void **state)
+{
+	struct res_listener l = { .ep = ep_refused, .pid = 7,
+		.comm = "@SUM(A1)", .unit = "x.service" };
+	struct res_library lib = { .path = "/l/libssl.so", .soname = "s",
+		.version = "OpenSSL 1.0.1f", .verdict = "vulnerable",
+		.grade = RES_BAD, .reason = "+proven", .sources = 1 };
+	struct res_proc_lib libs[] = { { "/l/libssl.so", "deleted" },
+		{ "/l/libcrypto.so", "" } };
+	struct res_process p = { .pid = 42, .comm = "ng\"x", .cmdline =
+		"-c\tcmd", .unit = NULL, .restart = 1, .vulnerable = 1,
+		.nlibs = 2, .libs = libs };
+	struct res_process unread = { .pid = 43, .comm = "z", .cmdline = "",
+		.restart = -1, .unreadable = 1, .error = "EACCES" };
+	struct res_package pkg = { .name = "libssl1.0.0", .version = "1.0.1f-1",
+		.arch = "amd64", .verdict = "vulnerable", .grade = RES_BAD,
+		.reason = "older than 1.0.1g" };
+	struct res_restart ru = { .unit = "nginx.service", .processes = 2,
+		.command = "systemctl restart nginx.service" };
+	struct res_restart rp = { .pid = 9, .comm = "a", .cmdline = "a -b",
+		.why = "deleted" };
+	struct res_error e = { "listeners", HC_ERR_SYSTEM, "cannot, read" };
+	struct res_local_summary ls = { 0 };
+	struct res_scan_summary ss = { 0 };
+	struct mem m;
+	struct sink s;
+	char *text;
+
+	(void)state;
+	/* A run without results is still a table: its header. */
+	mem_open(&m, 1);
+	assert_int_equal(sink_open(&s, &sink_csv_ops, &m.out, 0), 0);
+	sink_scan_summary(&s, &ss);
+	sink_close(&s);
+	text = mem_close(&m);
+	assert_string_equal(text, "type,target,name,ip,port,verdict,"
+	    "vulnerable,version,reason,heartbeat_ext,disclosed,strategy,"
+	    "starttls,elapsed_ms,path,pid,comm,unit,command\r\n");
+	free(text);
+
+	mem_open(&m, 1);
+	assert_int_equal(sink_open(&s, sink_find("csv"), &m.out, 0), 0);
+	sink_section_begin(&s, RES_SEC_LIBRARIES);
+	sink_endpoint(&s, &ep_vuln);
+	sink_endpoint(&s, &ep_patched);
+	sink_endpoint(&s, &ep_nodns);
+	sink_listener(&s, &l);
+	sink_library(&s, &lib);
+	sink_process(&s, &p);
+	sink_process(&s, &unread);
+	sink_package(&s, &pkg);
+	sink_restart(&s, &ru);
+	sink_restart(&s, &rp);
+	sink_error(&s, &e);
+	sink_client(&s, &vuln);
+	sink_client(&s, &gone);
+	sink_local_summary(&s, &ls);
+	sink_close(&s);
+	text = mem_close(&m);
+	assert_string_equal(text, CSV_WANT);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,6 +708,8 @@ int main(void)
 		cmocka_unit_test(test_text_scan_quiet),
 		cmocka_unit_test(test_text_client),
 		cmocka_unit_test(test_json_client),
+		cmocka_unit_test(test_nmapxml),
+		cmocka_unit_test(test_csv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
