@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "cmd/cmd.h"
+#include "probe/srvpreamble.h"
 #include "report/out.h"
 
 static void clients_usage(FILE *f)
@@ -37,6 +38,8 @@ static void clients_usage(FILE *f)
 	    "first\n"
 	    "heartbeat needs another strategy.  Example:\n"
 	    "  heartcheck clients -- curl -k https://{}/\n"
+	    "  heartcheck clients --starttls imap -- curl -k --ssl-reqd "
+	    "imap://{}/\n"
 	    "\n"
 	    "Options:\n"
 	    "  -l, --listen ADDR:PORT   where to listen (default %s);\n"
@@ -49,6 +52,11 @@ static void clients_usage(FILE *f)
 	    "                           for the whole test (default %d)\n"
 	    "      --strategy S         first strategy: flight (default), "
 	    "large, valid\n"
+	    "      --starttls PROTO     play the server side of PROTO's "
+	    "plaintext part\n"
+	    "                           first (smtp, imap, pop3, ftp), until "
+	    "the client\n"
+	    "                           asks for TLS\n"
 	    "  -j, --json               JSON Lines on stdout "
 	    "(docs/json-schema.md)\n"
 	    "  -q, --quiet              text: print only vulnerable and "
@@ -117,6 +125,7 @@ int clients_opts_parse(struct clients_cmd *c, int argc, char **argv)
 		{ "count", required_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "strategy", required_argument, NULL, 'S' },
+		{ "starttls", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "color", required_argument, NULL, 'C' },
@@ -156,6 +165,19 @@ int clients_opts_parse(struct clients_cmd *c, int argc, char **argv)
 				fprintf(stderr,
 				    "heartcheck: --strategy takes "
 				    "flight, large or valid\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 's':
+			c->lo.starttls = srv_preamble_find(optarg);
+			if (!c->lo.starttls) {
+				char names[64];
+
+				srv_preamble_names(names, sizeof(names));
+				fprintf(stderr,
+				    "heartcheck: --starttls takes one of: "
+				    "%s\n",
+				    names);
 				return EXIT_USAGE;
 			}
 			break;
