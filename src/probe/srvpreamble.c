@@ -210,7 +210,8 @@ static enum pre_res not_proto(struct srv *s, char *why, size_t cap,
 {
 	char pre[64];
 
-	snprintf(pre, sizeof(pre), "not an %s client: %s", s->p->label, what);
+	snprintf(pre, sizeof(pre), "the client does not speak %s: %s",
+	    s->p->label, what);
 	pre_why_quote(why, cap, pre, s->l.s, s->l.len < 48 ? s->l.len : 48);
 	return PRE_NOT_PROTO;
 }
@@ -290,7 +291,8 @@ static enum pre_res srv_step(void *vs, const uint8_t *in, size_t n,
 	if (n && s->l.len == 0 && !s->cmds &&
 	    (in[0] == 0x16 || in[0] == 0x80)) {
 		snprintf(why, cap,
-		    "not an %s client: it sent a TLS hello without %s (a "
+		    "the client does not speak %s: it sent a TLS hello "
+		    "without %s (a "
 		    "client of implicit TLS: test it without --starttls)",
 		    s->p->label, s->p->tls_verb);
 		return PRE_NOT_PROTO;
