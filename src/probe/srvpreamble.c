@@ -138,16 +138,18 @@ struct srv {
 	char waiting[96];
 };
 
-/* Copies the word at *s (up to a blank) into out; *s moves past it and
+/* Copies the word at *s (up to a blank) into out, a byte outside
+ * printable ASCII as '?' (it is echoed and quoted); *s moves past it and
  * the blanks after it. */
 static void take_word(const char **s, char *out, size_t cap)
 {
 	size_t n = 0;
 
 	while (**s && **s != ' ' && **s != '\t') {
+		unsigned char ch = (unsigned char)*(*s)++;
+
 		if (n + 1 < cap)
-			out[n++] = **s;
-		(*s)++;
+			out[n++] = ch > 0x20 && ch < 0x7f ? (char)ch : '?';
 	}
 	out[n] = '\0';
 	while (**s == ' ' || **s == '\t')

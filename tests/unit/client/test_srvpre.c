@@ -184,6 +184,18 @@ static void test_refusals(void **state)
 			     sizeof(why), out, sizeof(out)),
 	    PRE_MORE);
 	assert_non_null(strstr(out, "a2 BAD"));
+	/* A tag or verb outside printable ASCII is echoed and quoted as
+	 * '?', never raw. */
+	assert_int_equal(answer("imap", "t\x89 NOOP\r\n", why, sizeof(why),
+			     out, sizeof(out)),
+	    PRE_MORE);
+	assert_non_null(strstr(out, "t? OK NOOP"));
+	for (i = 0, n = 0; i < 16; i++)
+		n += (size_t)snprintf(in + n, sizeof(in) - n, "NOOP\r\n");
+	snprintf(in + n - 6, sizeof(in) - n + 6, "N\rX\xfe\r\n");
+	assert_int_equal(answer("smtp", in, why, sizeof(why), NULL, 0),
+	    PRE_REFUSED);
+	assert_non_null(strstr(why, "(the last: N?X?)"));
 }
 
 static void test_not_proto(void **state)
