@@ -44,44 +44,49 @@ static void check_text(const char *s, size_t n, int lines)
 	}
 }
 
+/* One chunk of the client's bytes, in a buffer of exactly its size. */
+static enum pre_res feed(const struct preamble *pre, void *ctx,
+    const uint8_t *d, size_t k, size_t *used, struct pre_out *o, char *why,
+    size_t cap)
+{
+	uint8_t *chunk = malloc(k);
+	enum pre_res r;
+
+	CHECK(chunk);
+	memcpy(chunk, d, k);
+	*used = (size_t)-1;
+	r = pre->step(ctx, chunk, k, used, o, why, cap);
+	free(chunk);
+	CHECK(*used <= k);
+	CHECK(r != PRE_MORE || *used == k);
+	CHECK(o->len <= o->cap);
+	return r;
+}
+
 static void run_module(const struct preamble *pre, uint8_t seed,
     const uint8_t *d, size_t n)
 {
+	/* Chunk sizes, cycled from the seed on. */
+	static const size_t sizes[] = { 1, 2, 3, 5, 8, 13, 64, 512 };
 	uint8_t sent[1024];
 	struct pre_out o = { sent, sizeof(sent), 0 };
-	char why[160];
+	char why[160] = "";
 	void *ctx = malloc(pre->ctx_size);
-	size_t at = 0, used, steps = 0, k, lines = 0, i;
-	uint32_t x = seed * 2654435761u + 1;
+	size_t at = 0, used, step = seed, k, lines = 0;
 	enum pre_res r;
 
 	CHECK(ctx);
-	memset(why, 0, sizeof(why));
 	pre->init(ctx, NULL);
 	r = pre->step(ctx, NULL, 0, &used, &o, why, sizeof(why));
 	CHECK(r == PRE_MORE && o.len > 0);
-	while (r == PRE_MORE && at < n) {
-		uint8_t *chunk;
-
-		x = x * 1103515245u + 12345u;
-		k = 1 + (x >> 16) % (seed & 1 ? 7 : 300);
-		if (k > n - at)
-			k = n - at;
-		chunk = malloc(k);
-		CHECK(chunk);
-		memcpy(chunk, d + at, k);
-		used = (size_t)-1;
+	for (; r == PRE_MORE && at < n; at += used) {
+		k = sizes[step++ % 8];
 		check_text((const char *)sent, o.len, 1);
 		o.len = 0; /* as if sent */
-		r = pre->step(ctx, chunk, k, &used, &o, why, sizeof(why));
-		free(chunk);
-		CHECK(used <= k);
-		CHECK(r != PRE_MORE || used == k);
-		CHECK(o.len <= o.cap);
-		for (i = 0; i < used; i++)
-			lines += d[at + i] == '\n';
-		at += used;
-		CHECK(++steps <= n + 1);
+		r = feed(pre, ctx, d + at, k < n - at ? k : n - at, &used, &o,
+		    why, sizeof(why));
+		for (k = 0; k < used; k++)
+			lines += d[at + k] == '\n';
 	}
 	CHECK(lines <= SRVPRE_MAX_CMDS);
 	if (r == PRE_REFUSED || r == PRE_NOT_PROTO) {

@@ -340,28 +340,12 @@ const struct preamble *const srv_preambles[] = {
 
 const struct preamble *srv_preamble_find(const char *name)
 {
-	size_t i;
-
-	for (i = 0; name && srv_preambles[i]; i++)
-		if (!strcasecmp(name, srv_preambles[i]->name))
-			return srv_preambles[i];
-	return NULL;
+	return preamble_find_in(srv_preambles, name);
 }
 
 void srv_preamble_names(char *buf, size_t cap)
 {
-	size_t i, w = 0;
-	int k;
-
-	if (cap)
-		buf[0] = '\0';
-	for (i = 0; srv_preambles[i] && w < cap; i++) {
-		k = snprintf(buf + w, cap - w, "%s%s", i ? ", " : "",
-		    srv_preambles[i]->name);
-		if (k < 0)
-			break;
-		w += (size_t)k;
-	}
+	preamble_names_in(srv_preambles, buf, cap);
 }
 
 /* ------------------------------------------------------------------ */

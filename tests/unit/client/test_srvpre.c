@@ -142,56 +142,60 @@ static enum pre_res answer(const char *name, const char *in, char *why,
 	return x.r;
 }
 
+/* n NOOP lines into in. */
+static size_t noops(char *in, size_t cap, unsigned n)
+{
+	size_t w = 0;
+
+	while (n-- > 0)
+		w += (size_t)snprintf(in + w, cap - w, "NOOP\r\n");
+	return w;
+}
+
 static void test_refusals(void **state)
 {
+	static const struct {
+		const char *proto, *in;
+		enum pre_res res;
+		const char *why_has, *out_has;
+	} cases[] = {
+		/* Quits, after a command that needs TLS. */
+		{ "smtp", "EHLO a\r\nMAIL FROM:<a@b>\r\nQUIT\r\n", PRE_REFUSED,
+		    "quit (QUIT) without asking for STARTTLS; it sent MAIL "
+		    "in plaintext",
+		    "530 5.7.0 Must issue a STARTTLS" },
+		{ "imap", "t1 LOGOUT\r\n", PRE_REFUSED, "quit (LOGOUT)",
+		    "* BYE heartcheck logging out\r\nt1 OK LOGOUT" },
+		{ "pop3", "USER a\r\nQUIT\r\n", PRE_REFUSED,
+		    "without asking for STLS; it sent USER", "-ERR Use STLS" },
+		{ "ftp", "USER anonymous\r\nQUIT\r\n", PRE_REFUSED,
+		    "without asking for AUTH TLS", "221 Goodbye" },
+		/* Unknown commands after a known one get the protocol's
+		 * error. */
+		{ "pop3", "CAPA\r\nXYZZY\r\n", PRE_MORE, "",
+		    "-ERR Unknown command\r\n" },
+		{ "imap", "a1 NOOP\r\na2 FROB\r\n", PRE_MORE, "", "a2 BAD" },
+		/* A tag outside printable ASCII is echoed as '?'. */
+		{ "imap", "t\x89 NOOP\r\n", PRE_MORE, "", "t? OK NOOP" },
+	};
 	char why[160], out[4096], in[1024];
 	size_t i, n;
 
 	(void)state;
-	/* Quits, after a command that needs TLS. */
-	assert_int_equal(answer("smtp",
-			     "EHLO a\r\nMAIL FROM:<a@b>\r\nQUIT\r\n", why,
-			     sizeof(why), out, sizeof(out)),
-	    PRE_REFUSED);
-	assert_non_null(strstr(why, "quit (QUIT) without asking for "
-				    "STARTTLS; it sent MAIL in plaintext"));
-	assert_non_null(strstr(out, "530 5.7.0 Must issue a STARTTLS"));
-	assert_int_equal(answer("imap", "t1 LOGOUT\r\n", why, sizeof(why),
-			     out, sizeof(out)),
-	    PRE_REFUSED);
-	assert_non_null(strstr(out, "* BYE"));
-	assert_non_null(strstr(out, "t1 OK LOGOUT"));
-	assert_int_equal(answer("pop3", "USER a\r\nQUIT\r\n", why,
-			     sizeof(why), NULL, 0),
-	    PRE_REFUSED);
-	assert_non_null(strstr(why, "without asking for STLS; it sent USER"));
-	assert_int_equal(answer("ftp", "USER anonymous\r\nQUIT\r\n", why,
-			     sizeof(why), NULL, 0),
-	    PRE_REFUSED);
-	assert_non_null(strstr(why, "without asking for AUTH TLS"));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(answer(cases[i].proto, cases[i].in, why,
+				     sizeof(why), out, sizeof(out)),
+		    cases[i].res);
+		assert_non_null(strstr(why, cases[i].why_has));
+		assert_non_null(strstr(out, cases[i].out_has));
+	}
 	/* Goes on and on: refused at the bound, not later. */
-	for (i = 0, n = 0; i < 40; i++)
-		n += (size_t)snprintf(in + n, sizeof(in) - n, "NOOP\r\n");
+	noops(in, sizeof(in), 40);
 	assert_int_equal(answer("smtp", in, why, sizeof(why), NULL, 0),
 	    PRE_REFUSED);
 	assert_non_null(strstr(why, "16 commands"));
-	/* Unknown commands after a known one get the protocol's error. */
-	assert_int_equal(answer("pop3", "CAPA\r\nXYZZY\r\n", why, sizeof(why),
-			     out, sizeof(out)),
-	    PRE_MORE);
-	assert_non_null(strstr(out, "-ERR Unknown command\r\n"));
-	assert_int_equal(answer("imap", "a1 NOOP\r\na2 FROB\r\n", why,
-			     sizeof(why), out, sizeof(out)),
-	    PRE_MORE);
-	assert_non_null(strstr(out, "a2 BAD"));
-	/* A tag or verb outside printable ASCII is echoed and quoted as
-	 * '?', never raw. */
-	assert_int_equal(answer("imap", "t\x89 NOOP\r\n", why, sizeof(why),
-			     out, sizeof(out)),
-	    PRE_MORE);
-	assert_non_null(strstr(out, "t? OK NOOP"));
-	for (i = 0, n = 0; i < 16; i++)
-		n += (size_t)snprintf(in + n, sizeof(in) - n, "NOOP\r\n");
+	/* A verb outside printable ASCII is quoted as '?', never raw. */
+	n = noops(in, sizeof(in), 16);
 	snprintf(in + n - 6, sizeof(in) - n + 6, "N\rX\xfe\r\n");
 	assert_int_equal(answer("smtp", in, why, sizeof(why), NULL, 0),
 	    PRE_REFUSED);
