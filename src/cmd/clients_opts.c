@@ -57,6 +57,10 @@ static void clients_usage(FILE *f)
 	    "                           first (smtp, imap, pop3, ftp), until "
 	    "the client\n"
 	    "                           asks for TLS\n"
+	    "      --udp                DTLS clients over UDP (with --listen, "
+	    "no command)\n"
+	    "      --cookie             with --udp: a HelloVerifyRequest "
+	    "first\n"
 	    "  -j, --json               JSON Lines on stdout "
 	    "(docs/json-schema.md)\n"
 	    "  -q, --quiet              text: print only vulnerable and "
@@ -126,6 +130,8 @@ int clients_opts_parse(struct clients_cmd *c, int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "strategy", required_argument, NULL, 'S' },
 		{ "starttls", required_argument, NULL, 's' },
+		{ "udp", no_argument, NULL, 'u' },
+		{ "cookie", no_argument, NULL, 'K' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "color", required_argument, NULL, 'C' },
@@ -181,6 +187,12 @@ int clients_opts_parse(struct clients_cmd *c, int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case 'u':
+			c->lo.udp = 1;
+			break;
+		case 'K':
+			c->lo.dtls_cookie = 1;
+			break;
 		case 'j':
 			c->json = 1;
 			break;
@@ -201,6 +213,18 @@ int clients_opts_parse(struct clients_cmd *c, int argc, char **argv)
 			cmd_getopt_error("clients", argc, argv);
 			return EXIT_USAGE;
 		}
+	}
+	if (c->lo.udp && (optind < argc || c->lo.starttls)) {
+		fprintf(stderr,
+		    "heartcheck: --udp tests DTLS clients with --listen "
+		    "only, without --starttls or a command\n[hint] heartcheck "
+		    "clients --udp --listen 127.0.0.1:4433, then start the "
+		    "client\n");
+		return EXIT_USAGE;
+	}
+	if (c->lo.dtls_cookie && !c->lo.udp) {
+		fprintf(stderr, "heartcheck: --cookie needs --udp\n");
+		return EXIT_USAGE;
 	}
 	if (optind < argc) {
 		c->lo.cmd = argv + optind;

@@ -29,6 +29,9 @@ struct listen_opts {
 	/* A server-side STARTTLS preamble (probe/srvpreamble.h) played
 	 * before the TLS engine takes over, or NULL. */
 	const struct preamble *starttls;
+	/* --udp: DTLS clients (net/udplisten.h); dtls_cookie: answer the
+	 * first ClientHello with a HelloVerifyRequest. */
+	uint8_t udp, dtls_cookie;
 };
 
 struct client_report {
