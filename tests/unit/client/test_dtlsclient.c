@@ -285,6 +285,16 @@ static void test_odd_clients(void **state)
 	feed(&x, dg, client_hello(dg, DTLS_V_12, NULL, 0, 0, 0, 1));
 	dclient_on_timeout(&x.d);
 	assert_int_equal(x.d.verdict, PV_NO_HEARTBEAT);
+	/* Extension 15 offered, then alert 10 to the heartbeats (GnuTLS):
+	 * patched. */
+	dclient_init(&x.d, &x.cfg, 7);
+	feed(&x, dg, client_hello(dg, DTLS_V_12, NULL, 0, 1, 0, 1));
+	hdr13(dg, TLS_CT_ALERT, DTLS_V_12, 3, 2);
+	dg[13] = 2;
+	dg[14] = 10;
+	feed(&x, dg, 15);
+	assert_int_equal(x.d.verdict, PV_PATCHED);
+	assert_non_null(strstr(x.d.reason, "refused during the handshake"));
 	/* A TLS (not DTLS) version in the hello. */
 	dclient_init(&x.d, &x.cfg, 5);
 	feed(&x, dg, client_hello(dg, 0x0303, NULL, 0, 1, 0, 1));
