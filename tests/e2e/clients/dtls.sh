@@ -46,6 +46,9 @@ udp "garbage" not-tls "" python3 "$DM" "127.0.0.1:{PORT}" garbage
 # Real clients.
 udp "gnutls-cli --udp --heartbeat" patched "" gnutls-cli --udp --insecure --heartbeat -p "{PORT}" 127.0.0.1
 udp "gnutls-cli --udp --heartbeat, cookie" patched --cookie gnutls-cli --udp --insecure --heartbeat -p "{PORT}" 127.0.0.1
+udp "gnutls-cli --udp, DTLS 1.0" patched "" gnutls-cli --udp --insecure --heartbeat --priority NORMAL:-VERS-ALL:+VERS-DTLS1.0 -p "{PORT}" 127.0.0.1
+check "gnutls-cli --udp, DTLS 1.0: answered in DTLS 1.0" test "$(jget "$E2E_TMP/gnutls-cli --udp, DTLS 1.0.json" 'o["version"]')" = DTLSv1.0
+udp "s_client -dtls1" no-heartbeat "" openssl s_client -dtls1 -cipher DEFAULT@SECLEVEL=0 -connect "127.0.0.1:{PORT}"
 udp "gnutls-cli --udp" no-heartbeat "" gnutls-cli --udp --insecure -p "{PORT}" 127.0.0.1
 udp "s_client -dtls" no-heartbeat "" openssl s_client -dtls -connect "127.0.0.1:{PORT}"
 udp "s_client -dtls1_2, cookie" no-heartbeat --cookie openssl s_client -dtls1_2 -connect "127.0.0.1:{PORT}"
