@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "cmd/cmd.h"
+#include "probe/srvpreamble.h"
 #include "report/out.h"
 
 static void clients_usage(FILE *f)
@@ -37,6 +38,8 @@ static void clients_usage(FILE *f)
 	    "first\n"
 	    "heartbeat needs another strategy.  Example:\n"
 	    "  heartcheck clients -- curl -k https://{}/\n"
+	    "  heartcheck clients --starttls imap -- curl -k --ssl-reqd "
+	    "imap://{}/\n"
 	    "\n"
 	    "Options:\n"
 	    "  -l, --listen ADDR:PORT   where to listen (default %s);\n"
@@ -49,6 +52,15 @@ static void clients_usage(FILE *f)
 	    "                           for the whole test (default %d)\n"
 	    "      --strategy S         first strategy: flight (default), "
 	    "large, valid\n"
+	    "      --starttls PROTO     play the server side of PROTO's "
+	    "plaintext part\n"
+	    "                           first (smtp, imap, pop3, ftp), until "
+	    "the client\n"
+	    "                           asks for TLS\n"
+	    "      --udp                DTLS clients over UDP (with --listen, "
+	    "no command)\n"
+	    "      --cookie             with --udp: a HelloVerifyRequest "
+	    "first\n"
 	    "  -j, --json               JSON Lines on stdout "
 	    "(docs/json-schema.md)\n"
 	    "      --format NAME        text (default), json, csv "
@@ -119,6 +131,9 @@ int clients_opts_parse(struct clients_cmd *c, int argc, char **argv)
 		{ "count", required_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "strategy", required_argument, NULL, 'S' },
+		{ "starttls", required_argument, NULL, 's' },
+		{ "udp", no_argument, NULL, 'u' },
+		{ "cookie", no_argument, NULL, 'K' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -163,6 +178,25 @@ int clients_opts_parse(struct clients_cmd *c, int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case 's':
+			c->lo.starttls = srv_preamble_find(optarg);
+			if (!c->lo.starttls) {
+				char names[64];
+
+				srv_preamble_names(names, sizeof(names));
+				fprintf(stderr,
+				    "heartcheck: --starttls takes one of: "
+				    "%s\n",
+				    names);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'u':
+			c->lo.udp = 1;
+			break;
+		case 'K':
+			c->lo.dtls_cookie = 1;
+			break;
 		case 'j':
 			c->format = &sink_json_ops;
 			break;
@@ -188,6 +222,18 @@ int clients_opts_parse(struct clients_cmd *c, int argc, char **argv)
 			cmd_getopt_error("clients", argc, argv);
 			return EXIT_USAGE;
 		}
+	}
+	if (c->lo.udp && (optind < argc || c->lo.starttls)) {
+		fprintf(stderr,
+		    "heartcheck: --udp tests DTLS clients with --listen "
+		    "only, without --starttls or a command\n[hint] heartcheck "
+		    "clients --udp --listen 127.0.0.1:4433, then start the "
+		    "client\n");
+		return EXIT_USAGE;
+	}
+	if (c->lo.dtls_cookie && !c->lo.udp) {
+		fprintf(stderr, "heartcheck: --cookie needs --udp\n");
+		return EXIT_USAGE;
 	}
 	if (optind < argc) {
 		c->lo.cmd = argv + optind;

@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "net/clientres.h"
 #include "net/listen.h"
+#include "net/udplisten.h"
 #include "report/out.h"
 #include "report/sink.h"
 
@@ -92,7 +93,8 @@ int cmd_clients(int argc, char **argv)
 	hooks.busy = on_busy;
 	hooks.ctx = &ctx;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = listen_run(&cc.lo, &hooks);
+	r = cc.lo.udp ? udplisten_run(&cc.lo, &hooks) :
+			listen_run(&cc.lo, &hooks);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (r < 0) {
 		if (cc.lo.cmd)

@@ -15,6 +15,7 @@
 #include <uv.h>
 
 #include "net/sockaddr.h"
+#include "probe/srvpreamble.h"
 
 #define READ_BUF (64 * 1024)
 #define DEFAULT_MAX_CONNS 256
@@ -32,6 +33,7 @@ struct job {
 	uv_timer_t timer;
 	struct client_probe eng;
 	struct client_cfg cfg;
+	struct srvpre_conn pre; /* --starttls: the plaintext part */
 	struct sockaddr_storage peer;
 	uint64_t t0; /* hrtime at the start */
 	uint64_t deadline; /* loop ms */
@@ -170,6 +172,7 @@ static void on_job_timer_closed(uv_handle_t *h)
 	struct lsn *L = j->L;
 
 	client_free(&j->eng);
+	srvpre_free(&j->pre);
 	free(j);
 	maybe_stop(L);
 }
@@ -442,6 +445,15 @@ static struct job *job_new(struct lsn *L)
 	if (L->o->trace) {
 		j->cfg.trace = job_trace;
 		j->cfg.trace_ctx = j;
+	}
+	/* The preamble phase: the engine plays the module's plaintext part
+	 * on every connection, then TLS. */
+	if (L->o->starttls) {
+		if (srvpre_bind(&j->pre, L->o->starttls) != 0) {
+			free(j);
+			return NULL;
+		}
+		j->cfg.preamble = &j->pre.cp;
 	}
 	client_init(&j->eng, &j->cfg, next_nonce(L));
 	uv_timer_init(&L->loop, &j->timer);

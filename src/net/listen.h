@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "probe/client.h"
+#include "probe/preamble.h"
 
 struct listen_opts {
 	struct sockaddr_storage addr; /* where to listen (listener mode) */
@@ -25,6 +26,12 @@ struct listen_opts {
 	int trace;
 	char **cmd; /* NULL: listener mode; else argv, NULL-ended */
 	unsigned max_conns; /* connections tested at once; 0 = 256 */
+	/* A server-side STARTTLS preamble (probe/srvpreamble.h) played
+	 * before the TLS engine takes over, or NULL. */
+	const struct preamble *starttls;
+	/* --udp: DTLS clients (net/udplisten.h); dtls_cookie: answer the
+	 * first ClientHello with a HelloVerifyRequest. */
+	uint8_t udp, dtls_cookie;
 };
 
 struct client_report {

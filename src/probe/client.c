@@ -643,8 +643,8 @@ static void describe_sample(const struct client_probe *c, char *out, size_t cap)
 	}
 	if (n >= 4 && (!memcmp(s, "EHLO", 4) || !memcmp(s, "HELO", 4))) {
 		snprintf(out, cap,
-		    "an SMTP greeting; STARTTLS is not "
-		    "supported yet");
+		    "an SMTP command; test it with "
+		    "--starttls smtp");
 		return;
 	}
 	w = (size_t)snprintf(out, cap, "bytes");
@@ -686,6 +686,12 @@ static void preamble_data(struct client_probe *c, const uint8_t **b, size_t *n,
 	if (r == CPRE_FAIL) {
 		finish_fmt(c, o, PV_NOT_TLS, "%s preamble failed: %s",
 		    c->cfg->preamble->name, why[0] ? why : "unexpected input");
+		return;
+	}
+	if (r == CPRE_REFUSED) {
+		finish_fmt(c, o, PV_STARTTLS_REFUSED,
+		    "the client would not start TLS: %s",
+		    why[0] ? why : "it never asked for it");
 		return;
 	}
 	if (r == CPRE_TLS) {
@@ -783,6 +789,14 @@ void client_on_data(struct client_probe *c, const uint8_t *b, size_t n,
 	}
 }
 
+/* What the preamble module waits for, or NULL. */
+static const char *pre_waiting(const struct client_probe *c)
+{
+	const struct client_preamble *p = c->cfg->preamble;
+
+	return p && p->waiting ? p->waiting(p->st) : NULL;
+}
+
 void client_on_closed(struct client_probe *c, int err, struct probe_out *o)
 {
 	const char *how = err == -ECONNRESET ? "reset the connection" :
@@ -793,8 +807,10 @@ void client_on_closed(struct client_probe *c, int err, struct probe_out *o)
 	case CS_PREAMBLE:
 		finish_fmt(c, o, PV_HANDSHAKE_FAILED,
 		    "the client %s during "
-		    "the %s preamble",
-		    how, c->cfg->preamble->name);
+		    "the %s preamble%s%s",
+		    how, c->cfg->preamble->name,
+		    pre_waiting(c) ? ", waiting for " : "",
+		    pre_waiting(c) ? pre_waiting(c) : "");
 		return;
 	case CS_HELLO:
 		finish_fmt(c, o, PV_HANDSHAKE_FAILED, "the client %s %s", how,
@@ -830,8 +846,10 @@ void client_on_timeout(struct client_probe *c, struct probe_out *o)
 	case CS_PREAMBLE:
 		finish_fmt(c, o, PV_TIMEOUT,
 		    "the %s preamble did not end "
-		    "before the deadline",
-		    c->cfg->preamble->name);
+		    "before the deadline%s%s",
+		    c->cfg->preamble->name,
+		    pre_waiting(c) ? ", waiting for " : "",
+		    pre_waiting(c) ? pre_waiting(c) : "");
 		return;
 	case CS_HELLO:
 		finish_fmt(c, o, PV_TIMEOUT,
@@ -839,7 +857,9 @@ void client_on_timeout(struct client_probe *c, struct probe_out *o)
 		    "deadline (%s)",
 		    c->got_bytes ? "the client sent part of "
 				   "it" :
-				   "the client sent nothing");
+				   "the client sent nothing; a STARTTLS "
+				   "client waits for a greeting: try "
+				   "--starttls PROTO");
 		return;
 	case CS_FLIGHT:
 		if (c->hb.sentinel_echoed || c->hb.probe_echoed) {

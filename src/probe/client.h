@@ -35,7 +35,8 @@
  *
  * A plaintext preamble (the server side of STARTTLS: a greeting, the reply
  * to STARTTLS) plugs in through struct client_preamble; the TLS part starts
- * when the module says so.  No module ships yet.
+ * when the module says so.  probe/srvpreamble.h has SMTP, IMAP, POP3 and
+ * FTP.
  */
 #ifndef HEARTCHECK_PROBE_CLIENT_H
 #define HEARTCHECK_PROBE_CLIENT_H
@@ -68,6 +69,7 @@ enum client_pre {
 	CPRE_MORE, /* keep feeding plaintext */
 	CPRE_TLS, /* TLS starts after *used bytes of this chunk */
 	CPRE_FAIL, /* the client does not speak the protocol */
+	CPRE_REFUSED, /* it speaks it, but will not start TLS */
 };
 
 struct client_preamble {
@@ -79,6 +81,9 @@ struct client_preamble {
 	enum client_pre (*on_data)(void *st, const uint8_t *b, size_t n,
 	    size_t *used, struct probe_out *o, char *why, size_t cap);
 	void *st;
+	/* Optional: what the module waits for now, for a timeout or a close
+	 * ("STARTTLS (the client's last command: EHLO)"). */
+	const char *(*waiting)(const void *st);
 };
 
 struct client_cfg {

@@ -31,14 +31,20 @@ const struct preamble *const preambles[] = {
 	NULL,
 };
 
-const struct preamble *preamble_find(const char *name)
+const struct preamble *preamble_find_in(const struct preamble *const *reg,
+    const char *name)
 {
 	size_t i;
 
-	for (i = 0; name && preambles[i]; i++)
-		if (!strcasecmp(name, preambles[i]->name))
-			return preambles[i];
+	for (i = 0; name && reg[i]; i++)
+		if (!strcasecmp(name, reg[i]->name))
+			return reg[i];
 	return NULL;
+}
+
+const struct preamble *preamble_find(const char *name)
+{
+	return preamble_find_in(preambles, name);
 }
 
 const struct preamble *preamble_for_port(uint16_t port)
@@ -53,20 +59,25 @@ const struct preamble *preamble_for_port(uint16_t port)
 	return NULL;
 }
 
-void preamble_names(char *buf, size_t cap)
+void preamble_names_in(const struct preamble *const *reg, char *buf, size_t cap)
 {
 	size_t i, w = 0;
 
 	if (cap)
 		buf[0] = '\0';
-	for (i = 0; preambles[i] && w < cap; i++) {
+	for (i = 0; reg[i] && w < cap; i++) {
 		int k = snprintf(buf + w, cap - w, "%s%s", i ? ", " : "",
-		    preambles[i]->name);
+		    reg[i]->name);
 
 		if (k < 0)
 			break;
 		w += (size_t)k;
 	}
+}
+
+void preamble_names(char *buf, size_t cap)
+{
+	preamble_names_in(preambles, buf, cap);
 }
 
 int pre_line_take(struct pre_line *l, const uint8_t *in, size_t n, size_t *used)

@@ -65,6 +65,11 @@ const struct preamble *preamble_find(const char *name);
 const struct preamble *preamble_for_port(uint16_t port);
 /* "smtp, lmtp, imap, ..." for help and error text. */
 void preamble_names(char *buf, size_t cap);
+/* The same two over another NULL-terminated registry. */
+const struct preamble *preamble_find_in(const struct preamble *const *reg,
+    const char *name);
+void preamble_names_in(const struct preamble *const *reg, char *buf,
+    size_t cap);
 
 /* ------------------------------------------------------------------ */
 /* Helpers shared by the modules.                                       */

@@ -1,25 +1,12 @@
 #!/bin/bash
 # heartcheck clients end to end: the fixture's OpenSSL 1.0.1f/1.0.1g client
 # stand-in in every library and program mode, through `-- COMMAND` and
-# through the listener; real curl, openssl s_client and gnutls-cli; clients
+# through the listener; real curl, openssl s_client, gnutls-cli and wget; clients
 # that send garbage, hang, or never connect; usage errors.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/common.sh"
 H=$HEARTCHECK
 FC=$FAKECLIENT
-
-# jget FILE EXPR: evaluates EXPR on the first "client" object of FILE.
-jget() {
-  python3 - "$1" "$2" <<'PY'
-import json, sys
-for line in open(sys.argv[1]):
-    o = json.loads(line)
-    if o.get("type") == "client":
-        print(eval(sys.argv[2], {}, {"o": o}))
-        break
-else:
-    print("<missing>")
-PY
-}
 
 # One fixture client through -- COMMAND: verdict and exit code.
 fixture() { # fixture MODE PROG VERDICT RC [CONNECTIONS]
@@ -125,6 +112,13 @@ real curl no-heartbeat curl -sk "https://{}/"
 real s_client no-heartbeat openssl s_client -connect "{}"
 real gnutls-cli-heartbeat patched gnutls-cli --heartbeat --insecure "{}"
 real gnutls-cli no-heartbeat gnutls-cli --insecure "{}"
+# wget on Debian is built with GnuTLS, without heartbeats: it offers no
+# extension 15 and closes on our heartbeat record with no alert.
+real wget no-heartbeat wget --no-check-certificate -O /dev/null "https://{}/"
+if command -v wget >/dev/null; then
+  check "real wget: no extension 15 offered" test "$(jget "$E2E_TMP/real-wget.json" 'o["client_hello"]["heartbeat"]')" = False
+  check "real wget: GnuTLS says so" grep -q "GnuTLS" "$E2E_TMP/real-wget.err"
+fi
 
 # Commands that never connect, hang, or do not exist.
 "$H" clients --json -- true >"$E2E_TMP/true.json" 2>/dev/null

@@ -638,7 +638,7 @@ static enum client_pre pre_data(void *st, const uint8_t *b, size_t n,
 static void test_preamble(void **state)
 {
 	static const struct client_preamble pre = { "toy", pre_conn, pre_data,
-		NULL };
+		NULL, NULL };
 	struct client_cfg cfg;
 	struct client_probe e;
 	static uint8_t buf[CLIENT_OUT_MIN];

@@ -1,0 +1,312 @@
+/*
+ * libuv driver for the reverse probe over DTLS (net/udplisten.h): one UDP
+ * socket; each client address gets its own engine (probe/dtlsclient.h)
+ * and one timer, for the deadline and, once judged, for a short linger in
+ * which the client's retransmissions are ignored rather than taken for a
+ * new client.
+ */
+#include "net/udplisten.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "net/sockaddr.h"
+#include "probe/dtlsclient.h"
+
+#define DEFAULT_MAX_PEERS 256
+#define LINGER_MS 1500
+
+struct ul;
+
+struct upeer {
+	struct ul *L;
+	struct sockaddr_storage addr;
+	uv_timer_t timer;
+	struct dclient eng;
+	struct dclient_cfg cfg;
+	uint64_t t0;
+	uint32_t tx, rx;
+	uint8_t finished;
+	struct upeer *next, *prev;
+};
+
+struct ul {
+	uv_loop_t loop;
+	uv_udp_t udp;
+	uv_signal_t sigint, sigterm;
+	const struct listen_opts *o;
+	const struct listen_hooks *h;
+	struct upeer *peers;
+	unsigned active, reported;
+	uint8_t stopping;
+	uint64_t nonce;
+	uint8_t rbuf[65536];
+	uint8_t wbuf[DCLIENT_OUT_MIN];
+};
+
+static void maybe_stop(struct ul *L);
+
+static int same_addr(const struct sockaddr_storage *a, const struct sockaddr *b)
+{
+	if (a->ss_family != b->sa_family)
+		return 0;
+	if (b->sa_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a,
+					 *y = (const void *)b;
+
+		return x->sin_port == y->sin_port &&
+		    x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (b->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a,
+					  *y = (const void *)b;
+
+		return x->sin6_port == y->sin6_port &&
+		    !memcmp(&x->sin6_addr, &y->sin6_addr, 16);
+	}
+	return 0;
+}
+
+static void on_peer_closed(uv_handle_t *h)
+{
+	struct upeer *p = h->data;
+	struct ul *L = p->L;
+
+	free(p);
+	maybe_stop(L);
+}
+
+static void peer_release(struct upeer *p)
+{
+	struct ul *L = p->L;
+
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		L->peers = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	L->active--;
+	uv_timer_stop(&p->timer);
+	uv_close((uv_handle_t *)&p->timer, on_peer_closed);
+}
+
+static void on_linger(uv_timer_t *t)
+{
+	peer_release(t->data);
+}
+
+/* Reports the verdict; the peer lingers, or goes at once when stopping. */
+static void peer_done(struct upeer *p)
+{
+	struct ul *L = p->L;
+	struct client_report r;
+
+	if (p->finished)
+		return;
+	p->finished = 1;
+	if (!L->o->count || L->reported < L->o->count) {
+		memset(&r, 0, sizeof(r));
+		net_addr_text(&p->addr, r.ip, sizeof(r.ip), &r.port);
+		dclient_get_result(&p->eng, &r.r);
+		r.bytes_sent = p->tx;
+		r.bytes_received = p->rx;
+		r.elapsed_ms = (double)(uv_hrtime() - p->t0) / 1e6;
+		r.cmd_status = -1;
+		L->reported++;
+		if (L->h->result)
+			L->h->result(L->h->ctx, &r);
+	}
+	if (L->o->count && L->reported >= L->o->count)
+		L->stopping = 1;
+	if (L->stopping) {
+		peer_release(p);
+		maybe_stop(L);
+		return;
+	}
+	uv_timer_start(&p->timer, on_linger, LINGER_MS, 0);
+}
+
+static void on_deadline(uv_timer_t *t)
+{
+	struct upeer *p = t->data;
+
+	dclient_on_timeout(&p->eng);
+	peer_done(p);
+}
+
+static void peer_trace(void *ctx, const char *line)
+{
+	struct upeer *p = ctx;
+	char ip[INET6_ADDRSTRLEN];
+	uint16_t port;
+
+	net_addr_text(&p->addr, ip, sizeof(ip), &port);
+	fprintf(stderr, "heartcheck: trace %s:%u: %s\n", ip, port, line);
+}
+
+static struct upeer *peer_new(struct ul *L, const struct sockaddr *a)
+{
+	struct upeer *p = calloc(1, sizeof(*p));
+	uint64_t x = L->nonce += 0x9e3779b97f4a7c15ULL;
+
+	if (!p)
+		return NULL;
+	p->L = L;
+	memcpy(&p->addr, a,
+	    a->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+				       sizeof(struct sockaddr_in));
+	p->t0 = uv_hrtime();
+	p->cfg.cookie = L->o->dtls_cookie;
+	if (L->o->trace) {
+		p->cfg.trace = peer_trace;
+		p->cfg.trace_ctx = p;
+	}
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	dclient_init(&p->eng, &p->cfg, x ^ (x >> 27));
+	uv_timer_init(&L->loop, &p->timer);
+	p->timer.data = p;
+	uv_timer_start(&p->timer, on_deadline, L->o->timeout_ms, 0);
+	p->next = L->peers;
+	if (L->peers)
+		L->peers->prev = p;
+	L->peers = p;
+	L->active++;
+	return p;
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	struct ul *L = h->data;
+
+	*buf = uv_buf_init((char *)L->rbuf, sizeof(L->rbuf));
+}
+
+static void on_recv(uv_udp_t *u, ssize_t nread, const uv_buf_t *buf,
+    const struct sockaddr *a, unsigned flags)
+{
+	struct ul *L = u->data;
+	unsigned max = L->o->max_conns ? L->o->max_conns : DEFAULT_MAX_PEERS;
+	struct probe_out o = { .buf = L->wbuf, .cap = sizeof(L->wbuf) };
+	struct upeer *p;
+	uv_buf_t out;
+
+	if (nread <= 0 || !a || L->stopping)
+		return;
+	for (p = L->peers; p && !same_addr(&p->addr, a); p = p->next)
+		;
+	if (!p) {
+		if (L->active >= max ||
+		    (L->o->count && L->reported + L->active >= L->o->count))
+			return;
+		p = peer_new(L, a);
+		if (!p)
+			return;
+	}
+	if (p->finished)
+		return; /* a retransmission after the verdict */
+	p->rx += (uint32_t)nread;
+	dclient_on_datagram(&p->eng, (const uint8_t *)buf->base, (size_t)nread,
+	    &o);
+	if (o.len > 0) {
+		out = uv_buf_init((char *)o.buf, (unsigned)o.len);
+		if (uv_udp_try_send(&L->udp, &out, 1, a) > 0)
+			p->tx += (uint32_t)o.len;
+	}
+	if (dclient_is_done(&p->eng))
+		peer_done(p);
+}
+
+static void stop_all(struct ul *L)
+{
+	struct upeer *p, *n;
+
+	L->stopping = 1;
+	for (p = L->peers; p; p = n) {
+		n = p->next;
+		if (p->finished) {
+			peer_release(p);
+			continue;
+		}
+		dclient_finish(&p->eng, PV_INCONCLUSIVE,
+		    "heartcheck was stopped");
+		peer_done(p);
+	}
+	maybe_stop(L);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+	stop_all(s->data);
+}
+
+static void maybe_stop(struct ul *L)
+{
+	int busy = L->h->busy ? L->h->busy(L->h->ctx) : 0;
+
+	if (busy < 0 && !L->stopping) {
+		stop_all(L);
+		return;
+	}
+	if (!L->stopping)
+		return;
+	if (!uv_is_closing((uv_handle_t *)&L->udp)) {
+		uv_udp_recv_stop(&L->udp);
+		uv_close((uv_handle_t *)&L->udp, NULL);
+	}
+	if (L->peers)
+		return;
+	if (!uv_is_closing((uv_handle_t *)&L->sigint)) {
+		uv_close((uv_handle_t *)&L->sigint, NULL);
+		uv_close((uv_handle_t *)&L->sigterm, NULL);
+	}
+}
+
+int udplisten_run(const struct listen_opts *o, const struct listen_hooks *h)
+{
+	struct ul *L = calloc(1, sizeof(*L));
+	struct sockaddr_storage bound;
+	char ip[INET6_ADDRSTRLEN], text[INET6_ADDRSTRLEN + 16];
+	int r, len = sizeof(bound);
+	uint16_t port;
+
+	if (!L)
+		return UV_ENOMEM;
+	L->o = o;
+	L->h = h;
+	L->nonce = uv_hrtime() ^ ((uint64_t)(uintptr_t)L << 16);
+	r = uv_loop_init(&L->loop);
+	if (r < 0) {
+		free(L);
+		return r;
+	}
+	uv_udp_init(&L->loop, &L->udp);
+	L->udp.data = L;
+	uv_signal_init(&L->loop, &L->sigint);
+	uv_signal_init(&L->loop, &L->sigterm);
+	L->sigint.data = L->sigterm.data = L;
+	uv_signal_start(&L->sigint, on_signal, SIGINT);
+	uv_signal_start(&L->sigterm, on_signal, SIGTERM);
+	r = uv_udp_bind(&L->udp, (const struct sockaddr *)&o->addr, 0);
+	if (r == 0)
+		r = uv_udp_getsockname(&L->udp, (struct sockaddr *)&bound,
+		    &len);
+	if (r == 0)
+		r = uv_udp_recv_start(&L->udp, on_alloc, on_recv);
+	if (r == 0 && h->listening) {
+		net_addr_text(&bound, ip, sizeof(ip), &port);
+		snprintf(text, sizeof(text),
+		    bound.ss_family == AF_INET6 ? "udp [%s]:%u" : "udp %s:%u",
+		    ip, port);
+		h->listening(h->ctx, text);
+	}
+	if (r < 0)
+		L->stopping = 1;
+	maybe_stop(L);
+	uv_run(&L->loop, UV_RUN_DEFAULT);
+	uv_loop_close(&L->loop);
+	free(L);
+	return r;
+}
