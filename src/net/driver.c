@@ -31,6 +31,7 @@ struct pending {
 	struct sockaddr_storage addr;
 	char *name;
 	char *label;
+	struct tgt_door door;
 	uint64_t born; /* loop time the lookup started: the budget's */
 	uint64_t born_hr;
 };
@@ -40,6 +41,8 @@ struct dns_job {
 	uv_timer_t timer; /* the lookup's share of the endpoint budget */
 	struct drv *d;
 	char *name;
+	char *label; /* the target's: "name:port", with its scheme */
+	struct tgt_door door;
 	uint16_t port;
 	uint8_t timed_out;
 	uint64_t born, born_hr;
@@ -56,7 +59,7 @@ struct drv {
 	int iter_done;
 	struct pending *pend_head, *pend_tail;
 	size_t npend;
-	struct drv_job *jobs; /* in flight */
+	LIST_HEAD(, drv_job) jobs; /* in flight */
 	size_t active; /* jobs and DNS lookups under way */
 	uv_timer_t tick; /* rate limit and progress */
 	double tokens;
@@ -123,12 +126,7 @@ static void job_release(struct drv_job *j)
 
 	if (j->open_handles > 0)
 		return;
-	if (j->prev)
-		j->prev->next = j->next;
-	else
-		d->jobs = j->next;
-	if (j->next)
-		j->next->prev = j->prev;
+	LIST_REMOVE(j, link);
 	job_free(j);
 	d->active--;
 	d->st->in_flight = d->active;
@@ -407,7 +405,8 @@ static void report_failure(struct drv *d, const struct sockaddr_storage *a,
 /* Starts one probe.  Returns 0, or an HC_ERR_* code when it could not
  * (nothing was reported then). */
 static int job_start(struct drv *d, const struct sockaddr_storage *a,
-    const char *name, const char *label, uint64_t born, uint64_t born_hr)
+    const char *name, const char *label, const struct tgt_door *td,
+    uint64_t born, uint64_t born_hr)
 {
 	struct drv_job *j = NULL;
 	struct door door;
@@ -416,7 +415,7 @@ static int job_start(struct drv *d, const struct sockaddr_storage *a,
 
 	net_addr_text(a, ip, sizeof(ip), &port);
 	memset(&door, 0, sizeof(door));
-	d->door(d->o, port, &door);
+	d->door(d->o, td, port, &door);
 	if (!(j = calloc(1, sizeof(*j) + door.engine->size)))
 		return HC_ERR_ALLOC_FAIL;
 	if (!(j->label = strdup(label)) ||
@@ -449,10 +448,7 @@ static int job_start(struct drv *d, const struct sockaddr_storage *a,
 	uv_timer_init(&d->loop, &j->timer);
 	j->timer.data = j;
 	j->open_handles = 1;
-	j->next = d->jobs;
-	if (d->jobs)
-		d->jobs->prev = j;
-	d->jobs = j;
+	LIST_INSERT_HEAD(&d->jobs, j, link);
 	d->st->started++;
 	window_grew(d);
 	if (j->eng->is_done(j->e))
@@ -463,9 +459,10 @@ static int job_start(struct drv *d, const struct sockaddr_storage *a,
 }
 
 static void start_or_report(struct drv *d, const struct sockaddr_storage *a,
-    const char *name, const char *label, uint64_t born, uint64_t born_hr)
+    const char *name, const char *label, const struct tgt_door *td,
+    uint64_t born, uint64_t born_hr)
 {
-	int r = job_start(d, a, name, label, born, born_hr);
+	int r = job_start(d, a, name, label, td, born, born_hr);
 
 	if (r != 0)
 		report_failure(d, a, label, name, 0, r,
@@ -493,6 +490,7 @@ static int pend_push(struct drv *d, const struct sockaddr_storage *a,
 		return HC_ERR_ALLOC_FAIL;
 	}
 	p->addr = *a;
+	p->door = dj->door;
 	p->born = dj->born;
 	p->born_hr = dj->born_hr;
 	if (d->pend_tail)
@@ -523,6 +521,7 @@ static void on_dns_closed(uv_handle_t *h)
 	struct dns_job *dj = h->data;
 
 	free(dj->name);
+	free(dj->label);
 	free(dj);
 }
 
@@ -537,7 +536,7 @@ static void dns_address(struct drv *d, struct dns_job *dj,
     const struct addrinfo *ai)
 {
 	struct sockaddr_storage a;
-	char ip[INET6_ADDRSTRLEN], label[320];
+	char ip[INET6_ADDRSTRLEN], label[400];
 	uint16_t port;
 	int r;
 
@@ -549,8 +548,7 @@ static void dns_address(struct drv *d, struct dns_job *dj,
 		((struct sockaddr_in6 *)&a)->sin6_port = htons(dj->port);
 	net_addr_text(&a, ip, sizeof(ip), &port);
 	snprintf(label, sizeof(label),
-	    a.ss_family == AF_INET6 ? "%s:%u [%s]" : "%s:%u (%s)", dj->name,
-	    dj->port, ip);
+	    a.ss_family == AF_INET6 ? "%s [%s]" : "%s (%s)", dj->label, ip);
 	if ((r = pend_push(d, &a, dj->name, label, dj)) != 0) {
 		report_failure(d, &a, label, dj->name, dj->port, r,
 		    r == HC_ERR_LIMIT ?
@@ -565,7 +563,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 	struct dns_job *dj = req->data;
 	struct drv *d = dj->d;
 	struct addrinfo *ai;
-	char label[320], why[160];
+	char why[160];
 	unsigned n = 0;
 
 	if (dj->timed_out) {
@@ -579,12 +577,11 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 	}
 	d->active--;
 	d->st->total--;
-	snprintf(label, sizeof(label), "%s:%u", dj->name, dj->port);
 	if (status < 0) {
 		snprintf(why, sizeof(why), "cannot resolve %s: %s", dj->name,
 		    uv_strerror(status));
-		report_early(d, label, dj->name, dj->port, PV_DNS_ERROR, why,
-		    dj->born_hr);
+		report_early(d, dj->label, dj->name, dj->port, PV_DNS_ERROR,
+		    why, dj->born_hr);
 	}
 	for (ai = res; status == 0 && ai; ai = ai->ai_next) {
 		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
@@ -593,7 +590,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 		n++;
 	}
 	if (status == 0 && n == 0) {
-		report_early(d, label, dj->name, dj->port, PV_DNS_ERROR,
+		report_early(d, dj->label, dj->name, dj->port, PV_DNS_ERROR,
 		    "no IPv4 or IPv6 address", dj->born_hr);
 	}
 	uv_freeaddrinfo(res);
@@ -607,16 +604,15 @@ static void on_dns_timeout(uv_timer_t *t)
 {
 	struct dns_job *dj = t->data;
 	struct drv *d = dj->d;
-	char label[320], why[160];
+	char why[160];
 
 	dj->timed_out = 1;
 	d->active--;
 	d->st->total--;
 	d->dns_abandoned++;
-	snprintf(label, sizeof(label), "%s:%u", dj->name, dj->port);
 	snprintf(why, sizeof(why), "cannot resolve %s: no answer within %u ms",
 	    dj->name, d->o->timeout_ms);
-	report_early(d, label, dj->name, dj->port, PV_DNS_ERROR, why,
+	report_early(d, dj->label, dj->name, dj->port, PV_DNS_ERROR, why,
 	    dj->born_hr);
 	/* Succeeds only while the lookup still waits for a thread. */
 	uv_cancel((uv_req_t *)&dj->req);
@@ -630,7 +626,10 @@ static void start_dns(struct drv *d, const struct tgt_endpoint *e)
 	char why[160];
 	int r;
 
-	if (!dj || !(dj->name = strdup(e->name))) {
+	if (!dj || !(dj->name = strdup(e->name)) ||
+	    !(dj->label = strdup(e->label))) {
+		if (dj)
+			free(dj->name);
 		free(dj);
 		report_failure(d, NULL, e->label, e->name, e->port,
 		    HC_ERR_ALLOC_FAIL, "cannot resolve", 0);
@@ -638,6 +637,7 @@ static void start_dns(struct drv *d, const struct tgt_endpoint *e)
 	}
 	dj->d = d;
 	dj->port = e->port;
+	dj->door = e->door;
 	dj->req.data = dj;
 	dj->born = uv_now(&d->loop);
 	dj->born_hr = uv_hrtime();
@@ -652,6 +652,7 @@ static void start_dns(struct drv *d, const struct tgt_endpoint *e)
 		report_early(d, e->label, e->name, e->port, PV_DNS_ERROR, why,
 		    0);
 		free(dj->name);
+		free(dj->label);
 		free(dj);
 		return;
 	}
@@ -753,7 +754,7 @@ static int take_endpoint(struct drv *d)
 		return 1;
 	}
 	endpoint_addr(&e, &a);
-	start_or_report(d, &a, e.name, e.label, 0, 0);
+	start_or_report(d, &a, e.name, e.label, &e.door, 0, 0);
 	return 1;
 }
 
@@ -774,7 +775,7 @@ static void pump(struct drv *d)
 			if (!pending_excluded(d, p)) {
 				take_token(d);
 				start_or_report(d, &p->addr, p->name, p->label,
-				    p->born, p->born_hr);
+				    &p->door, p->born, p->born_hr);
 			}
 			pend_free(p);
 			continue;
@@ -832,6 +833,7 @@ int drv_run(const struct tgt_set *set, const struct scan_opts *o,
 	d->st = st;
 	d->set = set;
 	d->door = door;
+	LIST_INIT(&d->jobs);
 	d->nonce = net_nonce_seed(d);
 	st->total = tgt_set_count(set);
 	r = uv_loop_init(&d->loop);
@@ -885,8 +887,8 @@ static void drv_abort(struct drv *d)
 	while ((p = pend_pop(d)) != NULL)
 		pend_free(p);
 	/* job_done only closes handles: no job is freed during the walk. */
-	for (j = d->jobs; j; j = next) {
-		next = j->next;
+	for (j = LIST_FIRST(&d->jobs); j; j = next) {
+		next = LIST_NEXT(j, link);
 		if (!j->finished)
 			job_finish(j, PV_INCONCLUSIVE, "the scan was stopped");
 	}

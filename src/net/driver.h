@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <uv.h>
 
@@ -62,7 +63,7 @@ struct door {
 /* One endpoint under test.  The socket fields belong to the transport. */
 struct drv_job {
 	struct drv *d;
-	struct drv_job *next, *prev; /* the jobs in flight */
+	LIST_ENTRY(drv_job) link; /* the jobs in flight */
 	const struct engine_ops *eng;
 	const struct transport_ops *tp;
 	uv_timer_t timer;
@@ -105,9 +106,10 @@ void drv_job_data(struct drv_job *j, const uint8_t *b, size_t n);
  * has no verdict after that. */
 void drv_job_closed(struct drv_job *j, int err, const char *why);
 
-/* Picks the door of one endpoint: port, and the endpoint's own door. */
-typedef void drv_door_fn(const struct scan_opts *o, uint16_t port,
-    struct door *out);
+/* Picks the door of one endpoint from the options, the door its target
+ * named (if any) and its port. */
+typedef void drv_door_fn(const struct scan_opts *o, const struct tgt_door *td,
+    uint16_t port, struct door *out);
 
 int drv_run(const struct tgt_set *set, const struct scan_opts *o,
     const struct scan_hooks *h, struct scan_stats *st, drv_door_fn *door);
