@@ -24,13 +24,33 @@ void scan_result_set_probe(struct scan_result *r, const struct probe_result *pr)
 	r->starttls = pr->starttls;
 }
 
-/* The options' door: DTLS or OpenVPN over UDP, OpenVPN over TCP, or TLS
- * over TCP with the STARTTLS preamble --starttls names (or, with "auto",
- * the one whose well-known port this is). */
-static void scan_door(const struct scan_opts *o, uint16_t port, struct door *d)
+/* The door a target named, or else the options': DTLS or OpenVPN over
+ * UDP, OpenVPN over TCP, or TLS over TCP with the STARTTLS preamble
+ * --starttls names (or, with "auto", the one whose well-known port this
+ * is). */
+static void scan_door(const struct scan_opts *o, const struct tgt_door *td,
+    uint16_t port, struct door *d)
 {
 	const char *st = o->starttls;
 
+	switch (td->kind) {
+	case TGT_DOOR_TLS:
+	case TGT_DOOR_STARTTLS:
+		d->engine = &engine_tls;
+		d->transport = &transport_tcp;
+		d->preamble = td->preamble;
+		return;
+	case TGT_DOOR_DTLS:
+		d->engine = &engine_dtls;
+		d->transport = &transport_udp;
+		return;
+	case TGT_DOOR_OPENVPN:
+	case TGT_DOOR_OPENVPN_TCP:
+		d->engine = &engine_openvpn;
+		d->transport = td->kind == TGT_DOOR_OPENVPN ? &transport_udp :
+							      &transport_tcp;
+		return;
+	}
 	if (o->udp) {
 		d->engine = o->openvpn ? &engine_openvpn : &engine_dtls;
 		d->transport =
