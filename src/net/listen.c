@@ -1,6 +1,6 @@
 /*
  * libuv driver for the reverse probe.  Each tested connection is a job
- * holding a TCP handle, a timer and the engine, as in scan.c; the one
+ * holding a TCP handle, a timer and the engine, as in driver.c; the one
  * timer serves the deadline and the engine's wake-ups.  With a command
  * there is one job whose engine sees every connection of every run.
  */
