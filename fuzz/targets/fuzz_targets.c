@@ -4,7 +4,7 @@
  * and the rest; the rest is parsed both as one target argument and as a
  * target file, then a bounded number of endpoints is walked (in a random
  * order when the exclusion line starts with '~') and checked, none of
- * them excluded.
+ * them excluded, each labelled with its door's scheme when it has one.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -52,6 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tgt_set *s = tgt_set_new();
 	struct tgt_iter *it;
 	struct tgt_endpoint e;
+	const char *scheme;
 	FILE *f;
 	int i;
 
@@ -107,6 +108,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (e.family == AF_UNSPEC ? e.name[0] == '\0' : e.name[0] != '\0')
 			abort();
 		if (e.family != AF_UNSPEC && e.family != AF_INET && e.family != AF_INET6)
+			abort();
+		if (e.door.kind > TGT_DOOR_OPENVPN_TCP ||
+		    (e.door.kind == TGT_DOOR_STARTTLS) != (e.door.preamble != NULL))
+			abort();
+		scheme = tgt_door_scheme(&e.door);
+		if ((e.door.kind == TGT_DOOR_OPTS) != (scheme == NULL))
+			abort();
+		if (scheme && (strncmp(e.label, scheme, strlen(scheme)) != 0 ||
+		    strncmp(e.label + strlen(scheme), "://", 3) != 0))
+			abort();
+		if (!scheme && strstr(e.label, "://"))
 			abort();
 		if (tgt_set_end(s) <= (1u << 16) &&
 		    excl_match(x, e.family, e.addr, e.port, e.name))

@@ -1,6 +1,6 @@
 /*
  * libuv driver for the reverse probe.  Each tested connection is a job
- * holding a TCP handle, a timer and the engine, as in scan.c; the one
+ * holding a TCP handle, a timer and the engine, as in driver.c; the one
  * timer serves the deadline and the engine's wake-ups.  With a command
  * there is one job whose engine sees every connection of every run.
  */
@@ -14,6 +14,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "net/conn.h"
 #include "net/sockaddr.h"
 #include "probe/srvpreamble.h"
 
@@ -75,14 +76,6 @@ static void job_apply(struct job *j, struct probe_out *o);
 static void maybe_stop(struct lsn *L);
 static int spawn_cmd(struct lsn *L);
 
-static uint64_t next_nonce(struct lsn *L)
-{
-	uint64_t x = L->nonce += 0x9e3779b97f4a7c15ULL;
-
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	return x ^ (x >> 27);
-}
-
 char **listen_subst_argv(char **argv, const char *addr)
 {
 	size_t n = 0, i, alen = strlen(addr);
@@ -143,11 +136,7 @@ static void on_timer(uv_timer_t *t);
 
 static void job_arm(struct job *j)
 {
-	uint64_t now = uv_now(&j->L->loop), at = j->deadline;
-
-	if (j->wake_at && j->wake_at < at)
-		at = j->wake_at;
-	uv_timer_start(&j->timer, on_timer, at > now ? at - now : 0, 0);
+	net_timer_arm(&j->timer, on_timer, j->deadline, j->wake_at);
 }
 
 static void on_tcp_closed(uv_handle_t *h)
@@ -267,42 +256,10 @@ static void job_done(struct job *j)
 	maybe_stop(L);
 }
 
-static void on_write(uv_write_t *req, int status)
-{
-	free(req->data);
-	free(req);
-}
-
 static int job_send(struct job *j, const uint8_t *b, size_t n)
 {
-	uv_buf_t buf = uv_buf_init((char *)b, (unsigned)n);
-	uv_write_t *req;
-	int r;
-
 	j->tx += (uint32_t)n;
-	r = uv_try_write((uv_stream_t *)j->tcp, &buf, 1);
-	if (r == (int)n)
-		return 0;
-	if (r < 0 && r != UV_EAGAIN)
-		return r;
-	if (r < 0)
-		r = 0;
-	req = malloc(sizeof(*req));
-	if (!req)
-		return UV_ENOMEM;
-	req->data = malloc(n - (size_t)r);
-	if (!req->data) {
-		free(req);
-		return UV_ENOMEM;
-	}
-	memcpy(req->data, b + r, n - (size_t)r);
-	buf = uv_buf_init(req->data, (unsigned)(n - (size_t)r));
-	r = uv_write(req, (uv_stream_t *)j->tcp, &buf, 1, on_write);
-	if (r < 0) {
-		free(req->data);
-		free(req);
-	}
-	return r;
+	return net_stream_send((uv_stream_t *)j->tcp, b, n);
 }
 
 static void job_apply(struct job *j, struct probe_out *o)
@@ -455,7 +412,7 @@ static struct job *job_new(struct lsn *L)
 		}
 		j->cfg.preamble = &j->pre.cp;
 	}
-	client_init(&j->eng, &j->cfg, next_nonce(L));
+	client_init(&j->eng, &j->cfg, net_nonce_next(&L->nonce));
 	uv_timer_init(&L->loop, &j->timer);
 	j->timer.data = j;
 	j->next = L->jobs;
@@ -655,7 +612,7 @@ int listen_run(const struct listen_opts *o, const struct listen_hooks *h)
 	L->o = o;
 	L->h = h;
 	L->cmd_status = -1;
-	L->nonce = uv_hrtime() ^ ((uint64_t)(uintptr_t)L << 16);
+	L->nonce = net_nonce_seed(L);
 	r = uv_loop_init(&L->loop);
 	if (r < 0) {
 		free(L);

@@ -29,7 +29,7 @@ struct scan_opts {
 	 * the target's name) */
 	const char *starttls;
 	const char *xmpp_host;
-	int udp; /* DTLS over UDP for every endpoint (net/udp.c) */
+	int udp; /* DTLS over UDP for every endpoint */
 	int openvpn; /* with udp: OpenVPN's control channel instead,
 		      * over UDP (1) or TCP (2) */
 	const struct ovpn_auth *ovpn_auth; /* --tls-auth, or NULL */

@@ -6,6 +6,7 @@
  * only two kinds to walk: names and blocks.
  */
 #include "net/targets_int.h"
+#include "probe/preamble.h"
 #include "util/ascii.h"
 
 #include <arpa/inet.h>
@@ -16,6 +17,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 /* Longest spec worth parsing: a 253-byte name, a dot, ":65535" and slack. */
@@ -306,12 +308,91 @@ static int check_name(const char *h, size_t hlen, const char *in, size_t inlen,
 	return 0;
 }
 
+/* The doors besides the STARTTLS protocols of the registry. */
+static const struct {
+	const char *scheme;
+	uint8_t kind;
+	uint16_t port; /* the default, or 0 for the set's port list */
+} doors[] = {
+	{ "tls", TGT_DOOR_TLS, 0 },
+	{ "dtls", TGT_DOOR_DTLS, 0 },
+	{ "openvpn", TGT_DOOR_OPENVPN, 1194 },
+	{ "openvpn+tcp", TGT_DOOR_OPENVPN_TCP, 1194 },
+};
+
+const char *tgt_door_scheme(const struct tgt_door *d)
+{
+	size_t i;
+
+	if (d->kind == TGT_DOOR_STARTTLS)
+		return d->preamble ? d->preamble->name : NULL;
+	for (i = 0; i < sizeof(doors) / sizeof(doors[0]); i++)
+		if (doors[i].kind == d->kind)
+			return doors[i].scheme;
+	return NULL;
+}
+
+/*
+ * Takes "SCHEME://" off the front of *p, if there is one, into sp->door;
+ * *defport gets the door's default port (0: the set's list).  Returns 0,
+ * or -1 with err filled.
+ */
+static int parse_door(const char **p, size_t *len, struct spec *sp,
+    uint16_t *defport, char *err)
+{
+	const char *in = *p, *sep = NULL;
+	const struct preamble *pre;
+	char name[32], list[128];
+	size_t i, slen;
+
+	*defport = 0;
+	for (i = 0; i + 3 <= *len; i++)
+		if (!memcmp(in + i, "://", 3)) {
+			sep = in + i;
+			break;
+		}
+	if (sep == NULL)
+		return 0;
+	slen = (size_t)(sep - in);
+	if (slen > 0 && slen < sizeof(name)) {
+		memcpy(name, in, slen);
+		name[slen] = '\0';
+		for (i = 0; i < sizeof(doors) / sizeof(doors[0]); i++)
+			if (!strcasecmp(name, doors[i].scheme)) {
+				sp->door.kind = doors[i].kind;
+				*defport = doors[i].port;
+			}
+	}
+	if (sp->door.kind == TGT_DOOR_OPTS && slen > 0 && slen < sizeof(name) &&
+	    (pre = preamble_find(name)) != NULL) {
+		sp->door.kind = TGT_DOOR_STARTTLS;
+		sp->door.preamble = pre;
+		*defport = pre->ports && pre->ports[0] ? pre->ports[0] : 0;
+	}
+	if (sp->door.kind == TGT_DOOR_OPTS) {
+		preamble_names(list, sizeof(list));
+		fail(err, "target", in, slen + 3,
+		    "unknown scheme; use tls, dtls, openvpn, openvpn+tcp or %s",
+		    list);
+		return -1;
+	}
+	*p = sep + 3;
+	*len -= slen + 3;
+	if (*len == 0) {
+		fail(err, "target", in, slen + 3, "no host after \"%.*s://\"",
+		    (int)slen, in);
+		return -1;
+	}
+	return 0;
+}
+
 /* Returns 0, -1 for a bad spec (err filled), or -2 when out of memory. */
 static int add_spec(struct tgt_set *s, const char *p, size_t len, char *err)
 {
 	struct spec sp;
-	const char *h, *dash, *colon = NULL;
-	size_t hlen, ncolon = 0, i;
+	const char *h, *dash, *colon = NULL, *in;
+	size_t hlen, ncolon = 0, i, inlen;
+	uint16_t defport;
 	bool bracketed = false;
 	int r;
 
@@ -328,12 +409,16 @@ static int add_spec(struct tgt_set *s, const char *p, size_t len, char *err)
 		    SPEC_MAXLEN);
 		return -1;
 	}
+	in = p;
+	inlen = len;
+	if (parse_door(&p, &len, &sp, &defport, err) != 0)
+		return -1;
 	h = p;
 	hlen = len;
 	if (p[0] == '[') {
 		const char *close = memchr(p, ']', len);
 		if (close == NULL) {
-			fail(err, "target", p, len,
+			fail(err, "target", in, inlen,
 			    "'[' without a matching ']'");
 			return -1;
 		}
@@ -342,7 +427,7 @@ static int add_spec(struct tgt_set *s, const char *p, size_t len, char *err)
 		bracketed = true;
 		if (close + 1 < p + len) {
 			if (close[1] != ':') {
-				fail(err, "target", p, len,
+				fail(err, "target", in, inlen,
 				    "only \":port\" may follow ']'");
 				return -1;
 			}
@@ -366,22 +451,23 @@ static int add_spec(struct tgt_set *s, const char *p, size_t len, char *err)
 		r = parse_port(colon + 1, (size_t)(p + len - colon - 1),
 		    &sp.port);
 		if (r == -1) {
-			fail(err, "target", p, len,
+			fail(err, "target", in, inlen,
 			    "the text after ':' is not a port number");
 			return -1;
 		}
 		if (r == -2) {
-			fail(err, "target", p, len, "port must be 1..65535");
+			fail(err, "target", in, inlen, "port must be 1..65535");
 			return -1;
 		}
 	}
 	if (hlen == 0) {
-		fail(err, "target", p, len, "no host or address");
+		fail(err, "target", in, inlen, "no host or address");
 		return -1;
 	}
 
 	if (memchr(h, '/', hlen) != NULL) {
-		if ((r = parse_cidr(h, hlen, bracketed, &sp, p, len, err)) != 0)
+		if ((r = parse_cidr(h, hlen, bracketed, &sp, in, inlen, err)) !=
+		    0)
 			return r;
 	} else if (!bracketed && pton(AF_INET, h, hlen, sp.base)) {
 		sp.kind = SPEC_BLOCK;
@@ -392,18 +478,18 @@ static int add_spec(struct tgt_set *s, const char *p, size_t len, char *err)
 		sp.family = AF_INET6;
 		sp.naddr = 1;
 	} else if (bracketed) {
-		fail(err, "target", p, len,
+		fail(err, "target", in, inlen,
 		    "brackets must hold an IPv6 address or prefix");
 		return -1;
 	} else if ((dash = memchr(h, '-', hlen)) != NULL &&
 	    pton(AF_INET, h, (size_t)(dash - h), sp.base)) {
-		if ((r = parse_range(h, hlen, dash, &sp, p, len, err)) != 0)
+		if ((r = parse_range(h, hlen, dash, &sp, in, inlen, err)) != 0)
 			return r;
 	} else if (ncolon > 1) {
-		fail(err, "target", p, len, "not a valid IPv6 address");
+		fail(err, "target", in, inlen, "not a valid IPv6 address");
 		return -1;
 	} else {
-		if (check_name(h, hlen, p, len, err) != 0)
+		if (check_name(h, hlen, in, inlen, err) != 0)
 			return -1;
 		sp.kind = SPEC_NAME;
 		sp.family = AF_UNSPEC;
@@ -411,6 +497,8 @@ static int add_spec(struct tgt_set *s, const char *p, size_t len, char *err)
 		if ((sp.name = strndup(h, hlen)) == NULL)
 			goto oom;
 	}
+	if (sp.port == 0)
+		sp.port = defport;
 	if (push_spec(s, &sp) != 0)
 		goto oom;
 	return 0;

@@ -6,8 +6,19 @@
  *   10.0.0.0/24  10.0.0.0/24:8443  2001:db8::/120  [2001:db8::/120]:443
  *   10.0.0.1-10.0.0.20  10.0.0.1-20  (either may end in :port)
  * A bare IPv6 address never carries a port, because "::1:443" is itself an
- * address; use brackets for that.  Hostnames are kept as typed and marked
- * AF_UNSPEC: resolving them is the driver's job, and the name is also the SNI.
+ * address; use brackets for that.
+ *
+ * Any spec may start with a door, "SCHEME://", that says how its endpoints
+ * are probed, whatever the options say (struct tgt_door):
+ *   tls://  dtls://  openvpn://  openvpn+tcp://  and every STARTTLS
+ *   protocol of the registry (probe/preamble.h): smtp://, imap://, ...
+ * The scheme is case-insensitive.  openvpn and openvpn+tcp default to port
+ * 1194, a STARTTLS protocol to its first well-known port (smtp:// to 25);
+ * tls:// and dtls:// take the set's port list, as a spec without a door
+ * does.  The door is not part of an endpoint's identity: sharding,
+ * positions and exclusions see the same endpoints with or without it. Hostnames
+ * are kept as typed and marked AF_UNSPEC: resolving them is the driver's job,
+ * and the name is also the SNI.
  *
  * Nothing is expanded when a spec is added.  The iterator walks spec x
  * address x port on demand, so a /8 costs a few bytes, not 16 million
@@ -42,13 +53,35 @@
 #define TGT_LINE_MAX 4096
 #define TGT_FILE_MAXSPECS (1UL << 22)
 
+struct preamble;
+
+enum tgt_door_kind {
+	TGT_DOOR_OPTS, /* no scheme: the command-line options decide */
+	TGT_DOOR_TLS, /* tls://: TLS over TCP, no STARTTLS */
+	TGT_DOOR_STARTTLS, /* smtp://, ...: TLS over TCP after the preamble */
+	TGT_DOOR_DTLS, /* dtls://: DTLS over UDP */
+	TGT_DOOR_OPENVPN, /* openvpn://: OpenVPN's control channel, UDP */
+	TGT_DOOR_OPENVPN_TCP, /* openvpn+tcp://: the same over TCP */
+};
+
+struct tgt_door {
+	uint8_t kind; /* enum tgt_door_kind */
+	const struct preamble *preamble; /* TGT_DOOR_STARTTLS only */
+};
+
+/* The scheme of a door ("smtp", "dtls", ...), or NULL for TGT_DOOR_OPTS. */
+const char *tgt_door_scheme(const struct tgt_door *d);
+
 struct tgt_endpoint {
 	char name[256]; /* hostname as typed (for DNS and SNI), or "" for a
 			   literal address */
 	int family; /* AF_INET, AF_INET6, or AF_UNSPEC when name needs DNS */
 	uint8_t addr[16]; /* network byte order; first 4 bytes for AF_INET */
 	uint16_t port;
-	char label[300]; /* "example.com:443", "10.0.0.5:443", "[::1]:8443" */
+	struct tgt_door door;
+	/* "example.com:443", "10.0.0.5:443", "[::1]:8443", with the scheme
+	 * first when the spec had one: "smtp://mail.example:25" */
+	char label[320];
 };
 
 struct tgt_set;

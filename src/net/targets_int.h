@@ -18,6 +18,7 @@ struct spec {
 	char *name; /* names only */
 	int16_t hostbits; /* CIDR blocks: host bits (naddr saturates past 63) */
 	uint8_t unbounded; /* exclusion lists: no size limit */
+	struct tgt_door door;
 };
 
 struct prange {
@@ -56,6 +57,10 @@ void tgt_set_free_streams(struct tgt_set *s);
 uint64_t tgt_src_count(const struct tgt_set *s, const struct tgt_src *f,
     int visible);
 void tgt_spec_block(const struct spec *sp, struct tgt_block *b);
+
+/* The endpoint's label: "scheme://" when it has a door, then the name
+ * and port or the address and port. */
+void tgt_label(struct tgt_endpoint *e);
 
 void tgt_addr_add(uint8_t *out, const uint8_t *base, size_t alen, uint64_t i);
 

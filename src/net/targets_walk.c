@@ -266,6 +266,7 @@ static void spec_endpoint(struct tgt_iter *it, const struct spec *sp,
 	uint64_t ai;
 
 	out->family = sp->family;
+	out->door = sp->door;
 	memset(out->addr, 0, sizeof(out->addr));
 	if (sp->port) {
 		ai = local;
@@ -365,6 +366,22 @@ static int endpoint_at(struct tgt_iter *it, uint64_t idx,
 	return 1;
 }
 
+void tgt_label(struct tgt_endpoint *e)
+{
+	const char *scheme = tgt_door_scheme(&e->door);
+	size_t n = 0;
+
+	if (scheme)
+		n = (size_t)snprintf(e->label, sizeof(e->label), "%s://",
+		    scheme);
+	if (e->family == AF_UNSPEC)
+		snprintf(e->label + n, sizeof(e->label) - n, "%s:%u", e->name,
+		    (unsigned)e->port);
+	else
+		tgt_format(e->family, e->addr, e->port, e->label + n,
+		    sizeof(e->label) - n);
+}
+
 int tgt_iter_next(struct tgt_iter *it, struct tgt_endpoint *out)
 {
 	const struct tgt_set *s = it->s;
@@ -391,12 +408,7 @@ int tgt_iter_next(struct tgt_iter *it, struct tgt_endpoint *out)
 			continue;
 		if (!tgt_in_shard(s, out))
 			continue;
-		if (out->family == AF_UNSPEC)
-			snprintf(out->label, sizeof(out->label), "%s:%u",
-			    out->name, (unsigned)out->port);
-		else
-			tgt_format(out->family, out->addr, out->port,
-			    out->label, sizeof(out->label));
+		tgt_label(out);
 		return 1;
 	}
 }

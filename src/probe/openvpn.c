@@ -105,6 +105,7 @@ void ovpn_probe_init(struct ovpn_probe *p, const struct probe_cfg *cfg,
 {
 	memset(p, 0, sizeof(*p));
 	p->cfg = cfg;
+	p->auth = cfg->ovpn_auth;
 	p->nonce = nonce;
 	p->verdict = PV_INCONCLUSIVE;
 	/* tls-auth's replay time: OpenVPN sends its wall clock; the server

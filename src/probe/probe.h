@@ -72,6 +72,8 @@ enum probe_state {
 	PS_DONE,
 };
 
+struct ovpn_auth;
+
 struct probe_cfg {
 	const char *sni; /* host name for SNI, or NULL */
 	uint16_t max_version; /* first version offered (default TLS 1.2) */
@@ -86,6 +88,9 @@ struct probe_cfg {
 	 * ClientHello, or NULL for TLS at once. */
 	const struct preamble *preamble;
 	const char *host; /* the service's name for the preamble (XMPP) */
+	/* OpenVPN's tls-auth key (probe/ovpn_auth.h), or NULL; only the
+	 * OpenVPN engine uses it. */
+	const struct ovpn_auth *ovpn_auth;
 };
 
 /* What the driver does after an event, besides sending len bytes. */

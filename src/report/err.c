@@ -28,6 +28,8 @@ const char *hc_strerror(int code)
 		return "deadline passed";
 	case HC_ERR_OUTPUT:
 		return "the output could not be written";
+	case HC_ERR_LIMIT:
+		return "limit reached";
 	}
 	return "unknown error code";
 }

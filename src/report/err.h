@@ -17,6 +17,7 @@
 #define HC_ERR_NOT_FOUND -7 /* a file or directory is missing */
 #define HC_ERR_TIMEOUT -8 /* the deadline passed first */
 #define HC_ERR_OUTPUT -9 /* the report could not be written */
+#define HC_ERR_LIMIT -10 /* a bound was reached (a queue is full) */
 
 /* A message for an HC_ERR_* code; never NULL. */
 const char *hc_strerror(int code);
