@@ -2,13 +2,14 @@
  * A calloc that fails for one size class, preloaded into heartcheck by
  * nomem.sh: calloc(1, N) with N between NOMEM_MIN and NOMEM_MAX bytes
  * returns NULL.  Those are the sizes of the scan's per-endpoint jobs (about
- * 1.3 KiB for TLS, 3.6 KiB for DTLS, 10 KiB for OpenVPN), so every probe
- * fails to start while the rest of the program runs.
+ * 1.3 KiB for TLS, 3.6 KiB for DTLS, about 24 KiB for OpenVPN with its send
+ * and receive windows), so every probe fails to start while the rest of the
+ * program runs.
  */
 #include <stddef.h>
 
 #define NOMEM_MIN 1200
-#define NOMEM_MAX 16000
+#define NOMEM_MAX 60000
 
 extern void *__libc_calloc(size_t n, size_t size);
 
