@@ -1,0 +1,258 @@
+/*
+ * The engine skeleton.  See engine.h for the contract and docs/probe.md
+ * §11 for how an engine is put together on it.
+ */
+#include "probe/engine.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tls/tls.h"
+
+static const char *const verdict_names[PV_COUNT] = {
+	[PV_VULNERABLE] = "vulnerable",
+	[PV_PATCHED] = "patched",
+	[PV_NO_HEARTBEAT] = "no-heartbeat",
+	[PV_HANDSHAKE_FAILED] = "handshake-failed",
+	[PV_NOT_TLS] = "not-tls",
+	[PV_REFUSED] = "refused",
+	[PV_TIMEOUT] = "timeout",
+	[PV_UNREACHABLE] = "unreachable",
+	[PV_DNS_ERROR] = "dns-error",
+	[PV_INCONCLUSIVE] = "inconclusive",
+	[PV_STARTTLS_REFUSED] = "starttls-refused",
+};
+
+const char *probe_verdict_name(enum probe_verdict v)
+{
+	return (unsigned)v < PV_COUNT ? verdict_names[v] : "unknown";
+}
+
+int probe_verdict_untested(enum probe_verdict v)
+{
+	return v != PV_VULNERABLE && v != PV_PATCHED && v != PV_NO_HEARTBEAT;
+}
+
+static const char *const state_names[] = {
+	[ES_IDLE] = "idle",
+	[ES_PREAMBLE] = "preamble",
+	[ES_HELLO] = "hello",
+	[ES_FLIGHT] = "flight",
+	[ES_DONE] = "done",
+};
+
+void engine_init(struct engine *e, uint64_t nonce, size_t reason_cap,
+    void (*trace)(void *ctx, const char *line), void *trace_ctx)
+{
+	e->state = ES_IDLE;
+	e->nonce = nonce;
+	e->reason_cap =
+	    (uint16_t)(reason_cap < sizeof(e->reason) ? reason_cap :
+							sizeof(e->reason));
+	e->trace_line = trace;
+	e->trace_ctx = trace_ctx;
+	e->alert_desc = -1;
+	e->verdict = PV_INCONCLUSIVE;
+}
+
+void engine_trace(const struct engine *e, const char *fmt, ...)
+{
+	char line[200];
+	va_list ap;
+
+	if (!e->trace_line)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	e->trace_line(e->trace_ctx, line);
+}
+
+void engine_set_state(struct engine *e, unsigned s)
+{
+	engine_trace(e, "%s -> %s", state_names[e->state], state_names[s]);
+	e->state = (uint8_t)s;
+}
+
+int engine_is_done(const struct engine *e)
+{
+	return e->state == ES_DONE;
+}
+
+int engine_is_idle(const struct engine *e)
+{
+	return e->state == ES_IDLE;
+}
+
+void engine_finish(struct engine *e, enum probe_verdict v, const char *why)
+{
+	e->verdict = v;
+	snprintf(e->reason, e->reason_cap, "%s", why);
+	if (e->release)
+		e->release(e);
+	engine_set_state(e, ES_DONE);
+}
+
+void engine_finishf(struct engine *e, struct probe_out *o, enum probe_verdict v,
+    const char *fmt, ...)
+{
+	char why[sizeof(e->reason)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, e->reason_cap, fmt, ap);
+	va_end(ap);
+	engine_finish(e, v, why);
+	if (e->quiet_end) {
+		/* A verdict sends nothing, whatever this event began to
+		 * ask. */
+		o->len = 0;
+		o->wake_ms = 0;
+	}
+	o->act = PA_DONE;
+}
+
+void engine_reconnect(struct engine *e, struct probe_out *o)
+{
+	e->attempts++;
+	if (e->quiet_end) {
+		o->len = 0;
+		o->wake_ms = 0;
+	}
+	engine_set_state(e, ES_IDLE);
+	o->act = PA_RECONNECT;
+}
+
+void engine_result(const struct engine *e, struct probe_result *r)
+{
+	r->verdict = e->verdict;
+	r->reason = e->reason;
+	r->disclosed = e->disclosed;
+	r->alert = e->alert_desc;
+	r->connections = e->attempts + 1;
+	r->nudges = e->nudges;
+}
+
+uint64_t engine_conn_nonce(const struct engine *e)
+{
+	return e->nonce + 0x9e3779b97f4a7c15ULL * e->attempts;
+}
+
+void engine_fill_random(const struct engine *e, unsigned salt, uint8_t *b,
+    size_t n)
+{
+	uint64_t x = e->nonce ^ ((uint64_t)e->attempts << 48) ^ salt;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		b[i] = (uint8_t)(x >> 56);
+	}
+}
+
+uint8_t engine_pad_byte(const void *plan, size_t i)
+{
+	return hb_payload_byte(plan, 2, i);
+}
+
+void engine_note_rtt(struct engine *e, uint64_t since_ms)
+{
+	if (e->now_ms >= since_ms)
+		e->rtt_ms = (uint16_t)(e->now_ms - since_ms > 60000 ?
+			60000 :
+			e->now_ms - since_ms);
+}
+
+int engine_nudge(struct engine *e, const struct hb_plan *plan, uint16_t version,
+    unsigned max, unsigned gap_ms, struct probe_out *o)
+{
+	ssize_t n;
+
+	if (e->nudges >= max)
+		return -1;
+	n = hb_appdata_record(plan, version, 1, out_tail(o), out_room(o));
+	if (n < 0)
+		return -1;
+	o->len += (size_t)n;
+	e->nudges++;
+	engine_trace(e, "nudge %u", e->nudges);
+	if (e->nudges < max)
+		o->wake_ms = gap_ms;
+	return 0;
+}
+
+int engine_fallback_alert(unsigned desc)
+{
+	switch (desc) {
+	case TLS_AD_HANDSHAKE_FAILURE:
+	case TLS_AD_ILLEGAL_PARAMETER:
+	case TLS_AD_DECODE_ERROR:
+	case TLS_AD_PROTOCOL_VERSION:
+	case TLS_AD_INSUFFICIENT_SECURITY:
+	case TLS_AD_INTERNAL_ERROR:
+	case TLS_AD_INAPPROPRIATE_FALLBACK:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+const char *engine_close_how(int err)
+{
+	return err == -ECONNRESET ? "reset the connection" :
+	    err			  ? "failed the connection" :
+				    "closed the connection";
+}
+
+void engine_describe_bytes(const uint8_t *b, size_t n, char *out, size_t cap)
+{
+	size_t i, w;
+
+	w = (size_t)snprintf(out, cap, "bytes");
+	for (i = 0; i < n && w + 4 < cap; i++)
+		w += (size_t)snprintf(out + w, cap - w, " %02x", b[i]);
+}
+
+enum hb_verdict engine_judge(struct engine *e, const struct hb_reader *r,
+    int ext_echoed, struct reply_summary *s, char *why, size_t cap)
+{
+	enum hb_verdict v;
+
+	memset(s, 0, sizeof(*s));
+	reply_from_reader(r, s);
+	s->alert_desc = e->alert_desc;
+	v = reply_judge(s, ext_echoed);
+	reply_reason(s, ext_echoed, why, cap);
+	e->disclosed = s->disclosed;
+	return v;
+}
+
+void engine_proven(struct engine *e, struct probe_out *o, const char *whose,
+    const char *proof)
+{
+	engine_finishf(e, o, PV_VULNERABLE,
+	    "heartbeat over-read proven: "
+	    "the probe came back with %s (0 bytes of %s memory disclosed)",
+	    proof, whose);
+}
+
+void engine_finish_judged(struct engine *e, struct probe_out *o,
+    enum hb_verdict v, const char *why, const char *extra)
+{
+	switch (v) {
+	case HBV_VULNERABLE:
+		engine_finishf(e, o, PV_VULNERABLE, "%s", why);
+		break;
+	case HBV_PATCHED:
+		engine_finishf(e, o, PV_PATCHED, "%s", why);
+		break;
+	case HBV_NO_HEARTBEAT:
+		engine_finishf(e, o, PV_NO_HEARTBEAT, "%s", why);
+		break;
+	case HBV_INCONCLUSIVE:
+		engine_finishf(e, o, PV_INCONCLUSIVE, "%s%s", why, extra);
+		break;
+	}
+}
