@@ -5,7 +5,6 @@
 #include "probe/client.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,31 +30,6 @@
 /* No real ClientHello comes near this. */
 #define CH_MAX 32768
 
-static const char *const state_names[] = { "idle", "preamble", "hello",
-	"flight", "done" };
-
-static void trace(const struct client_probe *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void trace(const struct client_probe *c, const char *fmt, ...)
-{
-	char line[200];
-	va_list ap;
-
-	if (!c->cfg->trace)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	c->cfg->trace(c->cfg->trace_ctx, line);
-}
-
-static void set_state(struct client_probe *c, enum client_state s)
-{
-	trace(c, "%s -> %s", state_names[c->state], state_names[s]);
-	c->state = (uint8_t)s;
-}
-
 const char *client_strategy_name(const struct client_probe *c)
 {
 	if (c->strategy == CST_FLIGHT)
@@ -76,22 +50,30 @@ int client_strategy_parse(const char *s, uint8_t *out)
 	return 0;
 }
 
+/* What only a live engine holds: freed at the verdict, or by client_free. */
+static void release(struct engine *e)
+{
+	struct client_probe *c = (struct client_probe *)e; /* core first */
+
+	free(c->ch_buf);
+	c->ch_buf = NULL;
+}
+
 void client_init(struct client_probe *c, const struct client_cfg *cfg,
     uint64_t nonce)
 {
 	memset(c, 0, sizeof(*c));
+	engine_init(&c->e, nonce, sizeof(c->reason), cfg->trace,
+	    cfg->trace_ctx);
+	c->release = release;
 	c->cfg = cfg;
-	c->nonce = nonce;
 	c->strategy =
 	    cfg->first_strategy <= CST_VALID ? cfg->first_strategy : CST_FLIGHT;
-	c->alert_desc = -1;
-	c->verdict = PV_INCONCLUSIVE;
 }
 
 void client_free(struct client_probe *c)
 {
-	free(c->ch_buf);
-	c->ch_buf = NULL;
+	release(&c->e);
 }
 
 void client_clock(struct client_probe *c, uint64_t now_ms)
@@ -101,39 +83,18 @@ void client_clock(struct client_probe *c, uint64_t now_ms)
 
 int client_is_done(const struct client_probe *c)
 {
-	return c->state == CS_DONE;
+	return engine_is_done(&c->e);
 }
 
 int client_is_idle(const struct client_probe *c)
 {
-	return c->state == CS_IDLE;
+	return engine_is_idle(&c->e);
 }
 
 void client_finish(struct client_probe *c, enum probe_verdict v,
     const char *why)
 {
-	c->verdict = v;
-	snprintf(c->reason, sizeof(c->reason), "%s", why);
-	free(c->ch_buf);
-	c->ch_buf = NULL;
-	set_state(c, CS_DONE);
-}
-
-static void finish_fmt(struct client_probe *c, struct probe_out *o,
-    enum probe_verdict v, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void finish_fmt(struct client_probe *c, struct probe_out *o,
-    enum probe_verdict v, const char *fmt, ...)
-{
-	char why[sizeof(c->reason)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	client_finish(c, v, why);
-	o->act = PA_DONE;
+	engine_finish(&c->e, v, why);
 }
 
 void client_get_result(const struct client_probe *c, struct client_result *r)
@@ -172,7 +133,7 @@ static void on_tail(void *ctx, size_t off, const uint8_t *b, size_t n)
 
 static int plan_strategy(struct client_probe *c)
 {
-	uint64_t nonce = c->nonce + 0x9e3779b97f4a7c15ULL * c->attempts;
+	uint64_t nonce = engine_conn_nonce(&c->e);
 
 	switch (c->strategy) {
 	case CST_LARGE:
@@ -189,7 +150,7 @@ static void start_tls(struct client_probe *c)
 {
 	rec_stream_init(&c->rs, 0);
 	hs_walker_init(&c->hw);
-	set_state(c, CS_HELLO);
+	engine_set_state(&c->e, CS_HELLO);
 }
 
 void client_on_connected(struct client_probe *c, struct probe_out *o)
@@ -197,7 +158,7 @@ void client_on_connected(struct client_probe *c, struct probe_out *o)
 	if (c->state == CS_DONE)
 		return;
 	if (plan_strategy(c) != 0) {
-		finish_fmt(c, o, PV_INCONCLUSIVE,
+		engine_finishf(&c->e, o, PV_INCONCLUSIVE,
 		    "internal: heartbeat plan "
 		    "does not fit");
 		return;
@@ -220,29 +181,12 @@ void client_on_connected(struct client_probe *c, struct probe_out *o)
 	free(c->ch_buf);
 	c->ch_buf = NULL;
 	if (c->cfg->preamble) {
-		set_state(c, CS_PREAMBLE);
+		engine_set_state(&c->e, CS_PREAMBLE);
 		if (c->cfg->preamble->on_connected)
 			c->cfg->preamble->on_connected(c->cfg->preamble->st, o);
 		return;
 	}
 	start_tls(c);
-}
-
-static uint8_t pad_byte(const void *ctx, size_t i)
-{
-	return hb_payload_byte(ctx, 2, i);
-}
-
-static void fill_random(struct client_probe *c, uint8_t *b, size_t n,
-    unsigned salt)
-{
-	uint64_t x = c->nonce ^ ((uint64_t)c->attempts << 48) ^ salt;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-		b[i] = (uint8_t)(x >> 56);
-	}
 }
 
 static int suite_ecdhe(uint16_t s)
@@ -254,16 +198,16 @@ static int suite_ecdhe(uint16_t s)
 static void send_flight(struct client_probe *c, struct probe_out *o)
 {
 	struct server_hello_opts sh;
-	uint8_t *w = o->buf + o->len;
-	size_t cap = o->cap - o->len, n = 0, probe_end = 0;
+	uint8_t *w = out_tail(o);
+	size_t cap = out_room(o), n = 0, probe_end = 0;
 	ssize_t r;
 
 	memset(&sh, 0, sizeof(sh));
 	sh.version = c->version;
 	sh.cipher = c->suite;
-	fill_random(c, sh.random, sizeof(sh.random), 1);
+	engine_fill_random(&c->e, 1, sh.random, sizeof(sh.random));
 	sh.sid_len = 32;
-	fill_random(c, sh.sid, sizeof(sh.sid), 2);
+	engine_fill_random(&c->e, 2, sh.sid, sizeof(sh.sid));
 	sh.heartbeat = c->ch.heartbeat_ext;
 	sh.reneg = c->ch.reneg;
 	sh.ec_point_formats = c->ch.ec_point_formats && suite_ecdhe(c->suite);
@@ -274,7 +218,7 @@ static void send_flight(struct client_probe *c, struct probe_out *o)
 		 * them (1.0.1 ignores an unknown ServerHello extension). */
 		sh.pad_len =
 		    (uint16_t)(r + 4 < LARGE_SH ? LARGE_SH - r - 4 : 0);
-		sh.pad_byte = pad_byte;
+		sh.pad_byte = engine_pad_byte;
 		sh.pad_ctx = &c->plan;
 		r = sh.pad_len ? server_hello_build(&sh, w, cap) : -1;
 		if (r >= 0) {
@@ -319,10 +263,10 @@ static void send_flight(struct client_probe *c, struct probe_out *o)
 		o->wake_ms = REST_MS;
 	}
 	o->len += n;
-	set_state(c, CS_FLIGHT);
+	engine_set_state(&c->e, CS_FLIGHT);
 	return;
 nofit:
-	finish_fmt(c, o, PV_INCONCLUSIVE,
+	engine_finishf(&c->e, o, PV_INCONCLUSIVE,
 	    "internal: our flight does not "
 	    "fit");
 }
@@ -338,28 +282,18 @@ void client_on_wake(struct client_probe *c, struct probe_out *o)
 		 * heartbeat, so let its handshake go on to its next flight. */
 		if (c->rest_sent)
 			return;
-		n = server_cert_done_build(c->version, o->buf + o->len,
-		    o->cap - o->len);
+		n = server_cert_done_build(c->version, out_tail(o),
+		    out_room(o));
 		if (n < 0)
 			return;
 		o->len += (size_t)n;
 		c->rest_sent = 1;
-		trace(c,
+		engine_trace(&c->e,
 		    "no close after the heartbeat: Certificate and "
 		    "ServerHelloDone sent");
 		return;
 	}
-	if (c->nudges >= NUDGE_MAX)
-		return;
-	n = hb_appdata_record(&c->plan, c->version, 1, o->buf + o->len,
-	    o->cap - o->len);
-	if (n < 0)
-		return;
-	o->len += (size_t)n;
-	c->nudges++;
-	trace(c, "nudge %u", c->nudges);
-	if (c->nudges < NUDGE_MAX)
-		o->wake_ms = NUDGE_MS;
+	engine_nudge(&c->e, &c->plan, c->version, NUDGE_MAX, NUDGE_MS, o);
 }
 
 static const char *alert_text(int desc, char *buf, size_t cap)
@@ -416,13 +350,9 @@ static void finish_flight(struct client_probe *c, struct probe_out *o,
 				"behind it";
 		}
 		if (proof)
-			finish_fmt(c, o, PV_VULNERABLE,
-			    "heartbeat over-read "
-			    "proven: the probe came back with %s (0 bytes of "
-			    "client memory disclosed)",
-			    proof);
+			engine_proven(&c->e, o, "client", proof);
 		else
-			finish_fmt(c, o, PV_VULNERABLE,
+			engine_finishf(&c->e, o, PV_VULNERABLE,
 			    "heartbeat over-read "
 			    "proven: the probe came back with %u bytes of "
 			    "client memory",
@@ -430,14 +360,14 @@ static void finish_flight(struct client_probe *c, struct probe_out *o,
 		return;
 	}
 	if (h->foreign || (h->hdr_have > 0 && !h->in_padding)) {
-		finish_fmt(c, o, PV_INCONCLUSIVE,
+		engine_finishf(&c->e, o, PV_INCONCLUSIVE,
 		    "a heartbeat response "
 		    "matches no request we sent; nothing proven%s",
 		    extra);
 		return;
 	}
 	if (h->lax_echoed) {
-		finish_fmt(c, o, PV_INCONCLUSIVE,
+		engine_finishf(&c->e, o, PV_INCONCLUSIVE,
 		    "the probe came back without "
 		    "its over-read: the padding check is missing, but no "
 		    "over-read is proven%s",
@@ -446,27 +376,27 @@ static void finish_flight(struct client_probe *c, struct probe_out *o,
 	}
 	if (h->sentinel_echoed) {
 		if (c->strategy == CST_VALID)
-			finish_fmt(c, o, PV_PATCHED,
+			engine_finishf(&c->e, o, PV_PATCHED,
 			    "the client program gives "
 			    "up on the first heartbeat: an over-length one "
 			    "went unanswered, a valid one of the same size was "
 			    "echoed");
 		else
-			finish_fmt(c, o, PV_PATCHED,
+			engine_finishf(&c->e, o, PV_PATCHED,
 			    "valid heartbeat echoed, "
 			    "over-length request dropped (%s)",
 			    e);
 		return;
 	}
 	if (offered && c->alert_desc >= 0) {
-		finish_fmt(c, o, PV_PATCHED,
+		engine_finishf(&c->e, o, PV_PATCHED,
 		    "heartbeat extension offered, "
 		    "heartbeats refused during the handshake (%s)",
 		    alert_text(c->alert_desc, a, sizeof(a)));
 		return;
 	}
 	if (offered) {
-		finish_fmt(c, o, PV_INCONCLUSIVE,
+		engine_finishf(&c->e, o, PV_INCONCLUSIVE,
 		    "heartbeat extension offered, "
 		    "but the %s went unanswered (%s); nothing proven%s",
 		    c->strategy == CST_LARGE ? "over-length heartbeat" :
@@ -474,7 +404,7 @@ static void finish_flight(struct client_probe *c, struct probe_out *o,
 		    e, extra);
 		return;
 	}
-	finish_fmt(c, o, PV_NO_HEARTBEAT,
+	engine_finishf(&c->e, o, PV_NO_HEARTBEAT,
 	    "no heartbeat extension offered and "
 	    "no heartbeat echo (%s)",
 	    e);
@@ -492,7 +422,7 @@ static int unanswered(const struct client_probe *c)
 static void next_strategy(struct client_probe *c, struct probe_out *o)
 {
 	if (c->strategy >= CST_VALID) {
-		finish_fmt(c, o, PV_INCONCLUSIVE,
+		engine_finishf(&c->e, o, PV_INCONCLUSIVE,
 		    "no heartbeat was answered "
 		    "in any strategy: the flight (%u nudges), a large "
 		    "over-length heartbeat and a valid large heartbeat each "
@@ -501,7 +431,7 @@ static void next_strategy(struct client_probe *c, struct probe_out *o)
 		return;
 	}
 	if (!c->cfg->can_retry) {
-		finish_fmt(c, o, PV_INCONCLUSIVE,
+		engine_finishf(&c->e, o, PV_INCONCLUSIVE,
 		    "the client closed without "
 		    "answering the %s: a program that gives up on the first "
 		    "heartbeat drops its replies with the connection; test it "
@@ -513,13 +443,11 @@ static void next_strategy(struct client_probe *c, struct probe_out *o)
 		return;
 	}
 	c->strategy++;
-	trace(c, "nothing came back: next, %s",
+	engine_trace(&c->e, "nothing came back: next, %s",
 	    c->strategy == CST_LARGE ?
 		"a padded ServerHello and one over-length large heartbeat" :
 		"one valid large heartbeat");
-	c->attempts++;
-	set_state(c, CS_IDLE);
-	o->act = PA_RECONNECT;
+	engine_reconnect(&c->e, o);
 }
 
 static void on_client_hello(struct client_probe *c, struct probe_out *o)
@@ -530,7 +458,7 @@ static void on_client_hello(struct client_probe *c, struct probe_out *o)
 	free(c->ch_buf);
 	c->ch_buf = NULL;
 	if (bad) {
-		finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+		engine_finishf(&c->e, o, PV_HANDSHAKE_FAILED,
 		    "malformed ClientHello "
 		    "(%u bytes)",
 		    (unsigned)c->ch_len);
@@ -539,7 +467,7 @@ static void on_client_hello(struct client_probe *c, struct probe_out *o)
 	c->hello_seen = 1;
 	c->version = server_pick_version(&c->ch);
 	if (!c->version || c->version < TLS_V_SSL3) {
-		finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+		engine_finishf(&c->e, o, PV_HANDSHAKE_FAILED,
 		    "the client offered "
 		    "version %s; heartbeats need SSLv3 to TLS 1.2",
 		    tls_version_name(c->ch.version, vb, sizeof(vb)));
@@ -556,18 +484,18 @@ static void on_client_hello(struct client_probe *c, struct probe_out *o)
 				tls13 = 1;
 		c->version = 0;
 		if (tls13) {
-			finish_fmt(c, o, PV_NO_HEARTBEAT,
+			engine_finishf(&c->e, o, PV_NO_HEARTBEAT,
 			    "the client offered "
 			    "only TLS 1.3 suites, and TLS 1.3 has no "
 			    "heartbeat");
 			return;
 		}
-		finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+		engine_finishf(&c->e, o, PV_HANDSHAKE_FAILED,
 		    "the client offered no "
 		    "cipher suite we can answer with");
 		return;
 	}
-	trace(c,
+	engine_trace(&c->e,
 	    "ClientHello %s, %u suites, extension 15 %s; answering "
 	    "%s with suite 0x%04x",
 	    tls_version_name(c->ch.version, vb, sizeof(vb)), c->ch.n_suites,
@@ -591,7 +519,7 @@ static void on_hello_bytes(struct client_probe *c, const uint8_t *b, size_t n,
 			return;
 		if (ev == HW_START) {
 			if (c->hw.type != TLS_HS_CLIENT_HELLO) {
-				finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+				engine_finishf(&c->e, o, PV_HANDSHAKE_FAILED,
 				    "the "
 				    "client's first handshake message is type "
 				    "%u, not a ClientHello",
@@ -599,14 +527,14 @@ static void on_hello_bytes(struct client_probe *c, const uint8_t *b, size_t n,
 				return;
 			}
 			if (c->hw.len > CH_MAX || c->hw.len < 38) {
-				finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+				engine_finishf(&c->e, o, PV_HANDSHAKE_FAILED,
 				    "malformed ClientHello (%u bytes)",
 				    (unsigned)c->hw.len);
 				return;
 			}
 			c->ch_buf = malloc(c->hw.len);
 			if (!c->ch_buf) {
-				finish_fmt(c, o, PV_INCONCLUSIVE,
+				engine_finishf(&c->e, o, PV_INCONCLUSIVE,
 				    "out of memory");
 				return;
 			}
@@ -627,7 +555,7 @@ static void on_hello_bytes(struct client_probe *c, const uint8_t *b, size_t n,
 static void describe_sample(const struct client_probe *c, char *out, size_t cap)
 {
 	const uint8_t *s = c->sample;
-	size_t i, n = c->sample_have, w;
+	size_t n = c->sample_have;
 
 	if (n >= 3 && (s[0] & 0x80) && s[2] == 1) {
 		snprintf(out, cap,
@@ -647,9 +575,7 @@ static void describe_sample(const struct client_probe *c, char *out, size_t cap)
 		    "supported yet");
 		return;
 	}
-	w = (size_t)snprintf(out, cap, "bytes");
-	for (i = 0; i < n && w + 4 < cap; i++)
-		w += (size_t)snprintf(out + w, cap - w, " %02x", s[i]);
+	engine_describe_bytes(s, n, out, cap);
 }
 
 static void on_alert(struct client_probe *c, struct probe_out *o)
@@ -661,7 +587,7 @@ static void on_alert(struct client_probe *c, struct probe_out *o)
 		return;
 	c->alert_desc = (int)desc;
 	if (c->state == CS_HELLO) {
-		finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+		engine_finishf(&c->e, o, PV_HANDSHAKE_FAILED,
 		    "the client sent %s "
 		    "before its ClientHello was complete",
 		    alert_text((int)desc, a, sizeof(a)));
@@ -684,7 +610,7 @@ static void preamble_data(struct client_probe *c, const uint8_t **b, size_t *n,
 	*b += used;
 	*n -= used;
 	if (r == CPRE_FAIL) {
-		finish_fmt(c, o, PV_NOT_TLS, "%s preamble failed: %s",
+		engine_finishf(&c->e, o, PV_NOT_TLS, "%s preamble failed: %s",
 		    c->cfg->preamble->name, why[0] ? why : "unexpected input");
 		return;
 	}
@@ -723,7 +649,7 @@ void client_on_data(struct client_probe *c, const uint8_t *b, size_t n,
 				return;
 			}
 			describe_sample(c, what, sizeof(what));
-			finish_fmt(c, o, PV_NOT_TLS,
+			engine_finishf(&c->e, o, PV_NOT_TLS,
 			    "the client does not speak "
 			    "TLS: %s",
 			    what);
@@ -744,7 +670,7 @@ void client_on_data(struct client_probe *c, const uint8_t *b, size_t n,
 			if (c->state == CS_HELLO &&
 			    c->rs.cur.type != TLS_CT_HANDSHAKE &&
 			    c->rs.cur.type != TLS_CT_ALERT) {
-				finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+				engine_finishf(&c->e, o, PV_HANDSHAKE_FAILED,
 				    "record "
 				    "type %u before the ClientHello",
 				    c->rs.cur.type);
@@ -785,19 +711,18 @@ void client_on_data(struct client_probe *c, const uint8_t *b, size_t n,
 
 void client_on_closed(struct client_probe *c, int err, struct probe_out *o)
 {
-	const char *how = err == -ECONNRESET ? "reset the connection" :
-	    err				     ? "failed the connection" :
-					       "closed the connection";
+	const char *how = engine_close_how(err);
 
 	switch (c->state) {
 	case CS_PREAMBLE:
-		finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+		engine_finishf(&c->e, o, PV_HANDSHAKE_FAILED,
 		    "the client %s during "
 		    "the %s preamble",
 		    how, c->cfg->preamble->name);
 		return;
 	case CS_HELLO:
-		finish_fmt(c, o, PV_HANDSHAKE_FAILED, "the client %s %s", how,
+		engine_finishf(&c->e, o, PV_HANDSHAKE_FAILED,
+		    "the client %s %s", how,
 		    c->got_bytes ? "before its ClientHello was complete" :
 				   "without sending anything");
 		return;
@@ -822,19 +747,19 @@ void client_on_timeout(struct client_probe *c, struct probe_out *o)
 {
 	switch (c->state) {
 	case CS_IDLE:
-		finish_fmt(c, o, PV_TIMEOUT,
+		engine_finishf(&c->e, o, PV_TIMEOUT,
 		    "no client connected%s before the "
 		    "deadline",
 		    c->attempts ? " again" : "");
 		return;
 	case CS_PREAMBLE:
-		finish_fmt(c, o, PV_TIMEOUT,
+		engine_finishf(&c->e, o, PV_TIMEOUT,
 		    "the %s preamble did not end "
 		    "before the deadline",
 		    c->cfg->preamble->name);
 		return;
 	case CS_HELLO:
-		finish_fmt(c, o, PV_TIMEOUT,
+		engine_finishf(&c->e, o, PV_TIMEOUT,
 		    "no ClientHello before the "
 		    "deadline (%s)",
 		    c->got_bytes ? "the client sent part of "
@@ -846,7 +771,7 @@ void client_on_timeout(struct client_probe *c, struct probe_out *o)
 			finish_flight(c, o, "");
 			return;
 		}
-		finish_fmt(c, o, PV_TIMEOUT,
+		engine_finishf(&c->e, o, PV_TIMEOUT,
 		    "no answer to our heartbeats and "
 		    "no next flight before the deadline (%s strategy, %u "
 		    "nudges)",

@@ -56,11 +56,11 @@ enum client_strategy {
 };
 
 enum client_state {
-	CS_IDLE, /* waiting for the (next) connection */
-	CS_PREAMBLE, /* a plaintext preamble module has the connection */
-	CS_HELLO, /* reading the ClientHello */
-	CS_FLIGHT, /* our flight is out, reading the client's answers */
-	CS_DONE,
+	CS_IDLE = ES_IDLE, /* waiting for the (next) connection */
+	CS_PREAMBLE = ES_PREAMBLE, /* a plaintext preamble module has it */
+	CS_HELLO = ES_HELLO, /* reading the ClientHello */
+	CS_FLIGHT = ES_FLIGHT, /* our flight is out, reading the answers */
+	CS_DONE = ES_DONE,
 };
 
 /* What a preamble module says after the client's bytes. */
@@ -98,8 +98,8 @@ struct client_cfg {
 #define CLIENT_FOLLOW 32
 
 struct client_probe {
+	ENGINE_CORE; /* state, attempts, nudges, the result... */
 	const struct client_cfg *cfg;
-	uint8_t state;
 	uint8_t strategy;
 	uint8_t hello_seen; /* a ClientHello was parsed (ch is valid) */
 	uint8_t got_bytes;
@@ -109,7 +109,7 @@ struct client_probe {
 	uint8_t alert[2];
 	uint8_t sample_have;
 	uint8_t sample[8];
-	uint8_t nudges, nudged;
+	uint8_t nudged;
 	uint16_t version, suite;
 	uint32_t ch_len, ch_have;
 	uint8_t *ch_buf; /* the ClientHello body, while it arrives */
@@ -120,17 +120,10 @@ struct client_probe {
 	uint8_t follow[CLIENT_FOLLOW];
 	uint8_t follow_len;
 	uint32_t follow_known, follow_mism;
-	uint64_t now_ms;
-	uint32_t attempts;
-	uint64_t nonce;
 	struct rec_stream rs;
 	struct hs_walker hw;
 	struct hb_plan plan;
 	struct hb_reader hb;
-	enum probe_verdict verdict;
-	int alert_desc;
-	unsigned disclosed;
-	char reason[256];
 };
 
 void client_init(struct client_probe *c, const struct client_cfg *cfg,
