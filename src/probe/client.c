@@ -634,8 +634,7 @@ void client_on_data(struct client_probe *c, const uint8_t *b, size_t n,
 		if (c->state != CS_HELLO || n == 0)
 			return;
 	}
-	for (i = 0; i < n && c->sample_have < sizeof(c->sample); i++)
-		c->sample[c->sample_have++] = b[i];
+	engine_sample(&c->e, b, n);
 	while (c->state == CS_HELLO || c->state == CS_FLIGHT) {
 		ev = rec_stream_step(&c->rs, b, n, &used, &data, &dlen);
 		b += used;

@@ -107,8 +107,6 @@ struct client_probe {
 	uint8_t rest_sent; /* Certificate and ServerHelloDone are out */
 	uint8_t alert_have;
 	uint8_t alert[2];
-	uint8_t sample_have;
-	uint8_t sample[8];
 	uint8_t nudged;
 	uint16_t version, suite;
 	uint32_t ch_len, ch_have;

@@ -5,6 +5,7 @@
 #include "probe/dtls.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tls/hello.h"
@@ -240,20 +241,11 @@ static void flight_wait(struct dtls_probe *p, struct probe_out *o)
 static void finish_flight(struct dtls_probe *p, struct probe_out *o,
     const char *extra)
 {
-	struct reply_summary s;
-	char why[sizeof(p->reason)];
-	enum hb_verdict v;
+	struct engine_judgement j;
+	char silence[64];
 
-	v = engine_judge(&p->e, &p->hb, p->ext_echoed, &s, why, sizeof(why));
-	if (v == HBV_VULNERABLE && s.disclosed == 0) {
-		engine_proven(&p->e, o, "server",
-		    p->hb.proof_model == HB_TAIL_NEXT_DTLS ?
-			"the start of our own sentinel record from the same "
-			"datagram" :
-			"our own bytes");
-		return;
-	}
-	if (v == HBV_PATCHED && !s.sentinel_echoed && s.alert_desc < 0 &&
+	engine_judge(&p->e, &p->hb, p->ext_echoed, &j);
+	if (j.v == HBV_PATCHED && !j.s.sentinel_echoed && j.s.alert_desc < 0 &&
 	    p->restarted) {
 		engine_finishf(&p->e, o, PV_PATCHED,
 		    "heartbeat extension on; the "
@@ -261,14 +253,13 @@ static void finish_flight(struct dtls_probe *p, struct probe_out *o,
 		    "ClientHello then got a new HelloVerifyRequest)");
 		return;
 	}
-	if (v == HBV_PATCHED && !s.sentinel_echoed && s.alert_desc < 0) {
-		engine_finishf(&p->e, o, PV_INCONCLUSIVE,
-		    "heartbeat extension on, but "
-		    "the flight got no answer (%u copies sent)%s",
-		    p->flight_sends, extra);
-		return;
-	}
-	engine_finish_judged(&p->e, o, v, why, extra);
+	snprintf(silence, sizeof(silence), " (%u copies sent)%s",
+	    p->flight_sends, extra);
+	engine_finish_flight(&p->e, o, &j,
+	    p->hb.proof_model == HB_TAIL_NEXT_DTLS ?
+		"the start of our own sentinel record from the same datagram" :
+		"our own bytes",
+	    silence, extra);
 }
 
 static void on_alert(struct dtls_probe *p, const uint8_t *b, size_t n,

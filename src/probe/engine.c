@@ -206,6 +206,14 @@ const char *engine_close_how(int err)
 				    "closed the connection";
 }
 
+void engine_sample(struct engine *e, const uint8_t *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && e->sample_have < sizeof(e->sample); i++)
+		e->sample[e->sample_have++] = b[i];
+}
+
 void engine_describe_bytes(const uint8_t *b, size_t n, char *out, size_t cap)
 {
 	size_t i, w;
@@ -215,18 +223,15 @@ void engine_describe_bytes(const uint8_t *b, size_t n, char *out, size_t cap)
 		w += (size_t)snprintf(out + w, cap - w, " %02x", b[i]);
 }
 
-enum hb_verdict engine_judge(struct engine *e, const struct hb_reader *r,
-    int ext_echoed, struct reply_summary *s, char *why, size_t cap)
+void engine_judge(struct engine *e, const struct hb_reader *r, int ext_echoed,
+    struct engine_judgement *j)
 {
-	enum hb_verdict v;
-
-	memset(s, 0, sizeof(*s));
-	reply_from_reader(r, s);
-	s->alert_desc = e->alert_desc;
-	v = reply_judge(s, ext_echoed);
-	reply_reason(s, ext_echoed, why, cap);
-	e->disclosed = s->disclosed;
-	return v;
+	memset(&j->s, 0, sizeof(j->s));
+	reply_from_reader(r, &j->s);
+	j->s.alert_desc = e->alert_desc;
+	j->v = reply_judge(&j->s, ext_echoed);
+	reply_reason(&j->s, ext_echoed, j->why, sizeof(j->why));
+	e->disclosed = j->s.disclosed;
 }
 
 void engine_proven(struct engine *e, struct probe_out *o, const char *whose,
@@ -238,21 +243,37 @@ void engine_proven(struct engine *e, struct probe_out *o, const char *whose,
 	    proof, whose);
 }
 
-void engine_finish_judged(struct engine *e, struct probe_out *o,
-    enum hb_verdict v, const char *why, const char *extra)
+void engine_finish_flight(struct engine *e, struct probe_out *o,
+    const struct engine_judgement *j, const char *proof, const char *silence,
+    const char *extra)
 {
-	switch (v) {
+	if (j->v == HBV_VULNERABLE && j->s.disclosed == 0) {
+		engine_proven(e, o, "server", proof);
+		return;
+	}
+	/* Extension 15 alone proves nothing until the server refuses the
+	 * heartbeat with an alert (GnuTLS) or echoes the sentinel (1.0.1g):
+	 * a close, a reset or garbage is no answer at all. */
+	if (j->v == HBV_PATCHED && !j->s.sentinel_echoed &&
+	    j->s.alert_desc < 0) {
+		engine_finishf(e, o, PV_INCONCLUSIVE,
+		    "heartbeat extension "
+		    "on, but the flight got no answer%s",
+		    silence);
+		return;
+	}
+	switch (j->v) {
 	case HBV_VULNERABLE:
-		engine_finishf(e, o, PV_VULNERABLE, "%s", why);
+		engine_finishf(e, o, PV_VULNERABLE, "%s", j->why);
 		break;
 	case HBV_PATCHED:
-		engine_finishf(e, o, PV_PATCHED, "%s", why);
+		engine_finishf(e, o, PV_PATCHED, "%s", j->why);
 		break;
 	case HBV_NO_HEARTBEAT:
-		engine_finishf(e, o, PV_NO_HEARTBEAT, "%s", why);
+		engine_finishf(e, o, PV_NO_HEARTBEAT, "%s", j->why);
 		break;
 	case HBV_INCONCLUSIVE:
-		engine_finishf(e, o, PV_INCONCLUSIVE, "%s%s", why, extra);
+		engine_finishf(e, o, PV_INCONCLUSIVE, "%s%s", j->why, extra);
 		break;
 	}
 }

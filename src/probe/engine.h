@@ -109,13 +109,15 @@ struct engine;
 	uint8_t nudges; /* nudges sent on this connection */ \
 	uint16_t rtt_ms; /* hello to the peer's answer (engine_note_rtt) */ \
 	uint16_t reason_cap; /* bytes of reason in use, NUL included */ \
+	uint8_t sample_have; \
+	uint8_t sample[8]; /* first bytes in, to name a non-TLS peer */ \
 	uint32_t attempts; /* connections before this one */ \
 	uint64_t nonce; /* makes every payload byte ours alone */ \
 	uint64_t now_ms; /* the driver's clock */ \
 	void (*trace_line)(void *ctx, const char *line); \
 	void *trace_ctx; \
 	/* Frees what only a live engine needs, at its verdict. */ \
-	void (*release)(struct engine * e); \
+	void (*release)(struct engine *); \
 	/* The result. */ \
 	enum probe_verdict verdict; \
 	int alert_desc; /* alert that decided, or -1 */ \
@@ -183,21 +185,36 @@ int engine_fallback_alert(unsigned desc);
 /* "reset the connection", "failed the connection", "closed the
  * connection", for a close with err (0 or -errno). */
 const char *engine_close_how(int err);
-/* "bytes 16 03 01 ...": the first bytes of a reply that is not ours. */
+
+/* Keeps the first bytes of a connection's input (sample), to name a peer
+ * that does not speak TLS: "bytes 16 03 01 ...". */
+void engine_sample(struct engine *e, const uint8_t *b, size_t n);
 void engine_describe_bytes(const uint8_t *b, size_t n, char *out, size_t cap);
 
+/* A server's answers to a heartbeat flight, judged by the rules of
+ * docs/probe.md §5. */
+struct engine_judgement {
+	enum hb_verdict v;
+	struct reply_summary s;
+	char why[ENGINE_REASON_MAX]; /* the rule's reason */
+};
+/* Judges what reader r collected (the alert is e->alert_desc) and sets
+ * e->disclosed.  The engine then gives its own verdicts for what it alone
+ * knows (a ladder's last step, a restarted handshake), and leaves the rest
+ * to engine_finish_flight. */
+void engine_judge(struct engine *e, const struct hb_reader *r, int ext_echoed,
+    struct engine_judgement *j);
 /*
- * Judging a heartbeat flight (docs/probe.md §5): engine_judge folds the
- * reader into s, sets disclosed and writes the rule's reason into why;
- * engine_proven ends with a zero-disclosure proof ("whose": "server" or
- * "client"); engine_finish_judged ends with the rule's verdict, extra
- * appended to an inconclusive reason.
+ * The verdict of a judged flight: a zero-disclosure over-read is proven
+ * with what came back (proof); extension 15 echoed with no answer at all
+ * is inconclusive ("...got no answer" and silence); otherwise the rule's
+ * verdict, extra appended to an inconclusive reason.
  */
-enum hb_verdict engine_judge(struct engine *e, const struct hb_reader *r,
-    int ext_echoed, struct reply_summary *s, char *why, size_t cap);
+void engine_finish_flight(struct engine *e, struct probe_out *o,
+    const struct engine_judgement *j, const char *proof, const char *silence,
+    const char *extra);
+/* Ends with a zero-disclosure proof ("whose": "server" or "client"). */
 void engine_proven(struct engine *e, struct probe_out *o, const char *whose,
     const char *proof);
-void engine_finish_judged(struct engine *e, struct probe_out *o,
-    enum hb_verdict v, const char *why, const char *extra);
 
 #endif

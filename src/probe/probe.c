@@ -227,35 +227,21 @@ static const char *const proof_words[HB_TAIL_MODELS] = {
 static void finish_flight(struct probe *p, struct probe_out *o,
     const char *extra)
 {
-	struct reply_summary s;
-	char why[sizeof(p->reason)];
-	enum hb_verdict v;
+	struct engine_judgement j;
 
-	v = engine_judge(&p->e, &p->rr.hb, p->ext_echoed, &s, why, sizeof(why));
+	engine_judge(&p->e, &p->rr.hb, p->ext_echoed, &j);
 	p->nudged = p->strategy == PST_FLIGHT && p->nudges > 0;
-	if (v == HBV_VULNERABLE && s.disclosed == 0) {
-		engine_proven(&p->e, o, "server",
-		    proof_words[p->rr.hb.proof_model % HB_TAIL_MODELS]);
-		return;
-	}
-	if (v == HBV_PATCHED && p->strategy == PST_VALID && s.sentinel_echoed) {
+	if (j.v == HBV_PATCHED && p->strategy == PST_VALID &&
+	    j.s.sentinel_echoed) {
 		engine_finishf(&p->e, o, PV_PATCHED,
 		    "the server program closes on the "
 		    "first heartbeat: an over-length one went unanswered, a "
 		    "valid one of the same size was echoed");
 		return;
 	}
-	/* Extension 15 alone proves nothing until the server refuses the
-	 * heartbeat with an alert (GnuTLS) or echoes the sentinel (1.0.1g):
-	 * a close, a reset or garbage is no answer at all. */
-	if (v == HBV_PATCHED && !s.sentinel_echoed && s.alert_desc < 0) {
-		engine_finishf(&p->e, o, PV_INCONCLUSIVE,
-		    "heartbeat extension on, but "
-		    "the flight got no answer%s",
-		    extra[0] ? extra : " (the connection closed)");
-		return;
-	}
-	engine_finish_judged(&p->e, o, v, why, extra);
+	engine_finish_flight(&p->e, o, &j,
+	    proof_words[p->rr.hb.proof_model % HB_TAIL_MODELS],
+	    extra[0] ? extra : " (the connection closed)", extra);
 }
 
 /* Nothing at all came back to this connection's heartbeats. */
@@ -580,13 +566,12 @@ static void tls_data(struct probe *p, const uint8_t *b, size_t n,
     struct probe_out *o)
 {
 	const uint8_t *data;
-	size_t used, dlen, i;
+	size_t used, dlen;
 	enum rr_ev ev;
 	char what[64];
 
 	/* Keep the first bytes, to name a non-TLS service. */
-	for (i = 0; i < n && p->sample_have < sizeof(p->sample); i++)
-		p->sample[p->sample_have++] = b[i];
+	engine_sample(&p->e, b, n);
 	p->got_bytes = 1;
 	while (p->state == PS_HELLO || p->state == PS_FLIGHT) {
 		ev = rr_step(&p->rr, b, n, &used, &data, &dlen);

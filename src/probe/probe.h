@@ -77,8 +77,6 @@ struct probe {
 	uint8_t ext_echoed;
 	uint8_t got_bytes; /* this connection received anything */
 	uint8_t sh_seen;
-	uint8_t sample_have;
-	uint8_t sample[8]; /* first bytes of a non-TLS reply */
 	uint16_t version_try; /* version offered on this connection */
 	uint16_t version; /* version the server chose */
 	uint16_t sh_len, sh_have;
