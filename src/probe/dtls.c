@@ -266,13 +266,10 @@ static void on_alert(struct dtls_probe *p, const uint8_t *b, size_t n,
     struct probe_out *o)
 {
 	unsigned desc;
-	const char *name;
-	char vb[16];
 
 	if (n != 2)
 		return;
 	desc = b[1];
-	name = tls_alert_name(desc);
 	if (b[0] == TLS_ALERT_WARNING && desc != TLS_AD_CLOSE_NOTIFY)
 		return;
 	if (p->state == PS_FLIGHT) {
@@ -281,22 +278,9 @@ static void on_alert(struct dtls_probe *p, const uint8_t *b, size_t n,
 		finish_flight(p, o, "");
 		return;
 	}
-	if (desc == TLS_AD_UNRECOGNIZED_NAME && p->sni_on) {
-		p->sni_on = 0;
-		engine_reconnect(&p->e, o);
-		return;
-	}
-	if (engine_fallback_alert(desc) && p->version_try == DTLS_V_12) {
-		p->version_try = DTLS_V_10;
-		engine_reconnect(&p->e, o);
-		return;
-	}
-	p->alert_desc = (int)desc;
-	engine_finishf(&p->e, o, PV_HANDSHAKE_FAILED,
-	    "alert %u (%s) in answer to the "
-	    "%s ClientHello",
-	    desc, name ? name : "unknown",
-	    tls_version_name(p->version_try, vb, sizeof(vb)));
+	/* The fallback from DTLS 1.2 is DTLS 1.0, on a fresh socket. */
+	engine_hello_refused(&p->e, o, desc, &p->sni_on, &p->version_try,
+	    p->version_try == DTLS_V_12 ? DTLS_V_10 : 0);
 }
 
 /* A version the server may choose: the one offered or an older one

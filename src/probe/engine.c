@@ -183,7 +183,7 @@ int engine_nudge(struct engine *e, const struct hb_plan *plan, uint16_t version,
 	return 0;
 }
 
-int engine_fallback_alert(unsigned desc)
+static int fallback_alert(unsigned desc)
 {
 	switch (desc) {
 	case TLS_AD_HANDSHAKE_FAILURE:
@@ -197,6 +197,31 @@ int engine_fallback_alert(unsigned desc)
 	default:
 		return 0;
 	}
+}
+
+void engine_hello_refused(struct engine *e, struct probe_out *o, unsigned desc,
+    uint8_t *sni_on, uint16_t *version_try, uint16_t older)
+{
+	const char *name = tls_alert_name(desc);
+	char vb[16];
+
+	if (desc == TLS_AD_UNRECOGNIZED_NAME && *sni_on) {
+		/* Some servers reject the name they are sent: try without. */
+		*sni_on = 0;
+		engine_reconnect(e, o);
+		return;
+	}
+	if (fallback_alert(desc) && older) {
+		*version_try = older;
+		engine_reconnect(e, o);
+		return;
+	}
+	e->alert_desc = (int)desc;
+	engine_finishf(e, o, PV_HANDSHAKE_FAILED,
+	    "alert %u (%s) in answer to "
+	    "the %s ClientHello",
+	    desc, name ? name : "unknown",
+	    tls_version_name(*version_try, vb, sizeof(vb)));
 }
 
 const char *engine_close_how(int err)

@@ -180,8 +180,12 @@ void engine_note_rtt(struct engine *e, uint64_t since_ms);
 int engine_nudge(struct engine *e, const struct hb_plan *plan, uint16_t version,
     unsigned max, unsigned gap_ms, struct probe_out *o);
 
-/* A fatal alert worth a retry with an older version. */
-int engine_fallback_alert(unsigned desc);
+/* A fatal alert desc in answer to our ClientHello: a retry without SNI
+ * (*sni_on cleared) when the name was refused, one with the version older
+ * (0: none) when the alert is one version intolerance shows as, or the
+ * end: handshake-failed. */
+void engine_hello_refused(struct engine *e, struct probe_out *o, unsigned desc,
+    uint8_t *sni_on, uint16_t *version_try, uint16_t older);
 /* "reset the connection", "failed the connection", "closed the
  * connection", for a close with err (0 or -errno). */
 const char *engine_close_how(int err);

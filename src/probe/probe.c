@@ -340,7 +340,6 @@ static void on_alert(struct probe *p, struct probe_out *o)
 {
 	unsigned level = p->rr.alert[0], desc = p->rr.alert[1];
 	const char *name = tls_alert_name(desc);
-	char vb[16];
 
 	/* A warning (say unrecognized_name) lets the connection go on, and
 	 * in the flight the echoes may still follow it: only a fatal alert
@@ -375,23 +374,8 @@ static void on_alert(struct probe *p, struct probe_out *o)
 		    name ? name : "unknown");
 		return;
 	}
-	if (desc == TLS_AD_UNRECOGNIZED_NAME && p->sni_on) {
-		/* Some servers reject the name they are sent: try without. */
-		p->sni_on = 0;
-		engine_reconnect(&p->e, o);
-		return;
-	}
-	if (engine_fallback_alert(desc) && lower_version(p->version_try)) {
-		p->version_try = lower_version(p->version_try);
-		engine_reconnect(&p->e, o);
-		return;
-	}
-	p->alert_desc = (int)desc;
-	engine_finishf(&p->e, o, PV_HANDSHAKE_FAILED,
-	    "alert %u (%s) in answer to "
-	    "the %s ClientHello",
-	    desc, name ? name : "unknown",
-	    tls_version_name(p->version_try, vb, sizeof(vb)));
+	engine_hello_refused(&p->e, o, desc, &p->sni_on, &p->version_try,
+	    lower_version(p->version_try));
 }
 
 static void on_handshake_bytes(struct probe *p, const uint8_t *b, size_t n,
