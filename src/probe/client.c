@@ -583,7 +583,7 @@ static void on_alert(struct client_probe *c, struct probe_out *o)
 	unsigned level = c->alert[0], desc = c->alert[1];
 	char a[64];
 
-	if (level == TLS_ALERT_WARNING && desc != TLS_AD_CLOSE_NOTIFY)
+	if (!engine_alert_ends(level, desc))
 		return;
 	c->alert_desc = (int)desc;
 	if (c->state == CS_HELLO) {

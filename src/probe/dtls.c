@@ -270,7 +270,7 @@ static void on_alert(struct dtls_probe *p, const uint8_t *b, size_t n,
 	if (n != 2)
 		return;
 	desc = b[1];
-	if (b[0] == TLS_ALERT_WARNING && desc != TLS_AD_CLOSE_NOTIFY)
+	if (!engine_alert_ends(b[0], desc))
 		return;
 	if (p->state == PS_FLIGHT) {
 		if (p->alert_desc < 0)

@@ -180,6 +180,10 @@ void engine_note_rtt(struct engine *e, uint64_t since_ms);
 int engine_nudge(struct engine *e, const struct hb_plan *plan, uint16_t version,
     unsigned max, unsigned gap_ms, struct probe_out *o);
 
+/* A warning (say unrecognized_name) lets the connection go on, and in the
+ * flight the echoes may still follow it: only a fatal alert or
+ * close_notify ends the handshake or the flight.  Returns 1 for those. */
+int engine_alert_ends(unsigned level, unsigned desc);
 /* A fatal alert desc in answer to our ClientHello: a retry without SNI
  * (*sni_on cleared) when the name was refused, one with the version older
  * (0: none) when the alert is one version intolerance shows as, or the

@@ -341,10 +341,7 @@ static void on_alert(struct probe *p, struct probe_out *o)
 	unsigned level = p->rr.alert[0], desc = p->rr.alert[1];
 	const char *name = tls_alert_name(desc);
 
-	/* A warning (say unrecognized_name) lets the connection go on, and
-	 * in the flight the echoes may still follow it: only a fatal alert
-	 * or close_notify ends either phase. */
-	if (level == TLS_ALERT_WARNING && desc != TLS_AD_CLOSE_NOTIFY)
+	if (!engine_alert_ends(level, desc))
 		return;
 	if (p->state == PS_FLIGHT && o->len > 0) {
 		/* The flight is still unsent in o: this alert came with the
