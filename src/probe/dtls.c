@@ -273,8 +273,7 @@ static void on_alert(struct dtls_probe *p, const uint8_t *b, size_t n,
 	if (!engine_alert_ends(b[0], desc))
 		return;
 	if (p->state == PS_FLIGHT) {
-		if (p->alert_desc < 0)
-			p->alert_desc = (int)desc;
+		engine_first_alert(&p->e, desc);
 		finish_flight(p, o, "");
 		return;
 	}

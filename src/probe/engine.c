@@ -204,6 +204,12 @@ int engine_alert_ends(unsigned level, unsigned desc)
 	return level != TLS_ALERT_WARNING || desc == TLS_AD_CLOSE_NOTIFY;
 }
 
+void engine_first_alert(struct engine *e, unsigned desc)
+{
+	if (e->alert_desc < 0)
+		e->alert_desc = (int)desc;
+}
+
 void engine_hello_refused(struct engine *e, struct probe_out *o, unsigned desc,
     uint8_t *sni_on, uint16_t *version_try, uint16_t older)
 {

@@ -184,6 +184,8 @@ int engine_nudge(struct engine *e, const struct hb_plan *plan, uint16_t version,
  * flight the echoes may still follow it: only a fatal alert or
  * close_notify ends the handshake or the flight.  Returns 1 for those. */
 int engine_alert_ends(unsigned level, unsigned desc);
+/* In the flight the first alert is the one that decides. */
+void engine_first_alert(struct engine *e, unsigned desc);
 /* A fatal alert desc in answer to our ClientHello: a retry without SNI
  * (*sni_on cleared) when the name was refused, one with the version older
  * (0: none) when the alert is one version intolerance shows as, or the

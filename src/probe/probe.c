@@ -355,8 +355,7 @@ static void on_alert(struct probe *p, struct probe_out *o)
 		return;
 	}
 	if (p->state == PS_FLIGHT) {
-		if (p->alert_desc < 0)
-			p->alert_desc = (int)desc;
+		engine_first_alert(&p->e, desc);
 		finish_flight(p, o, "");
 		return;
 	}
