@@ -11,14 +11,10 @@
 
 #include "tls/tls.h"
 
-/* The flight of docs/probe.md §3. */
-#define SENTINEL_LEN 64
-#define PROBE_LEN 32
-#define PROBE_K 16
-/* The large strategy, as for servers (docs/probe.md §4.2): a reply of
- * 3 + 4100 + 16 + 16 bytes overflows the 4 KiB handshake write buffer. */
-#define LARGE_LEN 4100
-#define LARGE_SH 4501
+/* The flight of docs/probe.md §3 (without a fence: the Certificate
+ * follows), and the large strategy as for servers (docs/probe.md §4.2): a
+ * reply of 3 + 4100 + 16 + 16 bytes overflows the 4 KiB handshake write
+ * buffer. */
 /* Nudges for clients that process one record per arrival of bytes. */
 #define NUDGE_MS 20
 #define NUDGE_MAX 12
@@ -133,17 +129,7 @@ static void on_tail(void *ctx, size_t off, const uint8_t *b, size_t n)
 
 static int plan_strategy(struct client_probe *c)
 {
-	uint64_t nonce = engine_conn_nonce(&c->e);
-
-	switch (c->strategy) {
-	case CST_LARGE:
-		return hb_plan_init(&c->plan, nonce, 0, LARGE_LEN, PROBE_K);
-	case CST_VALID:
-		return hb_plan_init(&c->plan, nonce, LARGE_LEN, 0, 0);
-	default:
-		return hb_plan_init(&c->plan, nonce, SENTINEL_LEN, PROBE_LEN,
-		    PROBE_K);
-	}
+	return engine_rung_plan(&c->e, c->strategy, HB_PROBE_K, 0, &c->plan);
 }
 
 static void start_tls(struct client_probe *c)
@@ -216,34 +202,18 @@ static void send_flight(struct client_probe *c, struct probe_out *o)
 		/* Pad the ServerHello to a fixed record length with our
 		 * bytes: the probe is read over it, so its over-read finds
 		 * them (1.0.1 ignores an unknown ServerHello extension). */
-		sh.pad_len =
-		    (uint16_t)(r + 4 < LARGE_SH ? LARGE_SH - r - 4 : 0);
+		sh.pad_len = engine_large_pad((size_t)r);
 		sh.pad_byte = engine_pad_byte;
 		sh.pad_ctx = &c->plan;
 		r = sh.pad_len ? server_hello_build(&sh, w, cap) : -1;
-		if (r >= 0) {
-			c->plan.pad_len = sh.pad_len;
-			c->plan.pad_at = (uint16_t)(r - sh.pad_len);
-		}
+		if (r >= 0)
+			engine_large_padded(&c->plan, (size_t)r, sh.pad_len);
 	}
 	if (r < 0)
 		goto nofit;
 	n = (size_t)r;
 	c->plan.rec_ver = c->version;
-	switch (c->strategy) {
-	case CST_LARGE:
-		r = hb_request_record(&c->plan, 1, c->version,
-		    (uint16_t)(c->plan.probe_len + c->plan.k), 0, w + n,
-		    cap - n);
-		break;
-	case CST_VALID:
-		r = hb_request_record(&c->plan, 0, c->version,
-		    c->plan.sentinel_len, HB_MIN_PADDING, w + n, cap - n);
-		break;
-	default:
-		r = hb_flight_tls(&c->plan, c->version, 0, w + n, cap - n);
-		break;
-	}
+	r = engine_rung_records(&c->plan, c->strategy, 0, w + n, cap - n);
 	if (r < 0)
 		goto nofit;
 	n += (size_t)r;

@@ -50,9 +50,9 @@
 #include "tls/srvhello.h"
 
 enum client_strategy {
-	CST_FLIGHT, /* sentinel and probe behind the ServerHello, nudges */
-	CST_LARGE, /* padded ServerHello, one over-length 4,100-byte probe */
-	CST_VALID, /* one valid 4,100-byte heartbeat */
+	CST_FLIGHT = ER_FLIGHT, /* sentinel and probe behind the ServerHello */
+	CST_LARGE = ER_LARGE, /* padded ServerHello, one 4,100-byte probe */
+	CST_VALID = ER_VALID, /* one valid 4,100-byte heartbeat */
 };
 
 enum client_state {

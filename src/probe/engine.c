@@ -199,6 +199,56 @@ static int fallback_alert(unsigned desc)
 	}
 }
 
+int engine_rung_plan(const struct engine *e, unsigned rung, uint16_t k,
+    int fence, struct hb_plan *plan)
+{
+	uint64_t nonce = engine_conn_nonce(e);
+
+	switch (rung) {
+	case ER_LARGE:
+		/* --leak's largest claims shrink here to what one heartbeat
+		 * can frame. */
+		if ((uint32_t)ENGINE_LARGE_LEN + k > 0xffff)
+			k = (uint16_t)(0xffff - ENGINE_LARGE_LEN);
+		return hb_plan_init(plan, nonce, 0, ENGINE_LARGE_LEN, k);
+	case ER_VALID:
+		return hb_plan_init(plan, nonce, ENGINE_LARGE_LEN, 0, 0);
+	default:
+		if (fence)
+			return hb_plan_flight(plan, nonce, k);
+		return hb_plan_init(plan, nonce, HB_SENTINEL_LEN, HB_PROBE_LEN,
+		    k);
+	}
+}
+
+ssize_t engine_rung_records(const struct hb_plan *plan, unsigned rung,
+    int fence, uint8_t *w, size_t cap)
+{
+	switch (rung) {
+	case ER_LARGE:
+		return hb_request_record(plan, 1, plan->rec_ver,
+		    (uint16_t)(plan->probe_len + plan->k), 0, w, cap);
+	case ER_VALID:
+		return hb_request_record(plan, 0, plan->rec_ver,
+		    plan->sentinel_len, HB_MIN_PADDING, w, cap);
+	default:
+		return hb_flight_tls(plan, plan->rec_ver, fence, w, cap);
+	}
+}
+
+uint16_t engine_large_pad(size_t n)
+{
+	return (uint16_t)(n + 4 < ENGINE_LARGE_RECORD ?
+		ENGINE_LARGE_RECORD - n - 4 :
+		0);
+}
+
+void engine_large_padded(struct hb_plan *plan, size_t len, uint16_t pad)
+{
+	plan->pad_len = pad;
+	plan->pad_at = (uint16_t)(len - pad);
+}
+
 int engine_alert_ends(unsigned level, unsigned desc)
 {
 	return level != TLS_ALERT_WARNING || desc == TLS_AD_CLOSE_NOTIFY;

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "probe/judge.h"
 #include "tls/heartbeat.h"
@@ -179,6 +180,31 @@ void engine_note_rtt(struct engine *e, uint64_t since_ms);
  * next gap_ms later, up to max nudges.  Returns 0, or -1 when none went. */
 int engine_nudge(struct engine *e, const struct hb_plan *plan, uint16_t version,
     unsigned max, unsigned gap_ms, struct probe_out *o);
+
+/*
+ * The ladder of docs/probe.md §5, climbed by the TLS probe (server
+ * programs) and the client test (client programs) alike: the flight, then
+ * on a fresh connection a hello padded to a 4,501-byte record with our
+ * bytes and one over-length heartbeat of 4,100 bytes whose reply overflows
+ * the 4 KiB write buffer, then one valid heartbeat of that size.
+ */
+enum engine_rung { ER_FLIGHT, ER_LARGE, ER_VALID };
+#define ENGINE_LARGE_LEN 4100
+#define ENGINE_LARGE_RECORD 4501
+/* The heartbeat plan of a rung on this connection, claiming k bytes past
+ * the probe; the flight gets a fence when fence is set.  Returns 0 or -1
+ * as hb_plan_init. */
+int engine_rung_plan(const struct engine *e, unsigned rung, uint16_t k,
+    int fence, struct hb_plan *plan);
+/* The rung's heartbeat records, in the plan's record version (the
+ * flight's with its fence when fence is set).  Returns their length, or -1
+ * if cap is too small. */
+ssize_t engine_rung_records(const struct hb_plan *plan, unsigned rung,
+    int fence, uint8_t *w, size_t cap);
+/* The padding that brings a hello of n bytes to ENGINE_LARGE_RECORD (0:
+ * it does not fit), and where the padding went once built (len bytes). */
+uint16_t engine_large_pad(size_t n);
+void engine_large_padded(struct hb_plan *plan, size_t len, uint16_t pad);
 
 /* A warning (say unrecognized_name) lets the connection go on, and in the
  * flight the echoes may still follow it: only a fatal alert or

@@ -13,11 +13,9 @@
 #include "tls/hello.h"
 #include "tls/tls.h"
 
-/* The large strategy: a reply of 3 + 4100 + k + 16 bytes overflows the
- * 4 KiB handshake write buffer, so it leaves before the program closes;
- * the padded hello (a 4,501-byte record) lies stale under the probe. */
-#define LARGE_LEN 4100
-#define LARGE_HELLO 4501
+/* The large strategy (engine.h): a reply of 3 + 4100 + k + 16 bytes
+ * overflows the 4 KiB handshake write buffer, so it leaves before the
+ * program closes; the padded hello lies stale under the probe. */
 /* Nudges: one record per arrival is all an event-driven program with
  * read-ahead processes, and the flight is three records. */
 #define NUDGE_MS 20
@@ -108,26 +106,8 @@ static uint16_t lower_version(uint16_t v)
  * fresh bytes, so a late echo from an earlier one matches nothing. */
 static int plan_strategy(struct probe *p)
 {
-	uint16_t k = p->cfg->leak ? p->cfg->leak : HB_PROBE_K;
-	uint64_t nonce = engine_conn_nonce(&p->e);
-	int r;
-
-	switch (p->strategy) {
-	case PST_LARGE:
-		/* --leak's largest claims shrink here to what one heartbeat
-		 * can frame. */
-		if ((uint32_t)LARGE_LEN + k > 0xffff)
-			k = (uint16_t)(0xffff - LARGE_LEN);
-		r = hb_plan_init(&p->plan, nonce, 0, LARGE_LEN, k);
-		break;
-	case PST_VALID:
-		r = hb_plan_init(&p->plan, nonce, LARGE_LEN, 0, 0);
-		break;
-	default:
-		r = hb_plan_flight(&p->plan, nonce, k);
-		break;
-	}
-	return r;
+	return engine_rung_plan(&p->e, p->strategy,
+	    p->cfg->leak ? p->cfg->leak : HB_PROBE_K, 1, &p->plan);
 }
 
 static void start_hello(struct probe *p, struct probe_out *o);
@@ -195,17 +175,14 @@ static void start_hello(struct probe *p, struct probe_out *o)
 	if (n >= 0 && p->strategy == PST_LARGE) {
 		/* Pad the hello to a fixed record length with our bytes: the
 		 * probe is read over it, so its over-read finds them. */
-		ch.pad_len =
-		    (uint16_t)(n + 4 < LARGE_HELLO ? LARGE_HELLO - n - 4 : 0);
+		ch.pad_len = engine_large_pad((size_t)n);
 		ch.pad_byte = engine_pad_byte;
 		ch.pad_ctx = &p->plan;
 		n = ch.pad_len ?
 		    client_hello_build(&ch, out_tail(o), out_room(o)) :
 		    -1;
-		if (n >= 0) {
-			p->plan.pad_len = ch.pad_len;
-			p->plan.pad_at = (uint16_t)(n - ch.pad_len);
-		}
+		if (n >= 0)
+			engine_large_padded(&p->plan, (size_t)n, ch.pad_len);
 	}
 	if (n < 0) {
 		engine_finishf(&p->e, o, PV_INCONCLUSIVE,
@@ -300,19 +277,7 @@ static void send_flight(struct probe *p, struct probe_out *o)
 	ssize_t n;
 
 	p->plan.rec_ver = p->version;
-	switch (p->strategy) {
-	case PST_LARGE:
-		n = hb_request_record(&p->plan, 1, p->version,
-		    (uint16_t)(p->plan.probe_len + p->plan.k), 0, w, cap);
-		break;
-	case PST_VALID:
-		n = hb_request_record(&p->plan, 0, p->version,
-		    p->plan.sentinel_len, HB_MIN_PADDING, w, cap);
-		break;
-	default:
-		n = hb_flight_tls(&p->plan, p->version, 1, w, cap);
-		break;
-	}
+	n = engine_rung_records(&p->plan, p->strategy, 1, w, cap);
 	if (n < 0) {
 		engine_finishf(&p->e, o, PV_INCONCLUSIVE,
 		    "internal: heartbeat flight "

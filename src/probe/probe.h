@@ -41,9 +41,9 @@
 #include "tls/record.h"
 
 enum probe_strategy {
-	PST_FLIGHT, /* one connection: sentinel, probe, fence (and nudges) */
-	PST_LARGE, /* padded hello, one over-length heartbeat */
-	PST_VALID, /* one valid heartbeat of the large probe's size */
+	PST_FLIGHT = ER_FLIGHT, /* sentinel, probe, fence (and nudges) */
+	PST_LARGE = ER_LARGE, /* padded hello, one over-length heartbeat */
+	PST_VALID = ER_VALID, /* one valid heartbeat of the large size */
 };
 
 enum probe_state {
