@@ -35,13 +35,9 @@ int probe_verdict_untested(enum probe_verdict v)
 	return v != PV_VULNERABLE && v != PV_PATCHED && v != PV_NO_HEARTBEAT;
 }
 
-static const char *const state_names[] = {
-	[ES_IDLE] = "idle",
-	[ES_PREAMBLE] = "preamble",
-	[ES_HELLO] = "hello",
-	[ES_FLIGHT] = "flight",
-	[ES_DONE] = "done",
-};
+/* In the order of enum engine_state. */
+static const char *const state_names[] = { "idle", "preamble", "hello",
+	"flight", "done" };
 
 void engine_init(struct engine *e, uint64_t nonce, size_t reason_cap,
     void (*trace)(void *ctx, const char *line), void *trace_ctx)
