@@ -10,11 +10,12 @@
  * answers through struct probe_out with bytes to send, a wake-up to arm, a
  * request to reconnect, or a verdict.
  *
- * An engine's struct starts with ENGINE_CORE.  The shared code sees those
- * fields as struct engine (p->e); the engine and its callers keep reading
- * them by their own names (p->state, p->verdict, p->reason, p->attempts),
- * as the Linux kernel's struct_group() does.  docs/probe.md §11 walks
- * through writing a new engine on this skeleton.
+ * An engine's struct starts with ENGINE_CORE: a union of struct engine
+ * and the same fields unnamed.  The shared code sees those fields as
+ * struct engine (p->e); the engine and its callers keep reading them by
+ * their own names (p->state, p->verdict, p->reason, p->attempts), which
+ * the drivers in net/ and the tests do.  docs/probe.md §11 walks through
+ * writing a new engine on this skeleton.
  */
 #ifndef HEARTCHECK_PROBE_ENGINE_H
 #define HEARTCHECK_PROBE_ENGINE_H
