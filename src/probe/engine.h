@@ -177,7 +177,7 @@ uint8_t engine_pad_byte(const void *plan, size_t i);
 /* rtt_ms from since_ms to now, capped at a minute. */
 void engine_note_rtt(struct engine *e, uint64_t since_ms);
 
-/* Sends one 1-byte application_data nudge of plan's version and arms the
+/* Sends one 1-byte application_data nudge in that version and arms the
  * next gap_ms later, up to max nudges.  Returns 0, or -1 when none went. */
 int engine_nudge(struct engine *e, const struct hb_plan *plan, uint16_t version,
     unsigned max, unsigned gap_ms, struct probe_out *o);
