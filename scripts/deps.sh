@@ -15,7 +15,7 @@ set -euo pipefail
 
 pkgs=(
   gcc meson ninja-build pkg-config
-  libuv1-dev libseccomp-dev libjansson-dev
+  libuv1-dev libseccomp-dev libjansson-dev nettle-dev
 )
 if [ "${1:-}" = --test ]; then
   pkgs+=(

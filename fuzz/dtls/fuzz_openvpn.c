@@ -16,12 +16,15 @@
 #include <string.h>
 
 #include "probe/openvpn.h"
+#include "probe/ovpn_auth.h"
 #include "tls/tls.h"
 
 #define CHECK(c) do { if (!(c)) abort(); } while (0)
 #define SEP "\xff\xfe\xfd\xfc"
 #define SEP_LEN 4
 #define MAX_EVENTS 400
+
+static struct ovpn_auth cli, srv;
 
 static void check_out(const struct ovpn_probe *p, const struct probe_out *o)
 {
@@ -38,7 +41,10 @@ static void check_out(const struct ovpn_probe *p, const struct probe_out *o)
 		CHECK(off + 2 <= o->len);
 		n = (size_t)o->buf[off] << 8 | o->buf[off + 1];
 		CHECK(off + 2 + n <= o->len);
-		CHECK(ovpn_pkt_parse(o->buf + off + 2, n, &k) == 0);
+		if (p->auth)
+			CHECK(ovpn_auth_check(&srv, o->buf + off + 2, n) == 0);
+		CHECK(ovpn_pkt_parse_skip(o->buf + off + 2, n,
+		    p->auth ? ovpn_auth_overhead(&srv) : 0, &k) == 0);
 		CHECK(memcmp(k.sid, p->sid, 8) == 0);
 		CHECK(k.payload_len <= OVPN_CHUNK);
 		CHECK(k.op != OVPN_P_CONTROL_HARD_RESET_SERVER_V2);
@@ -49,7 +55,7 @@ static void check_out(const struct ovpn_probe *p, const struct probe_out *o)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ovpn_probe p;
-	static uint8_t obuf[PROBE_OUT_MIN];
+	static uint8_t obuf[PROBE_OUT_MIN], sbuf[70000];
 	struct probe_cfg cfg;
 	struct probe_out o;
 	struct probe_result res;
@@ -67,6 +73,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.max_version = data[0] & 2 ? TLS_V_TLS10 : TLS_V_TLS12;
 	x = data[1] | 0x100;
 	ovpn_probe_init(&p, &cfg, 0x0123456789abcdefULL);
+	if (data[0] & 32) {
+		uint8_t key[OVPN_KEY_LEN];
+		size_t i;
+
+		for (i = 0; i < sizeof(key); i++)
+			key[i] = (uint8_t)(i * 13 + 1);
+		ovpn_auth_init(&cli, key, OVPN_DIR_1,
+		    (enum ovpn_digest)(data[1] % 3));
+		ovpn_auth_init(&srv, key, OVPN_DIR_0,
+		    (enum ovpn_digest)(data[1] % 3));
+		p.auth = &cli;
+	}
 #define OUT() (o = (struct probe_out){ .buf = obuf, .cap = sizeof(obuf) })
 	OUT();
 	ovpn_probe_clock(&p, now);
@@ -103,7 +121,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		now += (x >> 20) % 50;
 		OUT();
 		ovpn_probe_clock(&p, now);
-		ovpn_probe_on_data(&p, data + off, n, &o);
+		if (p.auth && !(data[0] & 64) && n >= 9 && n < 65536) {
+			ssize_t m;
+
+			memcpy(sbuf, data + off, n);
+			m = ovpn_auth_wrap(&srv, sbuf, n, sizeof(sbuf), x, 1);
+			CHECK(m > 0);
+			ovpn_probe_on_data(&p, sbuf, (size_t)m, &o);
+		} else
+			ovpn_probe_on_data(&p, data + off, n, &o);
 		check_out(&p, &o);
 		if (o.wake_ms)
 			wake = o.wake_ms;

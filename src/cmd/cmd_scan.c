@@ -294,6 +294,7 @@ out:
 	tgt_set_free(c.set);
 	excl_free(excl);
 	resume_free(&c.rs);
+	scan_cmd_free(&c);
 	if (st.lookups_left) {
 		/* libuv joins its resolver threads at exit, and one may sit
 		 * in getaddrinfo for many seconds more: every result is out. */

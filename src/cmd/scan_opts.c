@@ -3,12 +3,16 @@
  */
 #include "cmd/scan_opts.h"
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "local/safeopen.h"
+#include "probe/ovpn_auth.h"
 #include "probe/preamble.h"
 #include "report/out.h"
 #include "tls/tls.h"
@@ -81,6 +85,14 @@ void scan_usage(FILE *f)
 	    "      --openvpn            probe TLS inside OpenVPN's control "
 	    "channel (UDP)\n"
 	    "      --openvpn-tcp        the same over TCP\n"
+	    "      --tls-auth FILE[:DIR]  OpenVPN: sign the control channel "
+	    "with the\n"
+	    "                           static key FILE, key direction DIR "
+	    "(0 or 1;\n"
+	    "                           a client usually takes 1)\n"
+	    "      --tls-auth-digest MD  SHA1 (default), SHA256 or SHA512, "
+	    "as the\n"
+	    "                           server's auth directive\n"
 	    "      --leak BYTES         EVIDENCE MODE: claim BYTES past the "
 	    "payload as\n"
 	    "                           the 2014 exploit did and hexdump what "
@@ -120,7 +132,9 @@ enum {
 	OPT_XMPP_HOST,
 	OPT_UDP,
 	OPT_OPENVPN,
-	OPT_OPENVPN_TCP
+	OPT_OPENVPN_TCP,
+	OPT_TLS_AUTH,
+	OPT_TLS_AUTH_DIGEST
 };
 
 void scan_cmd_init(struct scan_cmd *c, struct tgt_set *set)
@@ -286,6 +300,12 @@ static int scan_opt(struct scan_cmd *c, int ch, unsigned long v)
 		c->so.udp = 1;
 		c->so.openvpn = 2;
 		break;
+	case OPT_TLS_AUTH:
+		c->tls_auth_arg = optarg;
+		break;
+	case OPT_TLS_AUTH_DIGEST:
+		c->tls_auth_digest = optarg;
+		break;
 	case 'L':
 		c->so.leak = (uint16_t)v;
 		break;
@@ -303,6 +323,102 @@ static int scan_opt(struct scan_cmd *c, int ch, unsigned long v)
 		break;
 	}
 	return 0;
+}
+
+static const char tls_auth_hint[] =
+    "--tls-auth FILE[:0|1] with an OpenVPN static key file, as made by "
+    "openvpn --genkey secret FILE";
+
+/* Reads --tls-auth's key file into c->tls_auth.  Returns -1, or the exit
+ * code after the refusal has been said. */
+static int load_tls_auth(struct scan_cmd *c)
+{
+	enum ovpn_keydir dir = OVPN_DIR_NONE;
+	enum ovpn_digest md = OVPN_MD_SHA1;
+	uint8_t key[OVPN_KEY_LEN], *buf = NULL;
+	char *path = NULL, *colon, msg[300], why[160];
+	struct stat st;
+	size_t n = 0;
+	int fd = -1, trunc = 0, r, ret = EXIT_USAGE;
+
+	if (!c->so.openvpn)
+		return scan_fail_usage("--tls-auth and --tls-auth-digest are "
+				       "for OpenVPN's control channel",
+		    "add --openvpn (UDP) or --openvpn-tcp");
+	if (!c->tls_auth_arg)
+		return scan_fail_usage("--tls-auth-digest without --tls-auth",
+		    tls_auth_hint);
+	if (c->tls_auth_digest && ovpn_digest_parse(c->tls_auth_digest, &md)) {
+		snprintf(msg, sizeof(msg),
+		    "--tls-auth-digest: \"%s\" is not one of SHA1, SHA256, "
+		    "SHA512",
+		    c->tls_auth_digest);
+		return scan_fail_usage(msg, NULL);
+	}
+	if (!(path = strdup(c->tls_auth_arg)))
+		return scan_fail_usage("out of memory", NULL);
+	/* FILE:0 and FILE:1 name the direction; a colon followed by
+	 * anything but digits is part of the file's name. */
+	if ((colon = strrchr(path, ':')) && colon[1] &&
+	    strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
+		if (strcmp(colon + 1, "0") && strcmp(colon + 1, "1")) {
+			ret = scan_fail_usage("--tls-auth: the key direction "
+					      "is 0 or 1",
+			    tls_auth_hint);
+			goto out;
+		}
+		dir = colon[1] == '0' ? OVPN_DIR_0 : OVPN_DIR_1;
+		*colon = '\0';
+	}
+	if ((fd = safe_open_regular(AT_FDCWD, path, 0, &st)) < 0) {
+		snprintf(msg, sizeof(msg), "--tls-auth %s: %s", path,
+		    safe_open_why(errno, &st, why, sizeof(why)));
+		ret = scan_fail_usage(msg, tls_auth_hint);
+		goto out;
+	}
+	if (safe_read_fd(fd, OVPN_KEY_FILE_MAX, &buf, &n, &trunc) != 0) {
+		snprintf(msg, sizeof(msg), "--tls-auth %s: %s", path,
+		    strerror(errno));
+		ret = scan_fail_usage(msg, NULL);
+		goto out;
+	}
+	r = trunc ? -1 : ovpn_key_parse(buf, n, key, why, sizeof(why));
+	if (trunc)
+		snprintf(why, sizeof(why),
+		    "larger than an OpenVPN static key "
+		    "file");
+	if (r != 0) {
+		snprintf(msg, sizeof(msg), "--tls-auth %s: %s", path, why);
+		ret = scan_fail_usage(msg, tls_auth_hint);
+		goto out;
+	}
+	if (!(c->tls_auth = malloc(sizeof(*c->tls_auth)))) {
+		ret = scan_fail_usage("out of memory", NULL);
+		goto out;
+	}
+	ovpn_auth_init(c->tls_auth, key, dir, md);
+	c->so.ovpn_auth = c->tls_auth;
+	ret = -1;
+out:
+	explicit_bzero(key, sizeof(key));
+	if (buf) {
+		explicit_bzero(buf, n);
+		free(buf);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return ret;
+}
+
+void scan_cmd_free(struct scan_cmd *c)
+{
+	if (c->tls_auth) {
+		ovpn_auth_wipe(c->tls_auth);
+		free(c->tls_auth);
+		c->tls_auth = NULL;
+		c->so.ovpn_auth = NULL;
+	}
 }
 
 int scan_opts_parse(struct scan_cmd *c, int argc, char **argv)
@@ -323,6 +439,9 @@ int scan_opts_parse(struct scan_cmd *c, int argc, char **argv)
 		{ "dtls", no_argument, NULL, OPT_UDP },
 		{ "openvpn", no_argument, NULL, OPT_OPENVPN },
 		{ "openvpn-tcp", no_argument, NULL, OPT_OPENVPN_TCP },
+		{ "tls-auth", required_argument, NULL, OPT_TLS_AUTH },
+		{ "tls-auth-digest", required_argument, NULL,
+		    OPT_TLS_AUTH_DIGEST },
 		{ "leak", required_argument, NULL, 'L' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -373,5 +492,8 @@ int scan_opts_parse(struct scan_cmd *c, int argc, char **argv)
 			return EXIT_USAGE;
 		c->space |= SPACE_TARGETS;
 	}
+	if ((c->tls_auth_arg || c->tls_auth_digest) &&
+	    (ch = load_tls_auth(c)) >= 0)
+		return ch;
 	return -1;
 }

@@ -31,6 +31,12 @@ struct scan_cmd {
 	const char *status_file; /* --status-file FILE, or NULL */
 	unsigned long shard_n; /* N of --shard K/N, or 0 */
 	int json, color, quiet, have_seed;
+	/* --tls-auth FILE[:DIR] and --tls-auth-digest: the key is read at
+	 * the end of the parse into tls_auth (so.ovpn_auth points to it),
+	 * wiped and freed by scan_cmd_free(). */
+	const char *tls_auth_arg;
+	const char *tls_auth_digest;
+	struct ovpn_auth *tls_auth;
 	int space; /* SPACE_* given */
 };
 
@@ -41,6 +47,10 @@ void scan_cmd_init(struct scan_cmd *c, struct tgt_set *set);
  * -1 to go on and scan, or the exit code to end with, after the help text
  * or the refusal has been printed. */
 int scan_opts_parse(struct scan_cmd *c, int argc, char **argv);
+
+/* Frees what the parse allocated outside c->rs and c->set: the tls-auth
+ * key, wiped first. */
+void scan_cmd_free(struct scan_cmd *c);
 
 /* Writes "usage: heartcheck scan ..." to f. */
 void scan_usage(FILE *f);

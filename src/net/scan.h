@@ -13,6 +13,8 @@
 #include "net/targets.h"
 #include "probe/probe.h"
 
+struct ovpn_auth;
+
 struct scan_opts {
 	unsigned concurrency; /* probes in flight at once */
 	unsigned timeout_ms; /* deadline per endpoint, every connection */
@@ -30,6 +32,7 @@ struct scan_opts {
 	int udp; /* DTLS over UDP for every endpoint (net/udp.c) */
 	int openvpn; /* with udp: OpenVPN's control channel instead,
 		      * over UDP (1) or TCP (2) */
+	const struct ovpn_auth *ovpn_auth; /* --tls-auth, or NULL */
 };
 
 struct scan_result {

@@ -573,6 +573,7 @@ int udp_job_start(const struct udp_job_spec *s)
 			return -1;
 		}
 		ovpn_probe_init(j->ov, &j->cfg, s->nonce);
+		j->ov->auth = s->o->ovpn_auth;
 	}
 	uv_timer_init(s->loop, &j->timer);
 	j->timer.data = j;

@@ -6,13 +6,17 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "tls/rd.h"
 
-#define RESET_MS 1000u
-#define RESETS_MAX 3
-
 int ovpn_pkt_parse(const uint8_t *b, size_t n, struct ovpn_pkt *p)
+{
+	return ovpn_pkt_parse_skip(b, n, 0, p);
+}
+
+int ovpn_pkt_parse_skip(const uint8_t *b, size_t n, size_t skip,
+    struct ovpn_pkt *p)
 {
 	struct rd r;
 	const uint8_t *q;
@@ -29,10 +33,13 @@ int ovpn_pkt_parse(const uint8_t *b, size_t n, struct ovpn_pkt *p)
 	    p->op != OVPN_P_CONTROL_HARD_RESET_CLIENT_V2 &&
 	    p->op != OVPN_P_CONTROL_HARD_RESET_SERVER_V2)
 		return -1;
-	if (rd_ptr(&r, 8, &q) != 0 || rd_u8(&r, &p->n_acks) != 0 ||
-	    p->n_acks > 8)
+	if (rd_ptr(&r, 8, &q) != 0)
 		return -1;
 	memcpy(p->sid, q, 8);
+	if (skip > 0 && rd_ptr(&r, skip, &q) != 0)
+		return -1;
+	if (rd_u8(&r, &p->n_acks) != 0 || p->n_acks > 8)
+		return -1;
 	for (i = 0; i < p->n_acks; i++) {
 		if (rd_ptr(&r, 4, &q) != 0)
 			return -1;
@@ -100,6 +107,9 @@ void ovpn_probe_init(struct ovpn_probe *p, const struct probe_cfg *cfg,
 	p->cfg = cfg;
 	p->nonce = nonce;
 	p->verdict = PV_INCONCLUSIVE;
+	/* tls-auth's replay time: OpenVPN sends its wall clock; the server
+	 * only needs it not to go back within a session. */
+	p->net_time = (uint32_t)time(NULL);
 	probe_init(&p->tls, cfg, nonce);
 	if (probe_is_done(&p->tls))
 		p->state = PS_DONE;
@@ -158,92 +168,181 @@ void ovpn_probe_get_result(const struct ovpn_probe *p, struct probe_result *r)
 	}
 }
 
-/* The wake-up to ask for: the earlier of ours and the TLS engine's. */
+/* The wake-up to ask for: the earliest copy due, or the TLS engine's. */
 static void arm(struct ovpn_probe *p, struct probe_out *o)
 {
-	uint64_t at = 0;
+	uint64_t at = p->tls_due;
+	int i;
 
-	if (p->reset_due)
-		at = p->reset_due;
-	if (p->tls_due && (!at || p->tls_due < at))
-		at = p->tls_due;
+	for (i = 0; i < OVPN_TX_SLOTS; i++)
+		if (p->tx[i].used && p->tx[i].due && (!at || p->tx[i].due < at))
+			at = p->tx[i].due;
 	o->wake_ms = at ? (at > p->now_ms ? (unsigned)(at - p->now_ms) : 1) : 0;
 }
 
-static int send_reset(struct ovpn_probe *p, struct probe_out *o)
+/* Appends one framed packet to o, carrying the pending acks when acks is
+ * set, and signs it when tls-auth is on.  Returns 0, or -1 if it does not
+ * fit. */
+static int emit(struct ovpn_probe *p, struct probe_out *o, uint8_t op,
+    uint32_t id, const uint8_t *pl, size_t len, int acks)
 {
-	ssize_t n = ovpn_pkt_write(OVPN_P_CONTROL_HARD_RESET_CLIENT_V2, p->sid,
-	    NULL, 0, NULL, 0, NULL, 0, o->buf + o->len, o->cap - o->len);
+	uint8_t *w = o->buf + o->len;
+	size_t cap = o->cap - o->len;
+	uint8_t na = acks ? p->n_pend : 0;
+	ssize_t n, m;
 
+	n = ovpn_pkt_write(op, p->sid, p->pend, na, p->rsid, id, pl, len, w,
+	    cap);
 	if (n < 0)
 		return -1;
+	if (p->auth) {
+		m = ovpn_auth_wrap(p->auth, w + 2, (size_t)n - 2, cap - 2,
+		    ++p->auth_pid, p->net_time);
+		if (m < 0 || m > 0xffff)
+			return -1;
+		wr_u16(w, (uint16_t)m);
+		n = m + 2;
+	}
 	o->len += (size_t)n;
-	p->resets++;
-	p->reset_due = p->resets < RESETS_MAX ?
-	    p->now_ms + (RESET_MS << (p->resets - 1)) :
-	    0;
+	if (na)
+		p->n_pend = 0;
 	return 0;
 }
 
-void ovpn_probe_on_connected(struct ovpn_probe *p, struct probe_out *o)
+/* Sends a packet that must be acknowledged, and keeps it for copies. */
+static int send_reliable(struct ovpn_probe *p, struct probe_out *o, uint8_t op,
+    const uint8_t *pl, size_t len)
+{
+	struct ovpn_tx *t = NULL;
+	uint32_t id = p->tx_id++;
+	int i;
+
+	if (emit(p, o, op, id, pl, len,
+		op != OVPN_P_CONTROL_HARD_RESET_CLIENT_V2))
+		return -1;
+	for (i = 0; i < OVPN_TX_SLOTS && !t; i++)
+		if (!p->tx[i].used)
+			t = &p->tx[i];
+	if (!t || len > sizeof(t->data))
+		return 0; /* sent once, never again: the deadline ends it */
+	t->used = 1;
+	t->op = op;
+	t->sends = 1;
+	t->id = id;
+	t->len = (uint16_t)len;
+	if (len)
+		memcpy(t->data, pl, len);
+	t->due = p->now_ms + OVPN_RTX_MS;
+	return 0;
+}
+
+/* Sends the copies that are due. */
+static int send_copies(struct ovpn_probe *p, struct probe_out *o)
+{
+	struct ovpn_tx *t;
+	int i;
+
+	for (i = 0; i < OVPN_TX_SLOTS; i++) {
+		t = &p->tx[i];
+		if (!t->used || !t->due || t->due > p->now_ms)
+			continue;
+		if (emit(p, o, t->op, t->id, t->data, t->len,
+			t->op != OVPN_P_CONTROL_HARD_RESET_CLIENT_V2))
+			return -1;
+		t->sends++;
+		if (t->op == OVPN_P_CONTROL_HARD_RESET_CLIENT_V2)
+			p->resets++;
+		else
+			p->copies++;
+		t->due = t->sends < OVPN_SENDS ?
+		    p->now_ms + (OVPN_RTX_MS << (t->sends - 1)) :
+		    0;
+	}
+	return 0;
+}
+
+static void acked(struct ovpn_probe *p, const struct ovpn_pkt *k)
+{
+	int i, j;
+
+	for (i = 0; i < k->n_acks; i++)
+		for (j = 0; j < OVPN_TX_SLOTS; j++)
+			if (p->tx[j].used && p->tx[j].id == k->acks[i])
+				p->tx[j].used = 0;
+}
+
+static void want_ack(struct ovpn_probe *p, uint32_t id)
+{
+	int i;
+
+	for (i = 0; i < p->n_pend; i++)
+		if (p->pend[i] == id)
+			return;
+	if (p->n_pend == 8) {
+		memmove(p->pend, p->pend + 1, 7 * sizeof(p->pend[0]));
+		p->n_pend--;
+	}
+	p->pend[p->n_pend++] = id;
+}
+
+static void new_session(struct ovpn_probe *p)
 {
 	uint64_t x = p->nonce ^ ((uint64_t)p->attempts << 40) ^ 0x6f76706eULL;
 	int i;
 
-	if (p->state == PS_DONE)
-		return;
 	for (i = 0; i < 8; i++) {
 		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
 		p->sid[i] = (uint8_t)(x >> 56);
 	}
-	p->tx_id = 1; /* the reset is packet 0 */
+	memset(p->rsid, 0, sizeof(p->rsid));
+	memset(p->tx, 0, sizeof(p->tx));
+	memset(p->rx, 0, sizeof(p->rx));
+	p->tx_id = 0;
 	p->rx_next = 0;
+	p->n_pend = 0;
 	p->resets = 0;
 	p->got_bytes = 0;
 	p->tls_due = 0;
-	if (send_reset(p, o) != 0) {
+}
+
+void ovpn_probe_on_connected(struct ovpn_probe *p, struct probe_out *o)
+{
+	if (p->state == PS_DONE)
+		return;
+	new_session(p);
+	if (send_reliable(p, o, OVPN_P_CONTROL_HARD_RESET_CLIENT_V2, NULL, 0) !=
+	    0) {
 		own_finish(p, o, PV_INCONCLUSIVE,
 		    "internal: reset does not "
 		    "fit");
 		return;
 	}
+	p->resets = 1;
 	p->state = PS_HELLO;
 	arm(p, o);
 }
 
 /* Wraps what the TLS engine asked for into control packets, the first
- * one acknowledging ack (when have_ack), and acts on its request. */
-static void relay(struct ovpn_probe *p, struct probe_out *io,
-    struct probe_out *o, int have_ack, uint32_t ack)
+ * carrying the pending acks, and acts on its request.  Returns 0 while the
+ * control channel goes on, -1 when it ended (a verdict or a reconnect). */
+static int relay(struct ovpn_probe *p, struct probe_out *io,
+    struct probe_out *o)
 {
 	size_t off = 0;
-	ssize_t n;
 
-	do {
+	while (off < io->len) {
 		size_t len =
 		    io->len - off > OVPN_CHUNK ? OVPN_CHUNK : io->len - off;
 
-		if (len == 0 && !have_ack)
-			break;
-		if (len == 0)
-			n = ovpn_pkt_write(OVPN_P_ACK_V1, p->sid, &ack, 1,
-			    p->rsid, 0, NULL, 0, o->buf + o->len,
-			    o->cap - o->len);
-		else
-			n = ovpn_pkt_write(OVPN_P_CONTROL_V1, p->sid, &ack,
-			    have_ack ? 1 : 0, p->rsid, p->tx_id++,
-			    io->buf + off, len, o->buf + o->len,
-			    o->cap - o->len);
-		if (n < 0) {
+		if (send_reliable(p, o, OVPN_P_CONTROL_V1, io->buf + off,
+			len) != 0) {
 			own_finish(p, o, PV_INCONCLUSIVE,
 			    "internal: control "
 			    "packets do not fit");
-			return;
+			return -1;
 		}
-		o->len += (size_t)n;
 		off += len;
-		have_ack = 0;
-	} while (off < io->len);
+	}
 	if (io->wake_ms)
 		p->tls_due = p->now_ms + io->wake_ms;
 	switch (io->act) {
@@ -252,19 +351,18 @@ static void relay(struct ovpn_probe *p, struct probe_out *io,
 		o->len = 0;
 		o->act = PA_DONE;
 		o->wake_ms = 0;
-		return;
+		return -1;
 	case PA_RECONNECT:
 		p->attempts++;
 		p->state = PS_IDLE;
-		p->reset_due = p->tls_due = 0;
+		p->tls_due = 0;
 		o->len = 0;
 		o->act = PA_RECONNECT;
 		o->wake_ms = 0;
-		return;
+		return -1;
 	default:
-		break;
+		return 0;
 	}
-	arm(p, o);
 }
 
 static struct probe_out inner_out(struct ovpn_probe *p)
@@ -274,15 +372,137 @@ static struct probe_out inner_out(struct ovpn_probe *p)
 	return io;
 }
 
+/* Ends a burst of sends: acks nothing else carried go in a P_ACK_V1. */
+static void flush(struct ovpn_probe *p, struct probe_out *o)
+{
+	if (p->state == PS_DONE || p->state == PS_IDLE)
+		return;
+	if (p->n_pend && emit(p, o, OVPN_P_ACK_V1, 0, NULL, 0, 1) != 0) {
+		own_finish(p, o, PV_INCONCLUSIVE,
+		    "internal: an ack does not fit");
+		return;
+	}
+	arm(p, o);
+}
+
+/* A server control packet in its turn: its TLS bytes to the engine. */
+static int deliver(struct ovpn_probe *p, const uint8_t *b, size_t n,
+    struct probe_out *o)
+{
+	struct probe_out io = inner_out(p);
+
+	p->rx_next++;
+	if (n)
+		probe_on_data(&p->tls, b, n, &io);
+	return relay(p, &io, o);
+}
+
+/* P_CONTROL_V1 from the server, in the control channel. */
+static void on_control(struct ovpn_probe *p, const struct ovpn_pkt *k,
+    struct probe_out *o)
+{
+	uint32_t ahead = k->packet_id - p->rx_next;
+	struct ovpn_rx *x = NULL;
+	int i, more;
+
+	if (ahead > 0x7fffffffu) {
+		want_ack(p, k->packet_id); /* a copy: our ack was lost */
+		return;
+	}
+	if (ahead > 0) {
+		/* Ahead of a gap: kept and acknowledged when it fits, or it
+		 * comes again. */
+		if (ahead > OVPN_RX_SLOTS || k->payload_len > OVPN_RX_MAX)
+			return;
+		for (i = 0; i < OVPN_RX_SLOTS; i++) {
+			if (p->rx[i].used && p->rx[i].id == k->packet_id)
+				x = &p->rx[i];
+			else if (!p->rx[i].used && !x)
+				x = &p->rx[i];
+		}
+		if (!x)
+			return;
+		x->used = 1;
+		x->id = k->packet_id;
+		x->len = (uint16_t)k->payload_len;
+		if (k->payload_len)
+			memcpy(x->data, k->payload, k->payload_len);
+		want_ack(p, k->packet_id);
+		return;
+	}
+	want_ack(p, k->packet_id);
+	if (deliver(p, k->payload, k->payload_len, o) != 0)
+		return;
+	do { /* what waited for it */
+		more = 0;
+		for (i = 0; i < OVPN_RX_SLOTS; i++) {
+			x = &p->rx[i];
+			if (!x->used || x->id != p->rx_next)
+				continue;
+			x->used = 0;
+			if (deliver(p, x->data, x->len, o) != 0)
+				return;
+			more = 1;
+		}
+	} while (more);
+}
+
+/* A packet that fails the tls-auth HMAC, before the server's reset: one
+ * that is a reset answering ours ends the probe (the server answers, with
+ * another key or without tls-auth); anything else is dropped. */
+static void on_bad_mac(struct ovpn_probe *p, const uint8_t *b, size_t n,
+    struct probe_out *o)
+{
+	struct ovpn_pkt k;
+	char why[160];
+
+	p->bad_mac++;
+	if (p->state != PS_HELLO)
+		return;
+	if (ovpn_pkt_parse_skip(b, n, ovpn_auth_overhead(p->auth), &k) == 0 &&
+	    k.op == OVPN_P_CONTROL_HARD_RESET_SERVER_V2 && k.n_acks > 0 &&
+	    memcmp(k.rsid, p->sid, 8) == 0) {
+		snprintf(why, sizeof(why),
+		    "the server's OpenVPN reset fails the tls-auth HMAC "
+		    "(%s): the server does not hold this key, or uses the "
+		    "other key direction or another digest",
+		    ovpn_digest_name((enum ovpn_digest)p->auth->md));
+		own_finish(p, o, PV_HANDSHAKE_FAILED, why);
+		return;
+	}
+	if (ovpn_pkt_parse(b, n, &k) == 0 &&
+	    k.op == OVPN_P_CONTROL_HARD_RESET_SERVER_V2 && k.n_acks > 0 &&
+	    memcmp(k.rsid, p->sid, 8) == 0) {
+		own_finish(p, o, PV_HANDSHAKE_FAILED,
+		    "the server answered our reset without tls-auth: it does "
+		    "not use tls-auth (scan without --tls-auth)");
+		return;
+	}
+	if (!p->got_bytes && ovpn_pkt_parse(b, n, &k) != 0 &&
+	    ovpn_pkt_parse_skip(b, n, ovpn_auth_overhead(p->auth), &k) != 0)
+		own_finish(p, o, PV_NOT_TLS,
+		    "the reply is not an OpenVPN "
+		    "control packet");
+}
+
 void ovpn_probe_on_data(struct ovpn_probe *p, const uint8_t *b, size_t n,
     struct probe_out *o)
 {
 	struct ovpn_pkt k;
 	struct probe_out io;
+	size_t skip = 0;
+	int i;
 
 	if (p->state != PS_HELLO && p->state != PS_FLIGHT)
 		return;
-	if (ovpn_pkt_parse(b, n, &k) != 0) {
+	if (p->auth) {
+		if (ovpn_auth_check(p->auth, b, n) != 0) {
+			on_bad_mac(p, b, n, o);
+			return;
+		}
+		skip = ovpn_auth_overhead(p->auth);
+	}
+	if (ovpn_pkt_parse_skip(b, n, skip, &k) != 0) {
 		if (!p->got_bytes)
 			own_finish(p, o, PV_NOT_TLS,
 			    "the reply is not an OpenVPN "
@@ -294,57 +514,72 @@ void ovpn_probe_on_data(struct ovpn_probe *p, const uint8_t *b, size_t n,
 		if (k.op != OVPN_P_CONTROL_HARD_RESET_SERVER_V2 ||
 		    k.n_acks == 0 || memcmp(k.rsid, p->sid, 8) != 0)
 			return;
+		for (i = 0; i < OVPN_TX_SLOTS; i++)
+			p->tx[i].used = 0; /* the reset, answered */
 		memcpy(p->rsid, k.sid, 8);
 		p->rx_next = k.packet_id + 1;
-		p->reset_due = 0;
 		p->state = PS_FLIGHT;
+		want_ack(p, k.packet_id);
 		io = inner_out(p);
 		probe_on_connected(&p->tls, &io);
-		relay(p, &io, o, 1, k.packet_id);
+		if (relay(p, &io, o) == 0)
+			flush(p, o);
 		return;
 	}
 	if (memcmp(k.sid, p->rsid, 8) != 0)
 		return; /* another session's */
-	if (k.op == OVPN_P_CONTROL_HARD_RESET_SERVER_V2 ||
-	    (k.op == OVPN_P_CONTROL_V1 && k.packet_id < p->rx_next)) {
-		/* A copy: our ack was lost.  Acknowledge it again. */
-		io = inner_out(p);
-		relay(p, &io, o, 1, k.packet_id);
-		return;
-	}
-	if (k.op != OVPN_P_CONTROL_V1 || k.packet_id != p->rx_next)
-		return; /* acks, or ahead of a gap: it comes again */
-	p->rx_next++;
-	io = inner_out(p);
-	if (k.payload_len)
-		probe_on_data(&p->tls, k.payload, k.payload_len, &io);
-	relay(p, &io, o, 1, k.packet_id);
+	if (k.n_acks > 0 && memcmp(k.rsid, p->sid, 8) == 0)
+		acked(p, &k);
+	if (k.op == OVPN_P_CONTROL_HARD_RESET_SERVER_V2)
+		want_ack(p, k.packet_id); /* a copy: our ack was lost */
+	else if (k.op == OVPN_P_CONTROL_V1)
+		on_control(p, &k, o);
+	flush(p, o);
 }
 
 void ovpn_probe_on_wake(struct ovpn_probe *p, struct probe_out *o)
 {
 	struct probe_out io;
 
-	if (p->state == PS_HELLO && p->reset_due && p->now_ms >= p->reset_due) {
-		if (send_reset(p, o) != 0)
-			return;
-		arm(p, o);
+	if (p->state != PS_HELLO && p->state != PS_FLIGHT)
+		return;
+	if (send_copies(p, o) != 0) {
+		own_finish(p, o, PV_INCONCLUSIVE,
+		    "internal: control "
+		    "packets do not fit");
 		return;
 	}
 	if (p->state == PS_FLIGHT && p->tls_due && p->now_ms >= p->tls_due) {
 		p->tls_due = 0;
 		io = inner_out(p);
 		probe_on_wake(&p->tls, &io);
-		relay(p, &io, o, 0, 0);
-		return;
+		if (relay(p, &io, o) != 0)
+			return;
 	}
-	if (p->state == PS_HELLO || p->state == PS_FLIGHT)
-		arm(p, o);
+	flush(p, o);
+}
+
+/* Why the server never answered our reset. */
+static void no_reset_why(const struct ovpn_probe *p, const char *what,
+    char *why, size_t cap)
+{
+	if (p->auth)
+		snprintf(why, cap,
+		    "%s: the server does not hold this tls-auth key (or "
+		    "wants the other direction, another digest, or "
+		    "tls-crypt), or is not OpenVPN",
+		    what);
+	else
+		snprintf(why, cap,
+		    "%s: the server needs the tls-auth key (--tls-auth FILE) "
+		    "or tls-crypt, or is not OpenVPN",
+		    what);
 }
 
 void ovpn_probe_on_closed(struct ovpn_probe *p, int err, struct probe_out *o)
 {
 	struct probe_out io;
+	char why[200];
 
 	if (p->state == PS_HELLO || p->state == PS_IDLE) {
 		if (err == -ECONNREFUSED && !p->got_bytes && p->attempts == 0)
@@ -353,12 +588,13 @@ void ovpn_probe_on_closed(struct ovpn_probe *p, int err, struct probe_out *o)
 				"connection refused" :
 				"port unreachable (ICMP): "
 				"nothing listens on this UDP port");
-		else if (p->state == PS_HELLO && !p->got_bytes)
-			own_finish(p, o, PV_HANDSHAKE_FAILED,
-			    "the server closed "
-			    "the connection on our OpenVPN reset: it needs the "
-			    "tls-auth or tls-crypt key, or is not OpenVPN");
-		else
+		else if (p->state == PS_HELLO && !p->got_bytes) {
+			no_reset_why(p,
+			    "the server closed the connection on our "
+			    "OpenVPN reset",
+			    why, sizeof(why));
+			own_finish(p, o, PV_HANDSHAKE_FAILED, why);
+		} else
 			own_finish(p, o, PV_HANDSHAKE_FAILED,
 			    "the connection "
 			    "failed before the OpenVPN reset was answered");
@@ -368,20 +604,19 @@ void ovpn_probe_on_closed(struct ovpn_probe *p, int err, struct probe_out *o)
 		return;
 	io = inner_out(p);
 	probe_on_closed(&p->tls, err, &io);
-	relay(p, &io, o, 0, 0);
+	relay(p, &io, o);
 }
 
 void ovpn_probe_on_timeout(struct ovpn_probe *p, struct probe_out *o)
 {
 	struct probe_out io;
-	char why[160];
+	char what[48], why[200];
 
 	if (p->state == PS_IDLE || p->state == PS_HELLO) {
-		snprintf(why, sizeof(why),
-		    "no OpenVPN reset came back (%u "
-		    "sent): the server needs the tls-auth or tls-crypt key, or "
-		    "is not OpenVPN",
+		snprintf(what, sizeof(what),
+		    "no OpenVPN reset came back (%u sent)",
 		    (unsigned)p->resets);
+		no_reset_why(p, what, why, sizeof(why));
 		own_finish(p, o, PV_TIMEOUT, why);
 		return;
 	}
@@ -389,7 +624,7 @@ void ovpn_probe_on_timeout(struct ovpn_probe *p, struct probe_out *o)
 		return;
 	io = inner_out(p);
 	probe_on_timeout(&p->tls, &io);
-	relay(p, &io, o, 0, 0);
+	relay(p, &io, o);
 	if (!probe_is_done(&p->tls))
 		own_finish(p, o, PV_TIMEOUT, "deadline passed");
 	p->state = PS_DONE;

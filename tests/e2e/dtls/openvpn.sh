@@ -4,7 +4,8 @@
 # library) is vulnerable, patched and no-heartbeat as on TCP; one that
 # drops every packet, as tls-auth does, is a timeout naming the key.
 # Debian's openvpn (OpenSSL 3; --dev null, so no tun device is needed) is
-# no-heartbeat without tls-auth and a timeout with it.
+# no-heartbeat without tls-auth and a timeout with it (tlsauth.sh scans it
+# with the key).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/udp.sh"
 : "${HEARTCHECK:?}" "${FAKEOVPN:?}"
