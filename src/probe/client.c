@@ -5,21 +5,16 @@
 #include "probe/client.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tls/tls.h"
 
-/* The flight of docs/probe.md §3. */
-#define SENTINEL_LEN 64
-#define PROBE_LEN 32
-#define PROBE_K 16
-/* The large strategy, as for servers (docs/probe.md §4.2): a reply of
- * 3 + 4100 + 16 + 16 bytes overflows the 4 KiB handshake write buffer. */
-#define LARGE_LEN 4100
-#define LARGE_SH 4501
+/* The flight of docs/probe.md §3 (without a fence: the Certificate
+ * follows), and the large strategy as for servers (docs/probe.md §4.2): a
+ * reply of 3 + 4100 + 16 + 16 bytes overflows the 4 KiB handshake write
+ * buffer. */
 /* Nudges for clients that process one record per arrival of bytes. */
 #define NUDGE_MS 20
 #define NUDGE_MAX 12
@@ -30,31 +25,6 @@
 #define REST_MS 250
 /* No real ClientHello comes near this. */
 #define CH_MAX 32768
-
-static const char *const state_names[] = { "idle", "preamble", "hello",
-	"flight", "done" };
-
-static void trace(const struct client_probe *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void trace(const struct client_probe *c, const char *fmt, ...)
-{
-	char line[200];
-	va_list ap;
-
-	if (!c->cfg->trace)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	c->cfg->trace(c->cfg->trace_ctx, line);
-}
-
-static void set_state(struct client_probe *c, enum client_state s)
-{
-	trace(c, "%s -> %s", state_names[c->state], state_names[s]);
-	c->state = (uint8_t)s;
-}
 
 const char *client_strategy_name(const struct client_probe *c)
 {
@@ -76,22 +46,30 @@ int client_strategy_parse(const char *s, uint8_t *out)
 	return 0;
 }
 
+/* What only a live engine holds: freed at the verdict, or by client_free. */
+static void release(struct engine *e)
+{
+	struct client_probe *c = (struct client_probe *)e; /* core first */
+
+	free(c->ch_buf);
+	c->ch_buf = NULL;
+}
+
 void client_init(struct client_probe *c, const struct client_cfg *cfg,
     uint64_t nonce)
 {
 	memset(c, 0, sizeof(*c));
+	engine_init(&c->e, nonce, sizeof(c->reason), cfg->trace,
+	    cfg->trace_ctx);
+	c->release = release;
 	c->cfg = cfg;
-	c->nonce = nonce;
 	c->strategy =
 	    cfg->first_strategy <= CST_VALID ? cfg->first_strategy : CST_FLIGHT;
-	c->alert_desc = -1;
-	c->verdict = PV_INCONCLUSIVE;
 }
 
 void client_free(struct client_probe *c)
 {
-	free(c->ch_buf);
-	c->ch_buf = NULL;
+	release(&c->e);
 }
 
 void client_clock(struct client_probe *c, uint64_t now_ms)
@@ -101,39 +79,18 @@ void client_clock(struct client_probe *c, uint64_t now_ms)
 
 int client_is_done(const struct client_probe *c)
 {
-	return c->state == CS_DONE;
+	return engine_is_done(&c->e);
 }
 
 int client_is_idle(const struct client_probe *c)
 {
-	return c->state == CS_IDLE;
+	return engine_is_idle(&c->e);
 }
 
 void client_finish(struct client_probe *c, enum probe_verdict v,
     const char *why)
 {
-	c->verdict = v;
-	snprintf(c->reason, sizeof(c->reason), "%s", why);
-	free(c->ch_buf);
-	c->ch_buf = NULL;
-	set_state(c, CS_DONE);
-}
-
-static void finish_fmt(struct client_probe *c, struct probe_out *o,
-    enum probe_verdict v, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void finish_fmt(struct client_probe *c, struct probe_out *o,
-    enum probe_verdict v, const char *fmt, ...)
-{
-	char why[sizeof(c->reason)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	client_finish(c, v, why);
-	o->act = PA_DONE;
+	engine_finish(&c->e, v, why);
 }
 
 void client_get_result(const struct client_probe *c, struct client_result *r)
@@ -172,24 +129,14 @@ static void on_tail(void *ctx, size_t off, const uint8_t *b, size_t n)
 
 static int plan_strategy(struct client_probe *c)
 {
-	uint64_t nonce = c->nonce + 0x9e3779b97f4a7c15ULL * c->attempts;
-
-	switch (c->strategy) {
-	case CST_LARGE:
-		return hb_plan_init(&c->plan, nonce, 0, LARGE_LEN, PROBE_K);
-	case CST_VALID:
-		return hb_plan_init(&c->plan, nonce, LARGE_LEN, 0, 0);
-	default:
-		return hb_plan_init(&c->plan, nonce, SENTINEL_LEN, PROBE_LEN,
-		    PROBE_K);
-	}
+	return engine_rung_plan(&c->e, c->strategy, HB_PROBE_K, 0, &c->plan);
 }
 
 static void start_tls(struct client_probe *c)
 {
 	rec_stream_init(&c->rs, 0);
 	hs_walker_init(&c->hw);
-	set_state(c, CS_HELLO);
+	engine_set_state(&c->e, CS_HELLO);
 }
 
 void client_on_connected(struct client_probe *c, struct probe_out *o)
@@ -197,7 +144,7 @@ void client_on_connected(struct client_probe *c, struct probe_out *o)
 	if (c->state == CS_DONE)
 		return;
 	if (plan_strategy(c) != 0) {
-		finish_fmt(c, o, PV_INCONCLUSIVE,
+		engine_finishf(&c->e, o, PV_INCONCLUSIVE,
 		    "internal: heartbeat plan "
 		    "does not fit");
 		return;
@@ -220,29 +167,12 @@ void client_on_connected(struct client_probe *c, struct probe_out *o)
 	free(c->ch_buf);
 	c->ch_buf = NULL;
 	if (c->cfg->preamble) {
-		set_state(c, CS_PREAMBLE);
+		engine_set_state(&c->e, CS_PREAMBLE);
 		if (c->cfg->preamble->on_connected)
 			c->cfg->preamble->on_connected(c->cfg->preamble->st, o);
 		return;
 	}
 	start_tls(c);
-}
-
-static uint8_t pad_byte(const void *ctx, size_t i)
-{
-	return hb_payload_byte(ctx, 2, i);
-}
-
-static void fill_random(struct client_probe *c, uint8_t *b, size_t n,
-    unsigned salt)
-{
-	uint64_t x = c->nonce ^ ((uint64_t)c->attempts << 48) ^ salt;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-		b[i] = (uint8_t)(x >> 56);
-	}
 }
 
 static int suite_ecdhe(uint16_t s)
@@ -254,16 +184,16 @@ static int suite_ecdhe(uint16_t s)
 static void send_flight(struct client_probe *c, struct probe_out *o)
 {
 	struct server_hello_opts sh;
-	uint8_t *w = o->buf + o->len;
-	size_t cap = o->cap - o->len, n = 0, probe_end = 0;
+	uint8_t *w = out_tail(o);
+	size_t cap = out_room(o), n = 0, probe_end = 0;
 	ssize_t r;
 
 	memset(&sh, 0, sizeof(sh));
 	sh.version = c->version;
 	sh.cipher = c->suite;
-	fill_random(c, sh.random, sizeof(sh.random), 1);
+	engine_fill_random(&c->e, 1, sh.random, sizeof(sh.random));
 	sh.sid_len = 32;
-	fill_random(c, sh.sid, sizeof(sh.sid), 2);
+	engine_fill_random(&c->e, 2, sh.sid, sizeof(sh.sid));
 	sh.heartbeat = c->ch.heartbeat_ext;
 	sh.reneg = c->ch.reneg;
 	sh.ec_point_formats = c->ch.ec_point_formats && suite_ecdhe(c->suite);
@@ -272,34 +202,18 @@ static void send_flight(struct client_probe *c, struct probe_out *o)
 		/* Pad the ServerHello to a fixed record length with our
 		 * bytes: the probe is read over it, so its over-read finds
 		 * them (1.0.1 ignores an unknown ServerHello extension). */
-		sh.pad_len =
-		    (uint16_t)(r + 4 < LARGE_SH ? LARGE_SH - r - 4 : 0);
-		sh.pad_byte = pad_byte;
+		sh.pad_len = engine_large_pad((size_t)r);
+		sh.pad_byte = engine_pad_byte;
 		sh.pad_ctx = &c->plan;
 		r = sh.pad_len ? server_hello_build(&sh, w, cap) : -1;
-		if (r >= 0) {
-			c->plan.pad_len = sh.pad_len;
-			c->plan.pad_at = (uint16_t)(r - sh.pad_len);
-		}
+		if (r >= 0)
+			engine_large_padded(&c->plan, (size_t)r, sh.pad_len);
 	}
 	if (r < 0)
 		goto nofit;
 	n = (size_t)r;
 	c->plan.rec_ver = c->version;
-	switch (c->strategy) {
-	case CST_LARGE:
-		r = hb_request_record(&c->plan, 1, c->version,
-		    (uint16_t)(c->plan.probe_len + c->plan.k), 0, w + n,
-		    cap - n);
-		break;
-	case CST_VALID:
-		r = hb_request_record(&c->plan, 0, c->version,
-		    c->plan.sentinel_len, HB_MIN_PADDING, w + n, cap - n);
-		break;
-	default:
-		r = hb_flight_tls(&c->plan, c->version, 0, w + n, cap - n);
-		break;
-	}
+	r = engine_rung_records(&c->plan, c->strategy, 0, w + n, cap - n);
 	if (r < 0)
 		goto nofit;
 	n += (size_t)r;
@@ -319,10 +233,10 @@ static void send_flight(struct client_probe *c, struct probe_out *o)
 		o->wake_ms = REST_MS;
 	}
 	o->len += n;
-	set_state(c, CS_FLIGHT);
+	engine_set_state(&c->e, CS_FLIGHT);
 	return;
 nofit:
-	finish_fmt(c, o, PV_INCONCLUSIVE,
+	engine_finishf(&c->e, o, PV_INCONCLUSIVE,
 	    "internal: our flight does not "
 	    "fit");
 }
@@ -338,28 +252,18 @@ void client_on_wake(struct client_probe *c, struct probe_out *o)
 		 * heartbeat, so let its handshake go on to its next flight. */
 		if (c->rest_sent)
 			return;
-		n = server_cert_done_build(c->version, o->buf + o->len,
-		    o->cap - o->len);
+		n = server_cert_done_build(c->version, out_tail(o),
+		    out_room(o));
 		if (n < 0)
 			return;
 		o->len += (size_t)n;
 		c->rest_sent = 1;
-		trace(c,
+		engine_trace(&c->e,
 		    "no close after the heartbeat: Certificate and "
 		    "ServerHelloDone sent");
 		return;
 	}
-	if (c->nudges >= NUDGE_MAX)
-		return;
-	n = hb_appdata_record(&c->plan, c->version, 1, o->buf + o->len,
-	    o->cap - o->len);
-	if (n < 0)
-		return;
-	o->len += (size_t)n;
-	c->nudges++;
-	trace(c, "nudge %u", c->nudges);
-	if (c->nudges < NUDGE_MAX)
-		o->wake_ms = NUDGE_MS;
+	engine_nudge(&c->e, &c->plan, c->version, NUDGE_MAX, NUDGE_MS, o);
 }
 
 static const char *alert_text(int desc, char *buf, size_t cap)
@@ -416,13 +320,9 @@ static void finish_flight(struct client_probe *c, struct probe_out *o,
 				"behind it";
 		}
 		if (proof)
-			finish_fmt(c, o, PV_VULNERABLE,
-			    "heartbeat over-read "
-			    "proven: the probe came back with %s (0 bytes of "
-			    "client memory disclosed)",
-			    proof);
+			engine_proven(&c->e, o, "client", proof);
 		else
-			finish_fmt(c, o, PV_VULNERABLE,
+			engine_finishf(&c->e, o, PV_VULNERABLE,
 			    "heartbeat over-read "
 			    "proven: the probe came back with %u bytes of "
 			    "client memory",
@@ -430,14 +330,14 @@ static void finish_flight(struct client_probe *c, struct probe_out *o,
 		return;
 	}
 	if (h->foreign || (h->hdr_have > 0 && !h->in_padding)) {
-		finish_fmt(c, o, PV_INCONCLUSIVE,
+		engine_finishf(&c->e, o, PV_INCONCLUSIVE,
 		    "a heartbeat response "
 		    "matches no request we sent; nothing proven%s",
 		    extra);
 		return;
 	}
 	if (h->lax_echoed) {
-		finish_fmt(c, o, PV_INCONCLUSIVE,
+		engine_finishf(&c->e, o, PV_INCONCLUSIVE,
 		    "the probe came back without "
 		    "its over-read: the padding check is missing, but no "
 		    "over-read is proven%s",
@@ -446,27 +346,27 @@ static void finish_flight(struct client_probe *c, struct probe_out *o,
 	}
 	if (h->sentinel_echoed) {
 		if (c->strategy == CST_VALID)
-			finish_fmt(c, o, PV_PATCHED,
+			engine_finishf(&c->e, o, PV_PATCHED,
 			    "the client program gives "
 			    "up on the first heartbeat: an over-length one "
 			    "went unanswered, a valid one of the same size was "
 			    "echoed");
 		else
-			finish_fmt(c, o, PV_PATCHED,
+			engine_finishf(&c->e, o, PV_PATCHED,
 			    "valid heartbeat echoed, "
 			    "over-length request dropped (%s)",
 			    e);
 		return;
 	}
 	if (offered && c->alert_desc >= 0) {
-		finish_fmt(c, o, PV_PATCHED,
+		engine_finishf(&c->e, o, PV_PATCHED,
 		    "heartbeat extension offered, "
 		    "heartbeats refused during the handshake (%s)",
 		    alert_text(c->alert_desc, a, sizeof(a)));
 		return;
 	}
 	if (offered) {
-		finish_fmt(c, o, PV_INCONCLUSIVE,
+		engine_finishf(&c->e, o, PV_INCONCLUSIVE,
 		    "heartbeat extension offered, "
 		    "but the %s went unanswered (%s); nothing proven%s",
 		    c->strategy == CST_LARGE ? "over-length heartbeat" :
@@ -474,7 +374,7 @@ static void finish_flight(struct client_probe *c, struct probe_out *o,
 		    e, extra);
 		return;
 	}
-	finish_fmt(c, o, PV_NO_HEARTBEAT,
+	engine_finishf(&c->e, o, PV_NO_HEARTBEAT,
 	    "no heartbeat extension offered and "
 	    "no heartbeat echo (%s)",
 	    e);
@@ -492,7 +392,7 @@ static int unanswered(const struct client_probe *c)
 static void next_strategy(struct client_probe *c, struct probe_out *o)
 {
 	if (c->strategy >= CST_VALID) {
-		finish_fmt(c, o, PV_INCONCLUSIVE,
+		engine_finishf(&c->e, o, PV_INCONCLUSIVE,
 		    "no heartbeat was answered "
 		    "in any strategy: the flight (%u nudges), a large "
 		    "over-length heartbeat and a valid large heartbeat each "
@@ -501,7 +401,7 @@ static void next_strategy(struct client_probe *c, struct probe_out *o)
 		return;
 	}
 	if (!c->cfg->can_retry) {
-		finish_fmt(c, o, PV_INCONCLUSIVE,
+		engine_finishf(&c->e, o, PV_INCONCLUSIVE,
 		    "the client closed without "
 		    "answering the %s: a program that gives up on the first "
 		    "heartbeat drops its replies with the connection; test it "
@@ -513,13 +413,11 @@ static void next_strategy(struct client_probe *c, struct probe_out *o)
 		return;
 	}
 	c->strategy++;
-	trace(c, "nothing came back: next, %s",
+	engine_trace(&c->e, "nothing came back: next, %s",
 	    c->strategy == CST_LARGE ?
 		"a padded ServerHello and one over-length large heartbeat" :
 		"one valid large heartbeat");
-	c->attempts++;
-	set_state(c, CS_IDLE);
-	o->act = PA_RECONNECT;
+	engine_reconnect(&c->e, o);
 }
 
 static void on_client_hello(struct client_probe *c, struct probe_out *o)
@@ -530,7 +428,7 @@ static void on_client_hello(struct client_probe *c, struct probe_out *o)
 	free(c->ch_buf);
 	c->ch_buf = NULL;
 	if (bad) {
-		finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+		engine_finishf(&c->e, o, PV_HANDSHAKE_FAILED,
 		    "malformed ClientHello "
 		    "(%u bytes)",
 		    (unsigned)c->ch_len);
@@ -539,7 +437,7 @@ static void on_client_hello(struct client_probe *c, struct probe_out *o)
 	c->hello_seen = 1;
 	c->version = server_pick_version(&c->ch);
 	if (!c->version || c->version < TLS_V_SSL3) {
-		finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+		engine_finishf(&c->e, o, PV_HANDSHAKE_FAILED,
 		    "the client offered "
 		    "version %s; heartbeats need SSLv3 to TLS 1.2",
 		    tls_version_name(c->ch.version, vb, sizeof(vb)));
@@ -556,18 +454,18 @@ static void on_client_hello(struct client_probe *c, struct probe_out *o)
 				tls13 = 1;
 		c->version = 0;
 		if (tls13) {
-			finish_fmt(c, o, PV_NO_HEARTBEAT,
+			engine_finishf(&c->e, o, PV_NO_HEARTBEAT,
 			    "the client offered "
 			    "only TLS 1.3 suites, and TLS 1.3 has no "
 			    "heartbeat");
 			return;
 		}
-		finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+		engine_finishf(&c->e, o, PV_HANDSHAKE_FAILED,
 		    "the client offered no "
 		    "cipher suite we can answer with");
 		return;
 	}
-	trace(c,
+	engine_trace(&c->e,
 	    "ClientHello %s, %u suites, extension 15 %s; answering "
 	    "%s with suite 0x%04x",
 	    tls_version_name(c->ch.version, vb, sizeof(vb)), c->ch.n_suites,
@@ -591,7 +489,7 @@ static void on_hello_bytes(struct client_probe *c, const uint8_t *b, size_t n,
 			return;
 		if (ev == HW_START) {
 			if (c->hw.type != TLS_HS_CLIENT_HELLO) {
-				finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+				engine_finishf(&c->e, o, PV_HANDSHAKE_FAILED,
 				    "the "
 				    "client's first handshake message is type "
 				    "%u, not a ClientHello",
@@ -599,14 +497,14 @@ static void on_hello_bytes(struct client_probe *c, const uint8_t *b, size_t n,
 				return;
 			}
 			if (c->hw.len > CH_MAX || c->hw.len < 38) {
-				finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+				engine_finishf(&c->e, o, PV_HANDSHAKE_FAILED,
 				    "malformed ClientHello (%u bytes)",
 				    (unsigned)c->hw.len);
 				return;
 			}
 			c->ch_buf = malloc(c->hw.len);
 			if (!c->ch_buf) {
-				finish_fmt(c, o, PV_INCONCLUSIVE,
+				engine_finishf(&c->e, o, PV_INCONCLUSIVE,
 				    "out of memory");
 				return;
 			}
@@ -627,7 +525,7 @@ static void on_hello_bytes(struct client_probe *c, const uint8_t *b, size_t n,
 static void describe_sample(const struct client_probe *c, char *out, size_t cap)
 {
 	const uint8_t *s = c->sample;
-	size_t i, n = c->sample_have, w;
+	size_t n = c->sample_have;
 
 	if (n >= 3 && (s[0] & 0x80) && s[2] == 1) {
 		snprintf(out, cap,
@@ -647,9 +545,7 @@ static void describe_sample(const struct client_probe *c, char *out, size_t cap)
 		    "--starttls smtp");
 		return;
 	}
-	w = (size_t)snprintf(out, cap, "bytes");
-	for (i = 0; i < n && w + 4 < cap; i++)
-		w += (size_t)snprintf(out + w, cap - w, " %02x", s[i]);
+	engine_describe_bytes(s, n, out, cap);
 }
 
 static void on_alert(struct client_probe *c, struct probe_out *o)
@@ -657,11 +553,11 @@ static void on_alert(struct client_probe *c, struct probe_out *o)
 	unsigned level = c->alert[0], desc = c->alert[1];
 	char a[64];
 
-	if (level == TLS_ALERT_WARNING && desc != TLS_AD_CLOSE_NOTIFY)
+	if (!engine_alert_ends(level, desc))
 		return;
 	c->alert_desc = (int)desc;
 	if (c->state == CS_HELLO) {
-		finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+		engine_finishf(&c->e, o, PV_HANDSHAKE_FAILED,
 		    "the client sent %s "
 		    "before its ClientHello was complete",
 		    alert_text((int)desc, a, sizeof(a)));
@@ -684,7 +580,7 @@ static void preamble_data(struct client_probe *c, const uint8_t **b, size_t *n,
 	*b += used;
 	*n -= used;
 	if (r == CPRE_FAIL) {
-		finish_fmt(c, o, PV_NOT_TLS, "%s preamble failed: %s",
+		engine_finishf(&c->e, o, PV_NOT_TLS, "%s preamble failed: %s",
 		    c->cfg->preamble->name, why[0] ? why : "unexpected input");
 		return;
 	}
@@ -714,8 +610,7 @@ void client_on_data(struct client_probe *c, const uint8_t *b, size_t n,
 		if (c->state != CS_HELLO || n == 0)
 			return;
 	}
-	for (i = 0; i < n && c->sample_have < sizeof(c->sample); i++)
-		c->sample[c->sample_have++] = b[i];
+	engine_sample(&c->e, b, n);
 	while (c->state == CS_HELLO || c->state == CS_FLIGHT) {
 		ev = rec_stream_step(&c->rs, b, n, &used, &data, &dlen);
 		b += used;
@@ -729,7 +624,7 @@ void client_on_data(struct client_probe *c, const uint8_t *b, size_t n,
 				return;
 			}
 			describe_sample(c, what, sizeof(what));
-			finish_fmt(c, o, PV_NOT_TLS,
+			engine_finishf(&c->e, o, PV_NOT_TLS,
 			    "the client does not speak "
 			    "TLS: %s",
 			    what);
@@ -750,7 +645,7 @@ void client_on_data(struct client_probe *c, const uint8_t *b, size_t n,
 			if (c->state == CS_HELLO &&
 			    c->rs.cur.type != TLS_CT_HANDSHAKE &&
 			    c->rs.cur.type != TLS_CT_ALERT) {
-				finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+				engine_finishf(&c->e, o, PV_HANDSHAKE_FAILED,
 				    "record "
 				    "type %u before the ClientHello",
 				    c->rs.cur.type);
@@ -799,13 +694,11 @@ static const char *pre_waiting(const struct client_probe *c)
 
 void client_on_closed(struct client_probe *c, int err, struct probe_out *o)
 {
-	const char *how = err == -ECONNRESET ? "reset the connection" :
-	    err				     ? "failed the connection" :
-					       "closed the connection";
+	const char *how = engine_close_how(err);
 
 	switch (c->state) {
 	case CS_PREAMBLE:
-		finish_fmt(c, o, PV_HANDSHAKE_FAILED,
+		engine_finishf(&c->e, o, PV_HANDSHAKE_FAILED,
 		    "the client %s during "
 		    "the %s preamble%s%s",
 		    how, c->cfg->preamble->name,
@@ -813,7 +706,8 @@ void client_on_closed(struct client_probe *c, int err, struct probe_out *o)
 		    pre_waiting(c) ? pre_waiting(c) : "");
 		return;
 	case CS_HELLO:
-		finish_fmt(c, o, PV_HANDSHAKE_FAILED, "the client %s %s", how,
+		engine_finishf(&c->e, o, PV_HANDSHAKE_FAILED,
+		    "the client %s %s", how,
 		    c->got_bytes ? "before its ClientHello was complete" :
 				   "without sending anything");
 		return;
@@ -838,13 +732,13 @@ void client_on_timeout(struct client_probe *c, struct probe_out *o)
 {
 	switch (c->state) {
 	case CS_IDLE:
-		finish_fmt(c, o, PV_TIMEOUT,
+		engine_finishf(&c->e, o, PV_TIMEOUT,
 		    "no client connected%s before the "
 		    "deadline",
 		    c->attempts ? " again" : "");
 		return;
 	case CS_PREAMBLE:
-		finish_fmt(c, o, PV_TIMEOUT,
+		engine_finishf(&c->e, o, PV_TIMEOUT,
 		    "the %s preamble did not end "
 		    "before the deadline%s%s",
 		    c->cfg->preamble->name,
@@ -852,7 +746,7 @@ void client_on_timeout(struct client_probe *c, struct probe_out *o)
 		    pre_waiting(c) ? pre_waiting(c) : "");
 		return;
 	case CS_HELLO:
-		finish_fmt(c, o, PV_TIMEOUT,
+		engine_finishf(&c->e, o, PV_TIMEOUT,
 		    "no ClientHello before the "
 		    "deadline (%s)",
 		    c->got_bytes ? "the client sent part of "
@@ -866,7 +760,7 @@ void client_on_timeout(struct client_probe *c, struct probe_out *o)
 			finish_flight(c, o, "");
 			return;
 		}
-		finish_fmt(c, o, PV_TIMEOUT,
+		engine_finishf(&c->e, o, PV_TIMEOUT,
 		    "no answer to our heartbeats and "
 		    "no next flight before the deadline (%s strategy, %u "
 		    "nudges)",

@@ -51,17 +51,17 @@
 #include "tls/srvhello.h"
 
 enum client_strategy {
-	CST_FLIGHT, /* sentinel and probe behind the ServerHello, nudges */
-	CST_LARGE, /* padded ServerHello, one over-length 4,100-byte probe */
-	CST_VALID, /* one valid 4,100-byte heartbeat */
+	CST_FLIGHT = ER_FLIGHT, /* sentinel and probe behind the ServerHello */
+	CST_LARGE = ER_LARGE, /* padded ServerHello, one 4,100-byte probe */
+	CST_VALID = ER_VALID, /* one valid 4,100-byte heartbeat */
 };
 
 enum client_state {
-	CS_IDLE, /* waiting for the (next) connection */
-	CS_PREAMBLE, /* a plaintext preamble module has the connection */
-	CS_HELLO, /* reading the ClientHello */
-	CS_FLIGHT, /* our flight is out, reading the client's answers */
-	CS_DONE,
+	CS_IDLE = ES_IDLE, /* waiting for the (next) connection */
+	CS_PREAMBLE = ES_PREAMBLE, /* a plaintext preamble module has it */
+	CS_HELLO = ES_HELLO, /* reading the ClientHello */
+	CS_FLIGHT = ES_FLIGHT, /* our flight is out, reading the answers */
+	CS_DONE = ES_DONE,
 };
 
 /* What a preamble module says after the client's bytes. */
@@ -103,8 +103,8 @@ struct client_cfg {
 #define CLIENT_FOLLOW 32
 
 struct client_probe {
+	ENGINE_CORE; /* state, attempts, nudges, the result... */
 	const struct client_cfg *cfg;
-	uint8_t state;
 	uint8_t strategy;
 	uint8_t hello_seen; /* a ClientHello was parsed (ch is valid) */
 	uint8_t got_bytes;
@@ -112,9 +112,7 @@ struct client_probe {
 	uint8_t rest_sent; /* Certificate and ServerHelloDone are out */
 	uint8_t alert_have;
 	uint8_t alert[2];
-	uint8_t sample_have;
-	uint8_t sample[8];
-	uint8_t nudges, nudged;
+	uint8_t nudged;
 	uint16_t version, suite;
 	uint32_t ch_len, ch_have;
 	uint8_t *ch_buf; /* the ClientHello body, while it arrives */
@@ -125,17 +123,10 @@ struct client_probe {
 	uint8_t follow[CLIENT_FOLLOW];
 	uint8_t follow_len;
 	uint32_t follow_known, follow_mism;
-	uint64_t now_ms;
-	uint32_t attempts;
-	uint64_t nonce;
 	struct rec_stream rs;
 	struct hs_walker hw;
 	struct hb_plan plan;
 	struct hb_reader hb;
-	enum probe_verdict verdict;
-	int alert_desc;
-	unsigned disclosed;
-	char reason[256];
 };
 
 void client_init(struct client_probe *c, const struct client_cfg *cfg,

@@ -5,7 +5,6 @@
 #include "probe/dtls.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,36 +29,6 @@
  * was lost, answered within a few round trips. */
 #define CONFIRM_MIN_MS 100
 
-static const char *const state_names[] = {
-	[PS_IDLE] = "idle",
-	[PS_PREAMBLE] = "preamble",
-	[PS_HELLO] = "hello",
-	[PS_FLIGHT] = "flight",
-	[PS_DONE] = "done",
-};
-
-static void trace(const struct dtls_probe *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void trace(const struct dtls_probe *p, const char *fmt, ...)
-{
-	char line[160];
-	va_list ap;
-
-	if (!p->cfg->trace)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	p->cfg->trace(p->cfg->trace_ctx, line);
-}
-
-static void set_state(struct dtls_probe *p, enum probe_state s)
-{
-	trace(p, "%s -> %s", state_names[p->state], state_names[s]);
-	p->state = (uint8_t)s;
-}
-
 void dtls_probe_clock(struct dtls_probe *p, uint64_t now_ms)
 {
 	p->now_ms = now_ms;
@@ -67,70 +36,44 @@ void dtls_probe_clock(struct dtls_probe *p, uint64_t now_ms)
 
 void dtls_probe_get_result(const struct dtls_probe *p, struct probe_result *r)
 {
-	r->verdict = p->verdict;
-	r->reason = p->reason;
+	engine_result(&p->e, r);
 	r->version = p->version;
 	r->heartbeat_ext = p->ext_echoed;
-	r->disclosed = p->disclosed;
-	r->alert = p->alert_desc;
-	r->connections = p->attempts + 1;
 	r->strategy = "dtls";
-	r->nudges = 0;
 	r->starttls = NULL;
 }
 
 int dtls_probe_is_done(const struct dtls_probe *p)
 {
-	return p->state == PS_DONE;
+	return engine_is_done(&p->e);
 }
 
 int dtls_probe_is_idle(const struct dtls_probe *p)
 {
-	return p->state == PS_IDLE;
+	return engine_is_idle(&p->e);
 }
 
 void dtls_probe_finish(struct dtls_probe *p, enum probe_verdict v,
     const char *why)
 {
-	p->verdict = v;
-	snprintf(p->reason, sizeof(p->reason), "%s", why);
-	set_state(p, PS_DONE);
-}
-
-static void finish_fmt(struct dtls_probe *p, struct probe_out *o,
-    enum probe_verdict v, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void finish_fmt(struct dtls_probe *p, struct probe_out *o,
-    enum probe_verdict v, const char *fmt, ...)
-{
-	char why[sizeof(p->reason)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	dtls_probe_finish(p, v, why);
-	/* A verdict sends nothing, whatever this datagram began to ask. */
-	o->len = 0;
-	o->act = PA_DONE;
-	o->wake_ms = 0;
+	engine_finish(&p->e, v, why);
 }
 
 void dtls_probe_init(struct dtls_probe *p, const struct probe_cfg *cfg,
     uint64_t nonce)
 {
 	memset(p, 0, sizeof(*p));
+	engine_init(&p->e, nonce, 160, cfg->trace, cfg->trace_ctx);
+	/* Each event answers with whole datagrams: a verdict or a new
+	 * socket drops what the event had begun. */
+	p->quiet_end = 1;
 	p->cfg = cfg;
-	p->nonce = nonce;
 	/* --max-version names TLS versions: DTLS 1.2 is TLS 1.2, DTLS 1.0 is
 	 * TLS 1.1. */
 	p->version_try = !cfg->max_version || cfg->max_version >= TLS_V_TLS12 ?
 	    DTLS_V_12 :
 	    DTLS_V_10;
 	p->sni_on = cfg->sni != NULL && cfg->sni[0] != '\0';
-	p->alert_desc = -1;
-	p->verdict = PV_INCONCLUSIVE;
 	if ((uint32_t)PROBE_LEN + (cfg->leak ? cfg->leak : PROBE_K) > 0xffff)
 		dtls_probe_finish(p, PV_INCONCLUSIVE,
 		    "internal: --leak too "
@@ -176,14 +119,14 @@ static int put_hello(struct dtls_probe *p, struct probe_out *o)
 	ch.record_seq = p->rec_seq;
 	ch.cookie = p->cookie;
 	ch.cookie_len = p->cookie_len;
-	n = client_hello_build(&ch, o->buf + o->len, o->cap - o->len);
+	n = client_hello_build(&ch, out_tail(o), out_room(o));
 	if (n < 0 && ch.sni) {
 		p->sni_on = 0;
 		ch.sni = NULL;
-		n = client_hello_build(&ch, o->buf + o->len, o->cap - o->len);
+		n = client_hello_build(&ch, out_tail(o), out_room(o));
 	}
 	if (n < 0) {
-		finish_fmt(p, o, PV_INCONCLUSIVE,
+		engine_finishf(&p->e, o, PV_INCONCLUSIVE,
 		    "internal: ClientHello does "
 		    "not fit");
 		return -1;
@@ -199,15 +142,13 @@ static int put_hello(struct dtls_probe *p, struct probe_out *o)
 
 void dtls_probe_on_connected(struct dtls_probe *p, struct probe_out *o)
 {
-	uint64_t x = p->nonce ^ ((uint64_t)p->attempts << 48);
-	uint64_t nonce = p->nonce + 0x9e3779b97f4a7c15ULL * p->attempts;
-	size_t i;
+	uint64_t nonce = engine_conn_nonce(&p->e);
 
 	if (p->state == PS_DONE)
 		return;
 	if (hb_plan_init(&p->plan, nonce, SENTINEL_LEN, PROBE_LEN,
 		p->cfg->leak ? p->cfg->leak : PROBE_K) != 0) {
-		finish_fmt(p, o, PV_INCONCLUSIVE,
+		engine_finishf(&p->e, o, PV_INCONCLUSIVE,
 		    "internal: heartbeat plan "
 		    "does not fit");
 		return;
@@ -217,10 +158,7 @@ void dtls_probe_on_connected(struct dtls_probe *p, struct probe_out *o)
 	p->hb.on_disclosed = p->cfg->on_disclosed;
 	p->hb.ctx = p->cfg->ctx;
 	dtls_reasm_init(&p->sh, p->sh_buf, sizeof(p->sh_buf));
-	for (i = 0; i < sizeof(p->random); i++) {
-		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-		p->random[i] = (uint8_t)(x >> 56);
-	}
+	engine_fill_random(&p->e, 0, p->random, sizeof(p->random));
 	p->got_bytes = p->got_dtls = 0;
 	p->sh_seen = p->ext_echoed = 0;
 	p->hvrs = p->cookie_len = 0;
@@ -230,7 +168,7 @@ void dtls_probe_on_connected(struct dtls_probe *p, struct probe_out *o)
 	p->rec_seq = 0;
 	p->version = 0;
 	if (put_hello(p, o) == 0)
-		set_state(p, PS_HELLO);
+		engine_set_state(&p->e, PS_HELLO);
 }
 
 static void send_flight(struct dtls_probe *p, struct probe_out *o)
@@ -244,10 +182,9 @@ static void send_flight(struct dtls_probe *p, struct probe_out *o)
 		 * replay check drops a sentinel it has already answered. */
 		p->plan.dtls_seq = p->rec_seq + 1;
 	}
-	n = dtls_hb_flight(&p->plan, p->rec_seq, o->buf + o->len,
-	    o->cap - o->len);
+	n = dtls_hb_flight(&p->plan, p->rec_seq, out_tail(o), out_room(o));
 	if (n < 0) {
-		finish_fmt(p, o, PV_INCONCLUSIVE,
+		engine_finishf(&p->e, o, PV_INCONCLUSIVE,
 		    "internal: heartbeat flight "
 		    "does not fit");
 		return;
@@ -257,7 +194,7 @@ static void send_flight(struct dtls_probe *p, struct probe_out *o)
 		p->rec_seq++;
 	o->len += (size_t)n;
 	p->flight_sends++;
-	trace(p, "flight %u: probe then sentinel in one datagram",
+	engine_trace(&p->e, "flight %u: probe then sentinel in one datagram",
 	    p->flight_sends);
 }
 
@@ -277,7 +214,7 @@ static void send_liveness(struct dtls_probe *p, struct probe_out *o)
 	p->due_ms = due;
 	p->live_due = 0;
 	p->live_sent = 1;
-	trace(p,
+	engine_trace(&p->e,
 	    "flight unanswered: a fresh ClientHello, to see whether the "
 	    "handshake is still there");
 }
@@ -304,119 +241,45 @@ static void flight_wait(struct dtls_probe *p, struct probe_out *o)
 static void finish_flight(struct dtls_probe *p, struct probe_out *o,
     const char *extra)
 {
-	struct reply_summary s;
-	char why[sizeof(p->reason)];
-	enum hb_verdict v;
+	struct engine_judgement j;
+	char silence[64];
 
-	memset(&s, 0, sizeof(s));
-	reply_from_reader(&p->hb, &s);
-	s.alert_desc = p->alert_desc;
-	v = reply_judge(&s, p->ext_echoed);
-	reply_reason(&s, p->ext_echoed, why, sizeof(why));
-	p->disclosed = s.disclosed;
-	o->len = 0;
-	if (v == HBV_VULNERABLE && s.disclosed == 0) {
-		finish_fmt(p, o, PV_VULNERABLE,
-		    "heartbeat over-read proven: "
-		    "the probe came back with %s (0 bytes of server memory "
-		    "disclosed)",
-		    p->hb.proof_model == HB_TAIL_NEXT_DTLS ?
-			"the start of our own sentinel record from the same "
-			"datagram" :
-			"our own bytes");
-		return;
-	}
-	if (v == HBV_PATCHED && !s.sentinel_echoed && s.alert_desc < 0 &&
+	engine_judge(&p->e, &p->hb, p->ext_echoed, &j);
+	if (j.v == HBV_PATCHED && !j.s.sentinel_echoed && j.s.alert_desc < 0 &&
 	    p->restarted) {
-		finish_fmt(p, o, PV_PATCHED,
+		engine_finishf(&p->e, o, PV_PATCHED,
 		    "heartbeat extension on; the "
 		    "heartbeats ended the handshake without an answer (a fresh "
 		    "ClientHello then got a new HelloVerifyRequest)");
 		return;
 	}
-	if (v == HBV_PATCHED && !s.sentinel_echoed && s.alert_desc < 0) {
-		finish_fmt(p, o, PV_INCONCLUSIVE,
-		    "heartbeat extension on, but "
-		    "the flight got no answer (%u copies sent)%s",
-		    p->flight_sends, extra);
-		return;
-	}
-	switch (v) {
-	case HBV_VULNERABLE:
-		finish_fmt(p, o, PV_VULNERABLE, "%s", why);
-		break;
-	case HBV_PATCHED:
-		finish_fmt(p, o, PV_PATCHED, "%s", why);
-		break;
-	case HBV_NO_HEARTBEAT:
-		finish_fmt(p, o, PV_NO_HEARTBEAT, "%s", why);
-		break;
-	case HBV_INCONCLUSIVE:
-		finish_fmt(p, o, PV_INCONCLUSIVE, "%s%s", why, extra);
-		break;
-	}
-}
-
-static int fallback_alert(unsigned desc)
-{
-	switch (desc) {
-	case TLS_AD_HANDSHAKE_FAILURE:
-	case TLS_AD_ILLEGAL_PARAMETER:
-	case TLS_AD_DECODE_ERROR:
-	case TLS_AD_PROTOCOL_VERSION:
-	case TLS_AD_INSUFFICIENT_SECURITY:
-	case TLS_AD_INTERNAL_ERROR:
-	case TLS_AD_INAPPROPRIATE_FALLBACK:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-static void reconnect(struct dtls_probe *p, struct probe_out *o)
-{
-	p->attempts++;
-	o->len = 0;
-	o->wake_ms = 0;
-	set_state(p, PS_IDLE);
-	o->act = PA_RECONNECT;
+	snprintf(silence, sizeof(silence), " (%u copies sent)%s",
+	    p->flight_sends, extra);
+	engine_finish_flight(&p->e, o, &j,
+	    p->hb.proof_model == HB_TAIL_NEXT_DTLS ?
+		"the start of our own sentinel record from the same datagram" :
+		"our own bytes",
+	    silence, extra);
 }
 
 static void on_alert(struct dtls_probe *p, const uint8_t *b, size_t n,
     struct probe_out *o)
 {
 	unsigned desc;
-	const char *name;
-	char vb[16];
 
 	if (n != 2)
 		return;
 	desc = b[1];
-	name = tls_alert_name(desc);
-	if (b[0] == TLS_ALERT_WARNING && desc != TLS_AD_CLOSE_NOTIFY)
+	if (!engine_alert_ends(b[0], desc))
 		return;
 	if (p->state == PS_FLIGHT) {
-		if (p->alert_desc < 0)
-			p->alert_desc = (int)desc;
+		engine_first_alert(&p->e, desc);
 		finish_flight(p, o, "");
 		return;
 	}
-	if (desc == TLS_AD_UNRECOGNIZED_NAME && p->sni_on) {
-		p->sni_on = 0;
-		reconnect(p, o);
-		return;
-	}
-	if (fallback_alert(desc) && p->version_try == DTLS_V_12) {
-		p->version_try = DTLS_V_10;
-		reconnect(p, o);
-		return;
-	}
-	p->alert_desc = (int)desc;
-	finish_fmt(p, o, PV_HANDSHAKE_FAILED,
-	    "alert %u (%s) in answer to the "
-	    "%s ClientHello",
-	    desc, name ? name : "unknown",
-	    tls_version_name(p->version_try, vb, sizeof(vb)));
+	/* The fallback from DTLS 1.2 is DTLS 1.0, on a fresh socket. */
+	engine_hello_refused(&p->e, o, desc, &p->sni_on, &p->version_try,
+	    p->version_try == DTLS_V_12 ? DTLS_V_10 : 0);
 }
 
 /* A version the server may choose: the one offered or an older one
@@ -433,11 +296,12 @@ static void on_server_hello(struct dtls_probe *p, struct probe_out *o)
 	char vb[16];
 
 	if (server_hello_parse(p->sh.buf, p->sh.len, &sh) != 0) {
-		finish_fmt(p, o, PV_HANDSHAKE_FAILED, "malformed ServerHello");
+		engine_finishf(&p->e, o, PV_HANDSHAKE_FAILED,
+		    "malformed ServerHello");
 		return;
 	}
 	if (!version_ok(p, sh.version)) {
-		finish_fmt(p, o, PV_HANDSHAKE_FAILED,
+		engine_finishf(&p->e, o, PV_HANDSHAKE_FAILED,
 		    "server chose version "
 		    "%s, which was not offered",
 		    tls_version_name(sh.version, vb, sizeof(vb)));
@@ -446,11 +310,8 @@ static void on_server_hello(struct dtls_probe *p, struct probe_out *o)
 	p->version = sh.version;
 	p->ext_echoed = sh.heartbeat_ext;
 	p->sh_seen = 1;
-	if (p->now_ms >= p->sent_ms)
-		p->rtt_ms = (uint16_t)(p->now_ms - p->sent_ms > 60000 ?
-			60000 :
-			p->now_ms - p->sent_ms);
-	trace(p, "ServerHello: %s, extension 15 %s",
+	engine_note_rtt(&p->e, p->sent_ms);
+	engine_trace(&p->e, "ServerHello: %s, extension 15 %s",
 	    tls_version_name(sh.version, vb, sizeof(vb)),
 	    sh.heartbeat_ext ? "echoed" : "not echoed");
 }
@@ -470,7 +331,7 @@ static void on_hvr(struct dtls_probe *p, const struct dtls_hs_hdr *h,
 	    memcmp(cookie, p->cookie, clen) == 0)
 		return; /* a copy: our cookie'd hello is on its way */
 	if (++p->hvrs > HVR_MAX) {
-		finish_fmt(p, o, PV_HANDSHAKE_FAILED,
+		engine_finishf(&p->e, o, PV_HANDSHAKE_FAILED,
 		    "the server sent %u "
 		    "HelloVerifyRequests without accepting a cookie",
 		    (unsigned)p->hvrs - 1);
@@ -481,7 +342,8 @@ static void on_hvr(struct dtls_probe *p, const struct dtls_hs_hdr *h,
 	p->msg_seq = 1;
 	p->hello_sends = 0;
 	o->len = 0;
-	trace(p, "HelloVerifyRequest: cookie of %u bytes", (unsigned)clen);
+	engine_trace(&p->e, "HelloVerifyRequest: cookie of %u bytes",
+	    (unsigned)clen);
 	put_hello(p, o);
 }
 
@@ -505,7 +367,7 @@ static void on_handshake(struct dtls_probe *p, const uint8_t *b, size_t n,
 				break; /* a retransmitted flight */
 			r = dtls_reasm_add(&p->sh, &h, frag);
 			if (r < 0) {
-				finish_fmt(p, o, PV_HANDSHAKE_FAILED,
+				engine_finishf(&p->e, o, PV_HANDSHAKE_FAILED,
 				    "malformed ServerHello (%u bytes)",
 				    (unsigned)h.len);
 				return;
@@ -522,12 +384,8 @@ static void on_handshake(struct dtls_probe *p, const uint8_t *b, size_t n,
 			send_flight(p, o);
 			if (p->state != PS_HELLO)
 				return;
-			set_state(p, PS_FLIGHT);
-			if (p->now_ms >= p->sent_ms)
-				p->rtt_ms =
-				    (uint16_t)(p->now_ms - p->sent_ms > 60000 ?
-					    60000 :
-					    p->now_ms - p->sent_ms);
+			engine_set_state(&p->e, PS_FLIGHT);
+			engine_note_rtt(&p->e, p->sent_ms);
 			flight_wait(p, o);
 			return;
 		default:
@@ -615,15 +473,10 @@ void dtls_probe_on_data(struct dtls_probe *p, const uint8_t *dg, size_t n,
 	}
 	if (!p->got_dtls && (p->state == PS_HELLO)) {
 		char what[40];
-		size_t i, w = 0;
 
-		for (i = 0; i < n && i < 8 && w + 4 < sizeof(what); i++)
-			w += (size_t)snprintf(what + w, sizeof(what) - w,
-			    " %02x", dg[i]);
-		finish_fmt(p, o, PV_NOT_TLS,
-		    "the reply is not DTLS: "
-		    "bytes%s",
-		    what);
+		engine_describe_bytes(dg, n < 8 ? n : 8, what, sizeof(what));
+		engine_finishf(&p->e, o, PV_NOT_TLS,
+		    "the reply is not DTLS: %s", what);
 		return;
 	}
 	if (p->state != PS_FLIGHT)
@@ -657,7 +510,7 @@ void dtls_probe_on_wake(struct dtls_probe *p, struct probe_out *o)
 	if (p->state == PS_HELLO) {
 		if (p->hello_sends >= HELLO_SENDS_MAX)
 			return; /* the deadline decides */
-		trace(p, "no answer: ClientHello again (copy %u)",
+		engine_trace(&p->e, "no answer: ClientHello again (copy %u)",
 		    (unsigned)p->hello_sends + 1);
 		put_hello(p, o);
 		return;
@@ -701,12 +554,12 @@ void dtls_probe_on_closed(struct dtls_probe *p, int err, struct probe_out *o)
 	}
 	if (err == -ECONNREFUSED) {
 		if (p->attempts == 0 && !p->got_bytes) {
-			finish_fmt(p, o, PV_REFUSED,
+			engine_finishf(&p->e, o, PV_REFUSED,
 			    "port unreachable (ICMP): "
 			    "nothing listens on this UDP port");
 			return;
 		}
-		finish_fmt(p, o, PV_HANDSHAKE_FAILED,
+		engine_finishf(&p->e, o, PV_HANDSHAKE_FAILED,
 		    "port unreachable (ICMP) "
 		    "after %s",
 		    p->state == PS_FLIGHT ? "the heartbeat flight" :
@@ -715,10 +568,10 @@ void dtls_probe_on_closed(struct dtls_probe *p, int err, struct probe_out *o)
 	}
 	if ((err == -EHOSTUNREACH || err == -ENETUNREACH) && !p->got_bytes &&
 	    p->attempts == 0) {
-		finish_fmt(p, o, PV_UNREACHABLE, "%s", strerror(-err));
+		engine_finishf(&p->e, o, PV_UNREACHABLE, "%s", strerror(-err));
 		return;
 	}
-	finish_fmt(p, o, PV_HANDSHAKE_FAILED,
+	engine_finishf(&p->e, o, PV_HANDSHAKE_FAILED,
 	    "the socket failed (%s) with %s "
 	    "offered",
 	    err ? strerror(-err) : "closed",
@@ -729,10 +582,11 @@ void dtls_probe_on_timeout(struct dtls_probe *p, struct probe_out *o)
 {
 	switch (p->state) {
 	case PS_IDLE:
-		finish_fmt(p, o, PV_TIMEOUT, "no socket before the deadline");
+		engine_finishf(&p->e, o, PV_TIMEOUT,
+		    "no socket before the deadline");
 		return;
 	case PS_HELLO:
-		finish_fmt(p, o, PV_TIMEOUT,
+		engine_finishf(&p->e, o, PV_TIMEOUT,
 		    "no ServerHelloDone before the "
 		    "deadline (%s; %u ClientHello copies sent)",
 		    p->sh_seen	     ? "the ServerHello came" :
@@ -747,7 +601,7 @@ void dtls_probe_on_timeout(struct dtls_probe *p, struct probe_out *o)
 			finish_flight(p, o, "");
 			return;
 		}
-		finish_fmt(p, o, PV_TIMEOUT,
+		engine_finishf(&p->e, o, PV_TIMEOUT,
 		    "no answer to the heartbeat "
 		    "flight before the deadline (%u copies sent)",
 		    (unsigned)p->flight_sends);

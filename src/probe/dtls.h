@@ -39,8 +39,8 @@
 #define DTLS_SH_MAX 2048
 
 struct dtls_probe {
+	ENGINE_CORE; /* state (idle, hello, flight), attempts, the result... */
 	const struct probe_cfg *cfg;
-	uint8_t state; /* enum probe_state: idle, hello, flight */
 	uint8_t sni_on;
 	uint8_t ext_echoed;
 	uint8_t got_bytes; /* this socket received a datagram */
@@ -59,20 +59,12 @@ struct dtls_probe {
 	uint16_t version_try; /* DTLS_V_12 or DTLS_V_10 */
 	uint16_t version; /* what the ServerHello chose */
 	uint16_t msg_seq; /* of our current ClientHello */
-	uint16_t rtt_ms;
 	uint64_t rec_seq; /* our next record sequence number */
-	uint64_t now_ms, sent_ms, due_ms, flight_ms;
-	uint32_t attempts;
-	uint64_t nonce;
+	uint64_t sent_ms, due_ms, flight_ms;
 	struct dtls_reasm sh;
 	uint8_t sh_buf[DTLS_SH_MAX];
 	struct hb_plan plan;
 	struct hb_reader hb;
-	/* The result. */
-	enum probe_verdict verdict;
-	int alert_desc;
-	unsigned disclosed;
-	char reason[160];
 };
 
 void dtls_probe_init(struct dtls_probe *p, const struct probe_cfg *cfg,

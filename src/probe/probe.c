@@ -5,7 +5,6 @@
 #include "probe/probe.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +13,9 @@
 #include "tls/hello.h"
 #include "tls/tls.h"
 
-/* The large strategy: a reply of 3 + 4100 + k + 16 bytes overflows the
- * 4 KiB handshake write buffer, so it leaves before the program closes;
- * the padded hello (a 4,501-byte record) lies stale under the probe. */
-#define LARGE_LEN 4100
-#define LARGE_HELLO 4501
+/* The large strategy (engine.h): a reply of 3 + 4100 + k + 16 bytes
+ * overflows the 4 KiB handshake write buffer, so it leaves before the
+ * program closes; the padded hello lies stale under the probe. */
 /* Nudges: one record per arrival is all an event-driven program with
  * read-ahead processes, and the flight is three records. */
 #define NUDGE_MS 20
@@ -27,32 +24,6 @@
 /* No real ServerHello comes near this; a larger one is hostile. */
 #define SH_MAX 4096
 
-static const char *const verdict_names[PV_COUNT] = {
-	[PV_VULNERABLE] = "vulnerable",
-	[PV_PATCHED] = "patched",
-	[PV_NO_HEARTBEAT] = "no-heartbeat",
-	[PV_HANDSHAKE_FAILED] = "handshake-failed",
-	[PV_NOT_TLS] = "not-tls",
-	[PV_REFUSED] = "refused",
-	[PV_TIMEOUT] = "timeout",
-	[PV_UNREACHABLE] = "unreachable",
-	[PV_DNS_ERROR] = "dns-error",
-	[PV_INCONCLUSIVE] = "inconclusive",
-	[PV_STARTTLS_REFUSED] = "starttls-refused",
-};
-
-const char *probe_verdict_name(enum probe_verdict v)
-{
-	return (unsigned)v < PV_COUNT ? verdict_names[v] : "unknown";
-}
-
-int probe_verdict_untested(enum probe_verdict v)
-{
-	return v != PV_VULNERABLE && v != PV_PATCHED && v != PV_NO_HEARTBEAT;
-}
-
-static const char *const state_names[] = { "idle", "preamble", "hello",
-	"flight", "done" };
 static const char *const strategy_names[] = { "flight", "large-record",
 	"large-record" };
 
@@ -65,51 +36,34 @@ const char *probe_strategy_name(const struct probe *p)
 	    "unknown";
 }
 
-static void trace(const struct probe *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void trace(const struct probe *p, const char *fmt, ...)
-{
-	char line[160];
-	va_list ap;
-
-	if (!p->cfg->trace)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	p->cfg->trace(p->cfg->trace_ctx, line);
-}
-
 void probe_get_result(const struct probe *p, struct probe_result *r)
 {
-	r->verdict = p->verdict;
-	r->reason = p->reason;
+	engine_result(&p->e, r);
 	r->version = p->version;
 	r->heartbeat_ext = p->ext_echoed;
-	r->disclosed = p->disclosed;
-	r->alert = p->alert_desc;
-	r->connections = p->attempts + 1;
 	r->strategy = probe_strategy_name(p);
-	r->nudges = p->nudges;
 	r->starttls = p->cfg->preamble ? p->cfg->preamble->name : NULL;
 }
 
 int probe_is_done(const struct probe *p)
 {
-	return p->state == PS_DONE;
+	return engine_is_done(&p->e);
 }
 
 int probe_is_idle(const struct probe *p)
 {
-	return p->state == PS_IDLE;
+	return engine_is_idle(&p->e);
 }
 
-/* Always change state here, so a trace shows every transition. */
-static void probe_set_state(struct probe *p, enum probe_state s)
+/* What only a live probe holds: freed at the verdict, or by probe_free. */
+static void release(struct engine *e)
 {
-	trace(p, "%s -> %s", state_names[p->state], state_names[s]);
-	p->state = (uint8_t)s;
+	struct probe *p = (struct probe *)e; /* the core comes first */
+
+	free(p->sh_buf);
+	p->sh_buf = NULL;
+	free(p->pre_ctx);
+	p->pre_ctx = NULL;
 }
 
 void probe_clock(struct probe *p, uint64_t now_ms)
@@ -120,12 +74,11 @@ void probe_clock(struct probe *p, uint64_t now_ms)
 void probe_init(struct probe *p, const struct probe_cfg *cfg, uint64_t nonce)
 {
 	memset(p, 0, sizeof(*p));
+	engine_init(&p->e, nonce, 160, cfg->trace, cfg->trace_ctx);
+	p->release = release;
 	p->cfg = cfg;
-	p->nonce = nonce;
 	p->version_try = cfg->max_version ? cfg->max_version : TLS_V_TLS12;
 	p->sni_on = cfg->sni != NULL && cfg->sni[0] != '\0';
-	p->alert_desc = -1;
-	p->verdict = PV_INCONCLUSIVE;
 	p->strategy = PST_FLIGHT;
 	if ((uint32_t)HB_PROBE_LEN + (cfg->leak ? cfg->leak : HB_PROBE_K) >
 	    0xffff)
@@ -136,38 +89,12 @@ void probe_init(struct probe *p, const struct probe_cfg *cfg, uint64_t nonce)
 
 void probe_free(struct probe *p)
 {
-	free(p->sh_buf);
-	p->sh_buf = NULL;
-	free(p->pre_ctx);
-	p->pre_ctx = NULL;
+	release(&p->e);
 }
 
 void probe_finish(struct probe *p, enum probe_verdict v, const char *why)
 {
-	p->verdict = v;
-	snprintf(p->reason, sizeof(p->reason), "%s", why);
-	free(p->sh_buf);
-	p->sh_buf = NULL;
-	free(p->pre_ctx);
-	p->pre_ctx = NULL;
-	probe_set_state(p, PS_DONE);
-}
-
-static void finish_fmt(struct probe *p, struct probe_out *o,
-    enum probe_verdict v, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void finish_fmt(struct probe *p, struct probe_out *o,
-    enum probe_verdict v, const char *fmt, ...)
-{
-	char why[sizeof(p->reason)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	probe_finish(p, v, why);
-	o->act = PA_DONE;
+	engine_finish(&p->e, v, why);
 }
 
 static uint16_t lower_version(uint16_t v)
@@ -175,42 +102,12 @@ static uint16_t lower_version(uint16_t v)
 	return v > TLS_V_SSL3 ? (uint16_t)(v - 1) : 0;
 }
 
-static void reconnect(struct probe *p, struct probe_out *o)
-{
-	p->attempts++;
-	probe_set_state(p, PS_IDLE);
-	o->act = PA_RECONNECT;
-}
-
-static uint8_t pad_byte(const void *ctx, size_t i)
-{
-	return hb_payload_byte(ctx, 2, i);
-}
-
 /* The heartbeat plan of this connection's strategy.  Each connection draws
  * fresh bytes, so a late echo from an earlier one matches nothing. */
 static int plan_strategy(struct probe *p)
 {
-	uint16_t k = p->cfg->leak ? p->cfg->leak : HB_PROBE_K;
-	uint64_t nonce = p->nonce + 0x9e3779b97f4a7c15ULL * p->attempts;
-	int r;
-
-	switch (p->strategy) {
-	case PST_LARGE:
-		/* --leak's largest claims shrink here to what one heartbeat
-		 * can frame. */
-		if ((uint32_t)LARGE_LEN + k > 0xffff)
-			k = (uint16_t)(0xffff - LARGE_LEN);
-		r = hb_plan_init(&p->plan, nonce, 0, LARGE_LEN, k);
-		break;
-	case PST_VALID:
-		r = hb_plan_init(&p->plan, nonce, LARGE_LEN, 0, 0);
-		break;
-	default:
-		r = hb_plan_flight(&p->plan, nonce, k);
-		break;
-	}
-	return r;
+	return engine_rung_plan(&p->e, p->strategy,
+	    p->cfg->leak ? p->cfg->leak : HB_PROBE_K, 1, &p->plan);
 }
 
 static void start_hello(struct probe *p, struct probe_out *o);
@@ -229,12 +126,12 @@ void probe_on_connected(struct probe *p, struct probe_out *o)
 	 * The context lives as long as the probe, allocated once. */
 	if (!p->pre_ctx &&
 	    !(p->pre_ctx = malloc(pre->ctx_size ? pre->ctx_size : 1))) {
-		finish_fmt(p, o, PV_INCONCLUSIVE, "out of memory");
+		engine_finishf(&p->e, o, PV_INCONCLUSIVE, "out of memory");
 		return;
 	}
 	pre->init(p->pre_ctx, p->cfg->host);
 	p->pre_rx = 0;
-	probe_set_state(p, PS_PREAMBLE);
+	engine_set_state(&p->e, PS_PREAMBLE);
 	run_preamble(p, NULL, 0, o);
 }
 
@@ -242,12 +139,10 @@ static void start_hello(struct probe *p, struct probe_out *o)
 {
 	struct client_hello_opts ch;
 	ssize_t n;
-	size_t i;
-	uint64_t x = p->nonce ^ ((uint64_t)p->attempts << 48);
 
 	hs_walker_init(&p->hw);
 	if (plan_strategy(p) != 0) {
-		finish_fmt(p, o, PV_INCONCLUSIVE,
+		engine_finishf(&p->e, o, PV_INCONCLUSIVE,
 		    "internal: heartbeat plan "
 		    "does not fit");
 		return;
@@ -269,41 +164,35 @@ static void start_hello(struct probe *p, struct probe_out *o)
 	ch.version = p->version_try;
 	ch.sni = p->sni_on ? p->cfg->sni : NULL;
 	ch.heartbeat = 1;
-	for (i = 0; i < sizeof(ch.random); i++) {
-		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-		ch.random[i] = (uint8_t)(x >> 56);
-	}
-	n = client_hello_build(&ch, o->buf + o->len, o->cap - o->len);
+	engine_fill_random(&p->e, 0, ch.random, sizeof(ch.random));
+	n = client_hello_build(&ch, out_tail(o), out_room(o));
 	if (n < 0 && ch.sni) {
 		/* A name that cannot go into SNI is still probed without. */
 		p->sni_on = 0;
 		ch.sni = NULL;
-		n = client_hello_build(&ch, o->buf + o->len, o->cap - o->len);
+		n = client_hello_build(&ch, out_tail(o), out_room(o));
 	}
 	if (n >= 0 && p->strategy == PST_LARGE) {
 		/* Pad the hello to a fixed record length with our bytes: the
 		 * probe is read over it, so its over-read finds them. */
-		ch.pad_len =
-		    (uint16_t)(n + 4 < LARGE_HELLO ? LARGE_HELLO - n - 4 : 0);
-		ch.pad_byte = pad_byte;
+		ch.pad_len = engine_large_pad((size_t)n);
+		ch.pad_byte = engine_pad_byte;
 		ch.pad_ctx = &p->plan;
 		n = ch.pad_len ?
-		    client_hello_build(&ch, o->buf + o->len, o->cap - o->len) :
+		    client_hello_build(&ch, out_tail(o), out_room(o)) :
 		    -1;
-		if (n >= 0) {
-			p->plan.pad_len = ch.pad_len;
-			p->plan.pad_at = (uint16_t)(n - ch.pad_len);
-		}
+		if (n >= 0)
+			engine_large_padded(&p->plan, (size_t)n, ch.pad_len);
 	}
 	if (n < 0) {
-		finish_fmt(p, o, PV_INCONCLUSIVE,
+		engine_finishf(&p->e, o, PV_INCONCLUSIVE,
 		    "internal: ClientHello "
 		    "does not fit");
 		return;
 	}
 	o->len += (size_t)n;
 	p->hello_ms = p->now_ms;
-	probe_set_state(p, PS_HELLO);
+	engine_set_state(&p->e, PS_HELLO);
 }
 
 static const char *const proof_words[HB_TAIL_MODELS] = {
@@ -315,56 +204,21 @@ static const char *const proof_words[HB_TAIL_MODELS] = {
 static void finish_flight(struct probe *p, struct probe_out *o,
     const char *extra)
 {
-	struct reply_summary s;
-	char why[sizeof(p->reason)];
-	enum hb_verdict v;
+	struct engine_judgement j;
 
-	memset(&s, 0, sizeof(s));
-	reply_from_reader(&p->rr.hb, &s);
-	s.alert_desc = p->alert_desc;
-	v = reply_judge(&s, p->ext_echoed);
-	reply_reason(&s, p->ext_echoed, why, sizeof(why));
-	p->disclosed = s.disclosed;
+	engine_judge(&p->e, &p->rr.hb, p->ext_echoed, &j);
 	p->nudged = p->strategy == PST_FLIGHT && p->nudges > 0;
-	if (v == HBV_VULNERABLE && s.disclosed == 0) {
-		finish_fmt(p, o, PV_VULNERABLE,
-		    "heartbeat over-read proven: "
-		    "the probe came back with %s (0 bytes of server memory "
-		    "disclosed)",
-		    proof_words[p->rr.hb.proof_model % HB_TAIL_MODELS]);
-		return;
-	}
-	if (v == HBV_PATCHED && p->strategy == PST_VALID && s.sentinel_echoed) {
-		finish_fmt(p, o, PV_PATCHED,
+	if (j.v == HBV_PATCHED && p->strategy == PST_VALID &&
+	    j.s.sentinel_echoed) {
+		engine_finishf(&p->e, o, PV_PATCHED,
 		    "the server program closes on the "
 		    "first heartbeat: an over-length one went unanswered, a "
 		    "valid one of the same size was echoed");
 		return;
 	}
-	/* Extension 15 alone proves nothing until the server refuses the
-	 * heartbeat with an alert (GnuTLS) or echoes the sentinel (1.0.1g):
-	 * a close, a reset or garbage is no answer at all. */
-	if (v == HBV_PATCHED && !s.sentinel_echoed && s.alert_desc < 0) {
-		finish_fmt(p, o, PV_INCONCLUSIVE,
-		    "heartbeat extension on, but "
-		    "the flight got no answer%s",
-		    extra[0] ? extra : " (the connection closed)");
-		return;
-	}
-	switch (v) {
-	case HBV_VULNERABLE:
-		finish_fmt(p, o, PV_VULNERABLE, "%s", why);
-		break;
-	case HBV_PATCHED:
-		finish_fmt(p, o, PV_PATCHED, "%s", why);
-		break;
-	case HBV_NO_HEARTBEAT:
-		finish_fmt(p, o, PV_NO_HEARTBEAT, "%s", why);
-		break;
-	case HBV_INCONCLUSIVE:
-		finish_fmt(p, o, PV_INCONCLUSIVE, "%s%s", why, extra);
-		break;
-	}
+	engine_finish_flight(&p->e, o, &j,
+	    proof_words[p->rr.hb.proof_model % HB_TAIL_MODELS],
+	    extra[0] ? extra : " (the connection closed)", extra);
 }
 
 /* Nothing at all came back to this connection's heartbeats. */
@@ -401,7 +255,7 @@ static void next_strategy(struct probe *p, struct probe_out *o)
 		p->strategy = PST_VALID;
 		break;
 	default:
-		finish_fmt(p, o, PV_INCONCLUSIVE,
+		engine_finishf(&p->e, o, PV_INCONCLUSIVE,
 		    "no heartbeat was answered "
 		    "in any strategy: the flight (%u nudges), a large first "
 		    "record and a valid large heartbeat each got a close and "
@@ -409,47 +263,30 @@ static void next_strategy(struct probe *p, struct probe_out *o)
 		    p->nudges);
 		return;
 	}
-	trace(p, "nothing came back: next, %s",
+	engine_trace(&p->e, "nothing came back: next, %s",
 	    p->strategy == PST_LARGE ?
 		"a padded hello and one over-length large heartbeat" :
 		"one valid large heartbeat");
-	p->attempts++;
-	probe_set_state(p, PS_IDLE);
-	o->act = PA_RECONNECT;
+	engine_reconnect(&p->e, o);
 }
 
 static void send_flight(struct probe *p, struct probe_out *o)
 {
-	uint8_t *w = o->buf + o->len;
-	size_t cap = o->cap - o->len;
+	uint8_t *w = out_tail(o);
+	size_t cap = out_room(o);
 	ssize_t n;
 
 	p->plan.rec_ver = p->version;
-	switch (p->strategy) {
-	case PST_LARGE:
-		n = hb_request_record(&p->plan, 1, p->version,
-		    (uint16_t)(p->plan.probe_len + p->plan.k), 0, w, cap);
-		break;
-	case PST_VALID:
-		n = hb_request_record(&p->plan, 0, p->version,
-		    p->plan.sentinel_len, HB_MIN_PADDING, w, cap);
-		break;
-	default:
-		n = hb_flight_tls(&p->plan, p->version, 1, w, cap);
-		break;
-	}
+	n = engine_rung_records(&p->plan, p->strategy, 1, w, cap);
 	if (n < 0) {
-		finish_fmt(p, o, PV_INCONCLUSIVE,
+		engine_finishf(&p->e, o, PV_INCONCLUSIVE,
 		    "internal: heartbeat flight "
 		    "does not fit");
 		return;
 	}
 	o->len += (size_t)n;
-	if (p->now_ms >= p->hello_ms)
-		p->rtt_ms = (uint16_t)(p->now_ms - p->hello_ms > 60000 ?
-			60000 :
-			p->now_ms - p->hello_ms);
-	probe_set_state(p, PS_FLIGHT);
+	engine_note_rtt(&p->e, p->hello_ms);
+	engine_set_state(&p->e, PS_FLIGHT);
 	/* Only the flight is nudged: a nudge that lands unread at a program
 	 * about to close turns its close into a reset, which may cost the
 	 * large reply that is the whole point of the large strategy. */
@@ -459,63 +296,31 @@ static void send_flight(struct probe *p, struct probe_out *o)
 
 void probe_on_wake(struct probe *p, struct probe_out *o)
 {
-	ssize_t n;
-
-	if (p->state != PS_FLIGHT || p->strategy != PST_FLIGHT ||
-	    p->nudges >= NUDGE_MAX)
+	if (p->state != PS_FLIGHT || p->strategy != PST_FLIGHT)
 		return;
-	n = hb_appdata_record(&p->plan, p->version, 1, o->buf + o->len,
-	    o->cap - o->len);
-	if (n < 0)
-		return;
-	o->len += (size_t)n;
-	p->nudges++;
-	trace(p, "nudge %u", p->nudges);
-	if (p->nudges < NUDGE_MAX)
-		o->wake_ms = nudge_gap(p);
-}
-
-static int fallback_alert(unsigned desc)
-{
-	switch (desc) {
-	case TLS_AD_HANDSHAKE_FAILURE:
-	case TLS_AD_ILLEGAL_PARAMETER:
-	case TLS_AD_DECODE_ERROR:
-	case TLS_AD_PROTOCOL_VERSION:
-	case TLS_AD_INSUFFICIENT_SECURITY:
-	case TLS_AD_INTERNAL_ERROR:
-	case TLS_AD_INAPPROPRIATE_FALLBACK:
-		return 1;
-	default:
-		return 0;
-	}
+	engine_nudge(&p->e, &p->plan, p->version, NUDGE_MAX, nudge_gap(p), o);
 }
 
 static void on_alert(struct probe *p, struct probe_out *o)
 {
 	unsigned level = p->rr.alert[0], desc = p->rr.alert[1];
 	const char *name = tls_alert_name(desc);
-	char vb[16];
 
-	/* A warning (say unrecognized_name) lets the connection go on, and
-	 * in the flight the echoes may still follow it: only a fatal alert
-	 * or close_notify ends either phase. */
-	if (level == TLS_ALERT_WARNING && desc != TLS_AD_CLOSE_NOTIFY)
+	if (!engine_alert_ends(level, desc))
 		return;
 	if (p->state == PS_FLIGHT && o->len > 0) {
 		/* The flight is still unsent in o: this alert came with the
 		 * server's own flight and answers nothing of ours. */
 		o->len = 0;
 		p->alert_desc = (int)desc;
-		finish_fmt(p, o, PV_HANDSHAKE_FAILED,
+		engine_finishf(&p->e, o, PV_HANDSHAKE_FAILED,
 		    "alert %u (%s) right "
 		    "after ServerHelloDone, before the heartbeat flight",
 		    desc, name ? name : "unknown");
 		return;
 	}
 	if (p->state == PS_FLIGHT) {
-		if (p->alert_desc < 0)
-			p->alert_desc = (int)desc;
+		engine_first_alert(&p->e, desc);
 		finish_flight(p, o, "");
 		return;
 	}
@@ -523,30 +328,15 @@ static void on_alert(struct probe *p, struct probe_out *o)
 		/* The flight's hello was accepted: this one's size is what
 		 * the server refuses, and no fallback mends that. */
 		p->alert_desc = (int)desc;
-		finish_fmt(p, o, PV_INCONCLUSIVE,
+		engine_finishf(&p->e, o, PV_INCONCLUSIVE,
 		    "the flight got no answer, "
 		    "and the %s ClientHello was refused with alert %u (%s)",
 		    p->strategy == PST_LARGE ? "padded" : "next", desc,
 		    name ? name : "unknown");
 		return;
 	}
-	if (desc == TLS_AD_UNRECOGNIZED_NAME && p->sni_on) {
-		/* Some servers reject the name they are sent: try without. */
-		p->sni_on = 0;
-		reconnect(p, o);
-		return;
-	}
-	if (fallback_alert(desc) && lower_version(p->version_try)) {
-		p->version_try = lower_version(p->version_try);
-		reconnect(p, o);
-		return;
-	}
-	p->alert_desc = (int)desc;
-	finish_fmt(p, o, PV_HANDSHAKE_FAILED,
-	    "alert %u (%s) in answer to "
-	    "the %s ClientHello",
-	    desc, name ? name : "unknown",
-	    tls_version_name(p->version_try, vb, sizeof(vb)));
+	engine_hello_refused(&p->e, o, desc, &p->sni_on, &p->version_try,
+	    lower_version(p->version_try));
 }
 
 static void on_handshake_bytes(struct probe *p, const uint8_t *b, size_t n,
@@ -567,14 +357,14 @@ static void on_handshake_bytes(struct probe *p, const uint8_t *b, size_t n,
 		if (ev == HW_START && p->hw.type == TLS_HS_SERVER_HELLO) {
 			if (p->sh_seen || p->hw.len > SH_MAX ||
 			    p->hw.len < 38) {
-				finish_fmt(p, o, PV_HANDSHAKE_FAILED,
+				engine_finishf(&p->e, o, PV_HANDSHAKE_FAILED,
 				    "malformed ServerHello (%u bytes)",
 				    (unsigned)p->hw.len);
 				return;
 			}
 			p->sh_buf = malloc(p->hw.len);
 			if (!p->sh_buf) {
-				finish_fmt(p, o, PV_INCONCLUSIVE,
+				engine_finishf(&p->e, o, PV_INCONCLUSIVE,
 				    "out of memory");
 				return;
 			}
@@ -591,13 +381,13 @@ static void on_handshake_bytes(struct probe *p, const uint8_t *b, size_t n,
 			free(p->sh_buf);
 			p->sh_buf = NULL;
 			if (bad) {
-				finish_fmt(p, o, PV_HANDSHAKE_FAILED,
+				engine_finishf(&p->e, o, PV_HANDSHAKE_FAILED,
 				    "malformed ServerHello");
 				return;
 			}
 			if (sh.version < TLS_V_SSL3 ||
 			    sh.version > p->version_try) {
-				finish_fmt(p, o, PV_HANDSHAKE_FAILED,
+				engine_finishf(&p->e, o, PV_HANDSHAKE_FAILED,
 				    "server chose version %s, which was not "
 				    "offered",
 				    tls_version_name(sh.version, vb,
@@ -610,7 +400,7 @@ static void on_handshake_bytes(struct probe *p, const uint8_t *b, size_t n,
 		} else if (ev == HW_END &&
 		    p->hw.type == TLS_HS_SERVER_HELLO_DONE) {
 			if (!p->sh_seen) {
-				finish_fmt(p, o, PV_HANDSHAKE_FAILED,
+				engine_finishf(&p->e, o, PV_HANDSHAKE_FAILED,
 				    "ServerHelloDone without ServerHello");
 				return;
 			}
@@ -622,8 +412,7 @@ static void on_handshake_bytes(struct probe *p, const uint8_t *b, size_t n,
 static void describe_sample(const struct probe *p, char *out, size_t cap)
 {
 	const uint8_t *s = p->sample;
-	size_t i, n = p->sample_have;
-	size_t w;
+	size_t n = p->sample_have;
 
 	if (n >= 5 && memcmp(s, "HTTP/", 5) == 0) {
 		snprintf(out, cap, "an HTTP reply");
@@ -643,9 +432,7 @@ static void describe_sample(const struct probe *p, char *out, size_t cap)
 		    s[0], s[1], s[2]);
 		return;
 	}
-	w = (size_t)snprintf(out, cap, "bytes");
-	for (i = 0; i < n && w + 4 < cap; i++)
-		w += (size_t)snprintf(out + w, cap - w, " %02x", s[i]);
+	engine_describe_bytes(s, n, out, cap);
 }
 
 static void tls_data(struct probe *p, const uint8_t *b, size_t n,
@@ -681,7 +468,7 @@ static void run_preamble(struct probe *p, const uint8_t *b, size_t n,
     struct probe_out *o)
 {
 	const struct preamble *pre = p->cfg->preamble;
-	struct pre_out po = { o->buf + o->len, o->cap - o->len, 0 };
+	struct pre_out po = { out_tail(o), out_room(o), 0 };
 	char why[sizeof(p->reason)], pfx[48];
 	size_t used = 0;
 	enum pre_res r;
@@ -696,20 +483,20 @@ static void run_preamble(struct probe *p, const uint8_t *b, size_t n,
 		return;
 	case PRE_READY:
 		o->len += po.len;
-		trace(p, "%s: ready for TLS", pre->name);
+		engine_trace(&p->e, "%s: ready for TLS", pre->name);
 		start_hello(p, o);
 		if (p->state == PS_HELLO && used < n)
 			tls_data(p, b + used, n - used, o);
 		return;
 	case PRE_REFUSED:
 		pre_prefix(p, pfx, sizeof(pfx));
-		finish_fmt(p, o, PV_STARTTLS_REFUSED, "%s: %s", pfx,
+		engine_finishf(&p->e, o, PV_STARTTLS_REFUSED, "%s: %s", pfx,
 		    why[0] ? why : "refused");
 		return;
 	case PRE_NOT_PROTO:
 	default:
 		pre_prefix(p, pfx, sizeof(pfx));
-		finish_fmt(p, o, PV_NOT_TLS,
+		engine_finishf(&p->e, o, PV_NOT_TLS,
 		    "%s: the service does not speak "
 		    "%s: %s",
 		    pfx, pre->label,
@@ -724,13 +511,12 @@ static void tls_data(struct probe *p, const uint8_t *b, size_t n,
     struct probe_out *o)
 {
 	const uint8_t *data;
-	size_t used, dlen, i;
+	size_t used, dlen;
 	enum rr_ev ev;
 	char what[64];
 
 	/* Keep the first bytes, to name a non-TLS service. */
-	for (i = 0; i < n && p->sample_have < sizeof(p->sample); i++)
-		p->sample[p->sample_have++] = b[i];
+	engine_sample(&p->e, b, n);
 	p->got_bytes = 1;
 	while (p->state == PS_HELLO || p->state == PS_FLIGHT) {
 		ev = rr_step(&p->rr, b, n, &used, &data, &dlen);
@@ -745,8 +531,8 @@ static void tls_data(struct probe *p, const uint8_t *b, size_t n,
 				return;
 			}
 			describe_sample(p, what, sizeof(what));
-			finish_fmt(p, o, PV_NOT_TLS, "the reply is not TLS: %s",
-			    what);
+			engine_finishf(&p->e, o, PV_NOT_TLS,
+			    "the reply is not TLS: %s", what);
 			return;
 		case RR_HANDSHAKE:
 			if (p->state == PS_HELLO)
@@ -771,28 +557,26 @@ static void tls_data(struct probe *p, const uint8_t *b, size_t n,
 void probe_on_closed(struct probe *p, int err, struct probe_out *o)
 {
 	char vb[16];
-	const char *how = err == -ECONNRESET ? "reset the connection" :
-	    err				     ? "failed the connection" :
-					       "closed the connection";
+	const char *how = engine_close_how(err);
 	char pfx[48];
 
 	switch (p->state) {
 	case PS_PREAMBLE:
 		pre_prefix(p, pfx, sizeof(pfx));
 		if (!p->pre_rx)
-			finish_fmt(p, o, PV_NOT_TLS,
+			engine_finishf(&p->e, o, PV_NOT_TLS,
 			    "%s: the server %s without "
 			    "a word (waiting for %s)",
 			    pfx, how, p->cfg->preamble->waiting(p->pre_ctx));
 		else
-			finish_fmt(p, o, PV_STARTTLS_REFUSED,
+			engine_finishf(&p->e, o, PV_STARTTLS_REFUSED,
 			    "%s: the server "
 			    "%s while we waited for %s",
 			    pfx, how, p->cfg->preamble->waiting(p->pre_ctx));
 		return;
 	case PS_HELLO:
 		if (p->strategy != PST_FLIGHT) {
-			finish_fmt(p, o, PV_INCONCLUSIVE,
+			engine_finishf(&p->e, o, PV_INCONCLUSIVE,
 			    "the flight got no "
 			    "answer, and the server %s during the %s "
 			    "handshake",
@@ -802,10 +586,10 @@ void probe_on_closed(struct probe *p, int err, struct probe_out *o)
 		/* Version intolerance shows as a close with no reply. */
 		if (!p->got_bytes && lower_version(p->version_try)) {
 			p->version_try = lower_version(p->version_try);
-			reconnect(p, o);
+			engine_reconnect(&p->e, o);
 			return;
 		}
-		finish_fmt(p, o, PV_HANDSHAKE_FAILED,
+		engine_finishf(&p->e, o, PV_HANDSHAKE_FAILED,
 		    "the server %s during "
 		    "the handshake (%s offered%s)",
 		    how, tls_version_name(p->version_try, vb, sizeof(vb)),
@@ -830,13 +614,13 @@ void probe_on_timeout(struct probe *p, struct probe_out *o)
 {
 	switch (p->state) {
 	case PS_IDLE:
-		finish_fmt(p, o, PV_TIMEOUT, "connect timed out");
+		engine_finishf(&p->e, o, PV_TIMEOUT, "connect timed out");
 		return;
 	case PS_PREAMBLE: {
 		char pfx[48];
 
 		pre_prefix(p, pfx, sizeof(pfx));
-		finish_fmt(p, o, PV_TIMEOUT,
+		engine_finishf(&p->e, o, PV_TIMEOUT,
 		    "%s: no answer before the "
 		    "deadline while waiting for %s (%s)",
 		    pfx, p->cfg->preamble->waiting(p->pre_ctx),
@@ -845,7 +629,7 @@ void probe_on_timeout(struct probe *p, struct probe_out *o)
 		return;
 	}
 	case PS_HELLO:
-		finish_fmt(p, o, PV_TIMEOUT,
+		engine_finishf(&p->e, o, PV_TIMEOUT,
 		    "no ServerHelloDone before the "
 		    "deadline (%s)",
 		    p->got_bytes ? "the server sent part of "
@@ -859,7 +643,7 @@ void probe_on_timeout(struct probe *p, struct probe_out *o)
 			finish_flight(p, o, "");
 			return;
 		}
-		finish_fmt(p, o, PV_TIMEOUT,
+		engine_finishf(&p->e, o, PV_TIMEOUT,
 		    "no answer to the %s before "
 		    "the deadline (%u nudges)",
 		    p->strategy == PST_FLIGHT ? "heartbeat flight" :

@@ -22,8 +22,9 @@
  *           buffer, then, if that goes unanswered, one more with a valid
  *           heartbeat of the same size, to tell "patched" from "silent".
  *
- * Every state change goes through one setter (probe_set_state) so a stuck
- * probe can be traced (probe_cfg.trace, heartcheck scan --trace).  Drivers
+ * The contract with the driver, the shared fields and every state change
+ * (one setter, so a stuck probe can be traced: probe_cfg.trace, heartcheck
+ * scan --trace) come from the engine skeleton, probe/engine.h.  Drivers
  * read the outcome through probe_get_result(), never the fields below.
  */
 #ifndef HEARTCHECK_PROBE_PROBE_H
@@ -32,44 +33,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "probe/engine.h"
 #include "probe/judge.h"
 #include "probe/reader.h"
 #include "tls/handshake.h"
 #include "tls/heartbeat.h"
 #include "tls/record.h"
 
-enum probe_verdict {
-	PV_VULNERABLE,
-	PV_PATCHED,
-	PV_NO_HEARTBEAT,
-	PV_HANDSHAKE_FAILED,
-	PV_NOT_TLS,
-	PV_REFUSED,
-	PV_TIMEOUT,
-	PV_UNREACHABLE,
-	PV_DNS_ERROR,
-	PV_INCONCLUSIVE,
-	PV_STARTTLS_REFUSED, /* the service would not start TLS */
-	PV_COUNT
-};
-
-/* "vulnerable", "patched", "no-heartbeat", ... as in the JSON schema. */
-const char *probe_verdict_name(enum probe_verdict v);
-/* 1 when the verdict means the endpoint could not be tested. */
-int probe_verdict_untested(enum probe_verdict v);
-
 enum probe_strategy {
-	PST_FLIGHT, /* one connection: sentinel, probe, fence (and nudges) */
-	PST_LARGE, /* padded hello, one over-length heartbeat */
-	PST_VALID, /* one valid heartbeat of the large probe's size */
+	PST_FLIGHT = ER_FLIGHT, /* sentinel, probe, fence (and nudges) */
+	PST_LARGE = ER_LARGE, /* padded hello, one over-length heartbeat */
+	PST_VALID = ER_VALID, /* one valid heartbeat of the large size */
 };
 
 enum probe_state {
-	PS_IDLE, /* waiting for a connection */
-	PS_PREAMBLE, /* the STARTTLS dialogue (probe_cfg.preamble) */
-	PS_HELLO, /* ClientHello sent, walking to ServerHelloDone */
-	PS_FLIGHT, /* sentinel, probe and fence sent, reading replies */
-	PS_DONE,
+	PS_IDLE = ES_IDLE, /* waiting for a connection */
+	PS_PREAMBLE = ES_PREAMBLE, /* the STARTTLS dialogue (cfg->preamble) */
+	PS_HELLO = ES_HELLO, /* ClientHello sent, walking to ServerHelloDone */
+	PS_FLIGHT = ES_FLIGHT, /* sentinel, probe and fence sent, reading */
+	PS_DONE = ES_DONE,
 };
 
 struct ovpn_auth;
@@ -93,54 +75,25 @@ struct probe_cfg {
 	const struct ovpn_auth *ovpn_auth;
 };
 
-/* What the driver does after an event, besides sending len bytes. */
-enum probe_act {
-	PA_CONTINUE, /* keep the connection */
-	PA_RECONNECT, /* close it, open a new one, call probe_on_connected */
-	PA_DONE, /* the verdict is final: probe_get_result() */
-};
-
-struct probe_out {
-	uint8_t *buf; /* scratch from the caller, PROBE_OUT_MIN bytes */
-	size_t cap;
-	size_t len; /* bytes to send now (never with PA_RECONNECT) */
-	enum probe_act act;
-	unsigned wake_ms; /* > 0: call probe_on_wake after this many ms */
-};
-/* Room for the padded ClientHello of the large strategy. */
-#define PROBE_OUT_MIN 8192
-
 struct probe {
+	ENGINE_CORE; /* state, attempts, nudges, rtt_ms, the result... */
 	const struct probe_cfg *cfg;
-	uint8_t state;
 	uint8_t sni_on; /* SNI still offered */
 	uint8_t ext_echoed;
 	uint8_t got_bytes; /* this connection received anything */
 	uint8_t sh_seen;
-	uint8_t sample_have;
-	uint8_t sample[8]; /* first bytes of a non-TLS reply */
 	uint16_t version_try; /* version offered on this connection */
 	uint16_t version; /* version the server chose */
 	uint16_t sh_len, sh_have;
 	uint8_t *sh_buf; /* ServerHello body, only while it arrives */
 	uint8_t strategy; /* enum probe_strategy of this connection */
-	uint8_t nudges; /* nudges sent on this connection */
 	uint8_t nudged; /* the deciding answer came after a nudge */
-	uint16_t rtt_ms; /* ClientHello to ServerHelloDone */
-	uint64_t now_ms; /* the caller's clock (probe_clock) */
 	uint64_t hello_ms; /* when the ClientHello went out */
-	uint32_t attempts;
-	uint64_t nonce;
 	void *pre_ctx; /* the preamble's state, STARTTLS only */
 	uint8_t pre_rx; /* the preamble got bytes on this connection */
 	struct reply_reader rr; /* records, alerts, heartbeat replies */
 	struct hs_walker hw;
 	struct hb_plan plan;
-	/* The result. */
-	enum probe_verdict verdict;
-	int alert_desc; /* alert that decided, or -1 */
-	unsigned disclosed;
-	char reason[160];
 };
 
 /* Prepares a probe; nonce makes its payload bytes unique. */
@@ -161,19 +114,6 @@ void probe_clock(struct probe *p, uint64_t now_ms);
 /* "flight", "nudge" or "large-record": what gave the verdict. */
 const char *probe_strategy_name(const struct probe *p);
 
-/* The outcome, as a driver reports it. */
-struct probe_result {
-	enum probe_verdict verdict;
-	const char *reason; /* valid while the probe lives */
-	uint16_t version; /* negotiated on the last connection, or 0 */
-	int heartbeat_ext;
-	unsigned disclosed;
-	int alert; /* deciding alert, or -1 */
-	unsigned connections;
-	const char *strategy;
-	unsigned nudges;
-	const char *starttls; /* the preamble's name, or NULL */
-};
 void probe_get_result(const struct probe *p, struct probe_result *r);
 /* 1 once the verdict is final. */
 int probe_is_done(const struct probe *p);
