@@ -585,7 +585,7 @@ static void preamble_data(struct client_probe *c, const uint8_t **b, size_t *n,
 		return;
 	}
 	if (r == CPRE_REFUSED) {
-		finish_fmt(c, o, PV_STARTTLS_REFUSED,
+		engine_finishf(&c->e, o, PV_STARTTLS_REFUSED,
 		    "the client would not start TLS: %s",
 		    why[0] ? why : "it never asked for it");
 		return;
