@@ -510,11 +510,25 @@ static void audit_processes(struct audit *a)
 
 /* One endpoint handed to the scan, and whether its result came. */
 struct lprobe {
-	char spec[80];
+	char spec[96];
 	char ip[INET6_ADDRSTRLEN];
 	uint16_t port;
+	int udp;
 	int done;
 };
+
+/* UDP ports where DTLS or OpenVPN is found without the owner mapping a
+ * shared libssl (appliances link OpenSSL statically): VPN gateways on 443,
+ * OpenVPN, RD Gateway, the usual DTLS test port, TURN and CoAP. */
+static const uint16_t dtls_ports[] = { 443, 1194, 3391, 4433, 5349, 5684 };
+
+/* A probe's result for a UDP socket: the scan labels them with their
+ * door (dtls://, openvpn://). */
+static int result_is_udp(const struct scan_result *r)
+{
+	return !strncmp(r->target, "dtls://", 7) ||
+	    !strncmp(r->target, "openvpn://", 10);
+}
 
 /*
  * The listener scan runs in a thread of its own, so that the audit can stop
@@ -544,7 +558,8 @@ static const struct listener *listener_for(const struct lctx *c,
 	size_t i;
 
 	for (i = 0; i < c->n; i++)
-		if (!c->ls[i].udp && c->ls[i].port == r->port &&
+		if (c->ls[i].udp == result_is_udp(r) &&
+		    c->ls[i].port == r->port &&
 		    (c->ls[i].family == AF_INET6) ==
 			(strchr(r->ip, ':') != NULL))
 			return &c->ls[i];
@@ -629,11 +644,25 @@ static void on_listener_result(void *ctx, const struct scan_result *r)
 	}
 	for (i = 0; i < c->nprobes; i++)
 		if (!c->probes[i].done && c->probes[i].port == r->port &&
+		    c->probes[i].udp == result_is_udp(r) &&
 		    !strcmp(c->probes[i].ip, r->ip)) {
 			c->probes[i].done = 1;
 			break;
 		}
-	report_listener(c, r);
+	if (!strncmp(r->target, "dtls://", 7) && r->verdict == PV_TIMEOUT) {
+		/* UDP has no refusal: a socket that never answers a DTLS
+		 * hello, resent until the deadline, is not a DTLS service.
+		 * (A silent OpenVPN port stays a timeout: its reason says
+		 * it may want a tls-auth key.) */
+		struct scan_result q = *r;
+
+		q.verdict = PV_NOT_TLS;
+		q.reason = "no answer to a DTLS ClientHello, sent again until "
+			   "the deadline: not a DTLS service";
+		report_listener(c, &q);
+	} else {
+		report_listener(c, r);
+	}
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -672,6 +701,25 @@ static void report_unfinished(struct lctx *c, const char *why)
 	}
 }
 
+/*
+ * A UDP socket is probed with DTLS (or OpenVPN) when its owner maps
+ * libssl or libcrypto, or when it sits on a port where DTLS is usual.
+ * Other UDP services (DNS, NTP, DHCP, ...) are left alone: they cannot
+ * answer a hello, and their silence would only cost the deadline.
+ */
+static int udp_worth_probing(const struct audit *a, const struct listener *l)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(dtls_ports) / sizeof(dtls_ports[0]); i++)
+		if (l->port == dtls_ports[i])
+			return 1;
+	for (i = 0; l->pid > 0 && i < a->nprocs; i++)
+		if (a->procs[i]->pid == l->pid)
+			return a->procs[i]->nlibs > 0;
+	return 0;
+}
+
 static void audit_listeners(struct audit *a)
 {
 	/* Static: a scan thread still running at the budget keeps using it
@@ -680,7 +728,7 @@ static void audit_listeners(struct audit *a)
 	static char why[160];
 	struct tgt_set *set;
 	struct rlimit rl;
-	char spec[80], ip[INET6_ADDRSTRLEN], err[TGT_ERRMAX];
+	char spec[96], ip[INET6_ADDRSTRLEN], err[TGT_ERRMAX];
 	size_t i;
 	double t0 = now_s();
 	long long budget;
@@ -710,7 +758,7 @@ static void audit_listeners(struct audit *a)
 		uint8_t lo[16] = { 0 };
 		const uint8_t *addr = l->addr;
 
-		if (l->udp)
+		if (l->udp && !udp_worth_probing(a, l))
 			continue;
 		a->c.listeners++;
 		if (is_any(l->family, l->addr)) {
@@ -728,13 +776,19 @@ static void audit_listeners(struct audit *a)
 		}
 		inet_ntop(l->family, addr, ip, sizeof(ip));
 		snprintf(spec, sizeof(spec),
-		    l->family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, l->port);
+		    l->family == AF_INET6 ? "%s[%s]:%u" : "%s%s:%u",
+		    !l->udp ? "" :
+			l->port == 1194 || !strcmp(l->comm, "openvpn") ?
+			      "openvpn://" :
+			      "dtls://",
+		    ip, l->port);
 		if (tgt_set_add(set, spec, err) == 0) {
 			struct lprobe *p = &c.probes[c.nprobes++];
 
 			snprintf(p->spec, sizeof(p->spec), "%s", spec);
 			snprintf(p->ip, sizeof(p->ip), "%s", ip);
 			p->port = l->port;
+			p->udp = l->udp;
 		} else {
 			/* A listener that cannot be probed is said. */
 			audit_error(a, "listeners", HC_ERR_INVALID, err);

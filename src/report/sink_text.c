@@ -147,8 +147,8 @@ static void t_section_begin(struct sink *s, enum res_section sec)
 				      "own code in a sandbox)",
 		[RES_SEC_PROCESSES] = "Processes that still map an old or "
 				      "vulnerable libssl",
-		[RES_SEC_LISTENERS] = "Listening TCP services (probed over "
-				      "loopback)",
+		[RES_SEC_LISTENERS] = "Listening services: TCP, and UDP "
+				      "with DTLS (probed over loopback)",
 		[RES_SEC_PACKAGES] = "Packages",
 	};
 
@@ -187,8 +187,8 @@ static void t_section_end(struct sink *s, enum res_section sec,
 			    c->processes, c->processes_with_tls);
 		break;
 	case RES_SEC_LISTENERS:
-		fprintf(f, "  %u listening sockets, %u speak TLS", c->listeners,
-		    c->listeners_tls);
+		fprintf(f, "  %u listening sockets, %u speak TLS or DTLS",
+		    c->listeners, c->listeners_tls);
 		if (c->unfinished.listeners)
 			fprintf(f, ", %u not finished",
 			    c->unfinished.listeners);

@@ -8,7 +8,7 @@
 #   OK maps an untouched copy                                 -> no restart
 # and a vulnerable and an OpenSSL 3 listener on loopback ports.
 . "$(dirname "$0")/../lib.sh"
-: "${HEARTCHECK:?}" "${FAKESSL:?}" "${FAKELIB_VULN:?}" "${FAKELIB_FIXED:?}" "${TLSMAPPER:?}"
+: "${HEARTCHECK:?}" "${FAKESSL:?}" "${FAKEDTLS:?}" "${FAKELIB_VULN:?}" "${FAKELIB_FIXED:?}" "${TLSMAPPER:?}"
 T=$E2E_TMP
 real=$(ldconfig -p | awk '/libssl\.so\.3 .*x86-64|libssl\.so\.3 \(libc6,x86-64\)/{print $NF; exit}')
 [ -n "$real" ] || real=$(ldconfig -p | awk '/libssl\.so\.3 /{print $NF; exit}')
@@ -65,6 +65,34 @@ if [ -n "$p_mail" ]; then
   E2E_PIDS+=($!)
   wait_port "$p_mail" || exit 1
 fi
+
+# UDP: a DTLS server (the fixture's 1.0.1f model) and a silent UDP socket,
+# each in a process that maps a libssl, and a silent UDP socket in one that
+# maps none, which is left alone.
+mkdir -p "$T/u"
+cp "$FAKELIB_VULN" "$T/u/libssl.so.1.0.0"
+LD_PRELOAD="$T/u/libssl.so.1.0.0" "$FAKEDTLS" --lifetime 120 vuln >"$T/dx" 2>&1 &
+E2E_PIDS+=($!)
+for i in $(seq 1 100); do grep -qx all-ready "$T/dx" && break; sleep 0.05; done
+p_dtls=$(awk '$1 == "ready" {print $3; exit}' "$T/dx")
+udp_silent() { # udp_silent FILE [PRELOAD]: a UDP socket that reads and never answers
+  LD_PRELOAD="${2:-}" python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True)
+end = time.time() + 120
+while time.time() < end:
+    s.settimeout(1)
+    try: s.recv(65536)
+    except socket.timeout: pass
+' >"$1" &
+  E2E_PIDS+=($!)
+  for i in $(seq 1 100); do [ -s "$1" ] && break; sleep 0.05; done
+}
+udp_silent "$T/us1" "$T/u/libssl.so.1.0.0"
+udp_silent "$T/us2"
+p_usilent=$(cat "$T/us1") p_uplain=$(cat "$T/us2")
 
 out=$T/local.jsonl
 "$HEARTCHECK" local --json --no-packages --timeout 5000 >"$out"
@@ -148,6 +176,24 @@ if [ -n "$p_mail" ]; then
 else
   echo "ok - # SKIP no well-known mail port is free here"
 fi
+udp_listener() { # udp_listener PORT KEY: a field of the dtls:// listener on PORT
+  python3 - "$out" "$1" "$2" <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o.get("type") == "listener" and o.get("port") == int(sys.argv[2]) and o.get("target", "").startswith("dtls://"):
+        v = o.get(sys.argv[3]); print(json.dumps(v) if not isinstance(v, str) else v); break
+else:
+    print("<missing>")
+PY
+}
+check "the DTLS server in a libssl process is probed over UDP, and vulnerable" \
+  test "$(udp_listener "$p_dtls" verdict)" = vulnerable
+check "the DTLS server's owner is named" test "$(udp_listener "$p_dtls" comm)" = fakedtls
+check "a silent UDP socket in a libssl process is not a DTLS service (no timeout)" \
+  test "$(udp_listener "$p_usilent" verdict)" = not-tls
+check "a UDP socket in a process without libssl is not probed" \
+  test "$(udp_listener "$p_uplain" verdict)" = "<missing>"
 check "exit 1: something vulnerable or to restart" test "$rc" = 1
 
 # Text mode ends with what to do.
