@@ -11,119 +11,9 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
-#include "local/safeopen.h"
-#include "probe/ovpn_auth.h"
 #include "probe/preamble.h"
 #include "report/out.h"
 #include "tls/tls.h"
-
-void scan_usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: heartcheck scan [OPTIONS] TARGET...\n"
-	    "\n"
-	    "Probe TLS servers for Heartbleed (CVE-2014-0160).  The probe "
-	    "proves an\n"
-	    "over-read with the server's own stale copy of our bytes, so a "
-	    "vulnerable\n"
-	    "server discloses none of its memory, and every TLS stack answers "
-	    "at once.\n"
-	    "\n"
-	    "Targets: host, host:port, 192.0.2.1, [2001:db8::1]:443, "
-	    "192.0.2.0/24,\n"
-	    "192.0.2.1-20, 192.0.2.1-192.0.2.9.  A host name is probed on "
-	    "every address\n"
-	    "it resolves to, with SNI.  A target may name its door: "
-	    "tls://, dtls://,\n"
-	    "openvpn:// and openvpn+tcp:// (port 1194), or a STARTTLS "
-	    "protocol, e.g.\n"
-	    "smtp://mail.example (port 25); others follow the options "
-	    "below.\n"
-	    "\n"
-	    "Options:\n"
-	    "  -p, --ports LIST         ports for targets without one (default "
-	    "443),\n"
-	    "                           e.g. 443,8443,9000-9010\n"
-	    "  -iL, --input FILE        read targets from FILE, one per line "
-	    "(- = stdin)\n"
-	    "      --shard K/N          scan only shard K of N (deterministic, "
-	    "disjoint)\n"
-	    "      --exclude LIST       never probe these (target syntax, "
-	    "comma-separated;\n"
-	    "                           may be repeated)\n"
-	    "      --exclude-file FILE  never probe the targets listed in "
-	    "FILE\n"
-	    "      --include-reserved   scan 0.0.0.0/8, 224.0.0.0/4, "
-	    "240.0.0.0/4 and\n"
-	    "                           ff00::/8 too (refused by default)\n"
-	    "      --random             visit the endpoints in a pseudo-random "
-	    "order\n"
-	    "      --seed N             the order's seed (implies --random)\n"
-	    "  -o, --output FILE        write results to FILE (a resumed scan "
-	    "appends)\n"
-	    "      --resume-file FILE   on SIGINT or SIGTERM, finish the "
-	    "probes in flight\n"
-	    "                           and write where the scan stopped to "
-	    "FILE\n"
-	    "      --resume FILE        continue the scan stopped in FILE\n"
-	    "      --status-file FILE   rewrite FILE with the progress in JSON "
-	    "every 2 s\n"
-	    "  -c, --concurrency N      probes in flight at once (default %d)\n"
-	    "  -t, --timeout MS         budget per endpoint, all connections "
-	    "(default %d)\n"
-	    "      --rate N             start at most N probes per second\n"
-	    "      --max-version V      first version offered: tls1.2 "
-	    "(default),\n"
-	    "                           tls1.1, tls1.0, ssl3\n"
-	    "      --no-sni             never send SNI\n"
-	    "      --starttls PROTO     plaintext dialogue before TLS: auto "
-	    "(default:\n"
-	    "                           by well-known port), none, smtp, lmtp, "
-	    "imap,\n"
-	    "                           pop3, ftp, xmpp, xmpp-server, ldap, "
-	    "postgres,\n"
-	    "                           mysql, nntp, sieve, irc, telnet, rdp\n"
-	    "      --xmpp-host NAME     XMPP stream to= (default: the target's "
-	    "name)\n"
-	    "      --udp, --dtls        probe DTLS over UDP instead of TLS "
-	    "over TCP\n"
-	    "      --openvpn            probe TLS inside OpenVPN's control "
-	    "channel (UDP)\n"
-	    "      --openvpn-tcp        the same over TCP\n"
-	    "      --tls-auth FILE[:DIR]  OpenVPN: sign the control channel "
-	    "with the\n"
-	    "                           static key FILE, key direction DIR "
-	    "(0 or 1;\n"
-	    "                           a client usually takes 1)\n"
-	    "      --tls-auth-digest MD  SHA1 (default), SHA256 or SHA512, "
-	    "as the\n"
-	    "                           server's auth directive\n"
-	    "      --leak BYTES         EVIDENCE MODE: claim BYTES past the "
-	    "payload as\n"
-	    "                           the 2014 exploit did and hexdump what "
-	    "comes back.\n"
-	    "                           This makes a vulnerable server "
-	    "disclose memory.\n"
-	    "  -j, --json               JSON Lines on stdout "
-	    "(docs/json-schema.md)\n"
-	    "      --format NAME        text (default), json, nmap-xml, csv "
-	    "(docs/formats.md)\n"
-	    "  -q, --quiet              text: print only vulnerable and "
-	    "untested results\n"
-	    "      --color WHEN         auto (default), always, never\n"
-	    "      --trace              log every probe state change to "
-	    "stderr\n"
-	    "  -h, --help               this text\n"
-	    "\n"
-	    "Exit status: 0 nothing vulnerable, 1 vulnerable found, 2 usage "
-	    "error,\n"
-	    "3 some targets could not be tested (and none vulnerable), 4 the "
-	    "results\n"
-	    "could not be written (standard output full or closed; the scan "
-	    "stops);\n"
-	    "130 or 143 stopped by SIGINT or SIGTERM before the end.\n",
-	    DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS);
-}
 
 int scan_fail_usage(const char *msg, const char *hint)
 {
@@ -340,102 +230,6 @@ static int scan_opt(struct scan_cmd *c, int ch, unsigned long v)
 	return 0;
 }
 
-static const char tls_auth_hint[] =
-    "--tls-auth FILE[:0|1] with an OpenVPN static key file, as made by "
-    "openvpn --genkey secret FILE";
-
-/* Reads --tls-auth's key file into c->tls_auth.  Returns -1, or the exit
- * code after the refusal has been said. */
-static int load_tls_auth(struct scan_cmd *c)
-{
-	enum ovpn_keydir dir = OVPN_DIR_NONE;
-	enum ovpn_digest md = OVPN_MD_SHA1;
-	uint8_t key[OVPN_KEY_LEN], *buf = NULL;
-	char *path = NULL, *colon, msg[300], why[160];
-	struct stat st;
-	size_t n = 0;
-	int fd = -1, trunc = 0, r, ret = EXIT_USAGE;
-
-	if (!c->so.openvpn)
-		return scan_fail_usage("--tls-auth and --tls-auth-digest are "
-				       "for OpenVPN's control channel",
-		    "add --openvpn (UDP) or --openvpn-tcp");
-	if (!c->tls_auth_arg)
-		return scan_fail_usage("--tls-auth-digest without --tls-auth",
-		    tls_auth_hint);
-	if (c->tls_auth_digest && ovpn_digest_parse(c->tls_auth_digest, &md)) {
-		snprintf(msg, sizeof(msg),
-		    "--tls-auth-digest: \"%s\" is not one of SHA1, SHA256, "
-		    "SHA512",
-		    c->tls_auth_digest);
-		return scan_fail_usage(msg, NULL);
-	}
-	if (!(path = strdup(c->tls_auth_arg)))
-		return scan_fail_usage("out of memory", NULL);
-	/* FILE:0 and FILE:1 name the direction; a colon followed by
-	 * anything but digits is part of the file's name. */
-	if ((colon = strrchr(path, ':')) && colon[1] &&
-	    strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
-		if (strcmp(colon + 1, "0") && strcmp(colon + 1, "1")) {
-			ret = scan_fail_usage("--tls-auth: the key direction "
-					      "is 0 or 1",
-			    tls_auth_hint);
-			goto out;
-		}
-		dir = colon[1] == '0' ? OVPN_DIR_0 : OVPN_DIR_1;
-		*colon = '\0';
-	}
-	if ((fd = safe_open_regular(AT_FDCWD, path, 0, &st)) < 0) {
-		snprintf(msg, sizeof(msg), "--tls-auth %s: %s", path,
-		    safe_open_why(errno, &st, why, sizeof(why)));
-		ret = scan_fail_usage(msg, tls_auth_hint);
-		goto out;
-	}
-	if (safe_read_fd(fd, OVPN_KEY_FILE_MAX, &buf, &n, &trunc) != 0) {
-		snprintf(msg, sizeof(msg), "--tls-auth %s: %s", path,
-		    strerror(errno));
-		ret = scan_fail_usage(msg, NULL);
-		goto out;
-	}
-	r = trunc ? -1 : ovpn_key_parse(buf, n, key, why, sizeof(why));
-	if (trunc)
-		snprintf(why, sizeof(why),
-		    "larger than an OpenVPN static key "
-		    "file");
-	if (r != 0) {
-		snprintf(msg, sizeof(msg), "--tls-auth %s: %s", path, why);
-		ret = scan_fail_usage(msg, tls_auth_hint);
-		goto out;
-	}
-	if (!(c->tls_auth = malloc(sizeof(*c->tls_auth)))) {
-		ret = scan_fail_usage("out of memory", NULL);
-		goto out;
-	}
-	ovpn_auth_init(c->tls_auth, key, dir, md);
-	c->so.ovpn_auth = c->tls_auth;
-	ret = -1;
-out:
-	explicit_bzero(key, sizeof(key));
-	if (buf) {
-		explicit_bzero(buf, n);
-		free(buf);
-	}
-	if (fd >= 0)
-		close(fd);
-	free(path);
-	return ret;
-}
-
-void scan_cmd_free(struct scan_cmd *c)
-{
-	if (c->tls_auth) {
-		ovpn_auth_wipe(c->tls_auth);
-		free(c->tls_auth);
-		c->tls_auth = NULL;
-		c->so.ovpn_auth = NULL;
-	}
-}
-
 int scan_opts_parse(struct scan_cmd *c, int argc, char **argv)
 {
 	/* One line per option; its letter is handled in scan_opt. */
@@ -509,7 +303,7 @@ int scan_opts_parse(struct scan_cmd *c, int argc, char **argv)
 		c->space |= SPACE_TARGETS;
 	}
 	if ((c->tls_auth_arg || c->tls_auth_digest) &&
-	    (ch = load_tls_auth(c)) >= 0)
+	    (ch = scan_tls_auth_load(c)) >= 0)
 		return ch;
 	return -1;
 }

@@ -50,11 +50,17 @@ void scan_cmd_init(struct scan_cmd *c, struct tgt_set *set);
  * or the refusal has been printed. */
 int scan_opts_parse(struct scan_cmd *c, int argc, char **argv);
 
+/* Reads --tls-auth's key file into c->tls_auth, for every OpenVPN
+ * endpoint (--openvpn, --openvpn-tcp, openvpn://, openvpn+tcp://).
+ * Returns -1, or the exit code after the refusal has been said
+ * (cmd/scan_tlsauth.c). */
+int scan_tls_auth_load(struct scan_cmd *c);
+
 /* Frees what the parse allocated outside c->rs and c->set: the tls-auth
  * key, wiped first. */
 void scan_cmd_free(struct scan_cmd *c);
 
-/* Writes "usage: heartcheck scan ..." to f. */
+/* Writes "usage: heartcheck scan ..." to f (cmd/scan_usage.c). */
 void scan_usage(FILE *f);
 
 /* Says msg (escaped) and the hint, if any, on stderr; returns EXIT_USAGE. */

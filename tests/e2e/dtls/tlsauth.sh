@@ -78,6 +78,12 @@ check "without a key direction both sides use key 0: vulnerable" \
 check "tls-auth with SHA256: vulnerable" \
   test "$(v "$o3" ${P[3]} verdict)" = vulnerable
 check "another key: a timeout" test "$(v "$o4" ${P[4]} verdict)" = timeout
+# The key serves an openvpn:// target as well as --openvpn.
+od=$E2E_TMP/door.jsonl
+"$HEARTCHECK" scan --json --timeout 3000 --tls-auth "$K:1" \
+  "openvpn://127.0.0.1:${P[0]}" >"$od"
+check "tls-auth through an openvpn:// door, without --openvpn: vulnerable" \
+  test "$(field "$od" "openvpn://127.0.0.1:${P[0]}" verdict)" = vulnerable
 check "  ... saying the server does not hold this key" \
   grep -q "does not hold this tls-auth key" <<<"$(v "$o4" ${P[4]} reason)"
 check "no key: a timeout saying the server needs the tls-auth key" \
