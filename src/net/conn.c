@@ -3,12 +3,46 @@
  */
 #include "net/conn.h"
 
+#include <arpa/inet.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "net/sockaddr.h"
 
 uint64_t net_nonce_seed(const void *instance)
 {
 	return uv_hrtime() ^ ((uint64_t)(uintptr_t)instance << 16);
+}
+
+void net_signals_start(uv_loop_t *loop, uv_signal_t *sigint,
+    uv_signal_t *sigterm, void *data, uv_signal_cb cb)
+{
+	uv_signal_init(loop, sigint);
+	uv_signal_init(loop, sigterm);
+	sigint->data = sigterm->data = data;
+	uv_signal_start(sigint, cb, SIGINT);
+	uv_signal_start(sigterm, cb, SIGTERM);
+}
+
+void net_signals_close(uv_signal_t *sigint, uv_signal_t *sigterm)
+{
+	if (!uv_is_closing((uv_handle_t *)sigint)) {
+		uv_close((uv_handle_t *)sigint, NULL);
+		uv_close((uv_handle_t *)sigterm, NULL);
+	}
+}
+
+void net_bound_text(const struct sockaddr_storage *ss, const char *prefix,
+    char *out, size_t cap)
+{
+	char ip[INET6_ADDRSTRLEN];
+	uint16_t port;
+
+	net_addr_text(ss, ip, sizeof(ip), &port);
+	snprintf(out, cap, ss->ss_family == AF_INET6 ? "%s[%s]:%u" : "%s%s:%u",
+	    prefix, ip, port);
 }
 
 uint64_t net_nonce_next(uint64_t *state)

@@ -1,6 +1,7 @@
 /*
  * Pieces of a libuv job's lifecycle that every driver shares: the outbound
- * driver (net/driver.h) and the client listener (net/listen.h).
+ * driver (net/driver.h) and the client listeners (net/listen.h, TCP, and
+ * net/udplisten.h, DTLS).
  */
 #ifndef HEARTCHECK_NET_CONN_H
 #define HEARTCHECK_NET_CONN_H
@@ -23,5 +24,16 @@ void net_timer_arm(uv_timer_t *t, uv_timer_cb cb, uint64_t deadline,
  * queues a copy of the rest (rare: the socket buffer is full).  Returns 0
  * or a libuv error. */
 int net_stream_send(uv_stream_t *s, const uint8_t *b, size_t n);
+
+/* A listener's clean stop: SIGINT and SIGTERM call cb, with data set on
+ * both handles; net_signals_close() closes them (once). */
+void net_signals_start(uv_loop_t *loop, uv_signal_t *sigint,
+    uv_signal_t *sigterm, void *data, uv_signal_cb cb);
+void net_signals_close(uv_signal_t *sigint, uv_signal_t *sigterm);
+
+/* A bound address as people read it, after prefix: "127.0.0.1:4433",
+ * "[::1]:4433". */
+void net_bound_text(const struct sockaddr_storage *ss, const char *prefix,
+    char *out, size_t cap);
 
 #endif

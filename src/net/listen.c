@@ -593,10 +593,7 @@ static void maybe_stop(struct lsn *L)
 		return;
 	if (!uv_is_closing((uv_handle_t *)&L->grace))
 		uv_close((uv_handle_t *)&L->grace, NULL);
-	if (!uv_is_closing((uv_handle_t *)&L->sigint)) {
-		uv_close((uv_handle_t *)&L->sigint, NULL);
-		uv_close((uv_handle_t *)&L->sigterm, NULL);
-	}
+	net_signals_close(&L->sigint, &L->sigterm);
 }
 
 int listen_run(const struct listen_opts *o, const struct listen_hooks *h)
@@ -604,8 +601,7 @@ int listen_run(const struct listen_opts *o, const struct listen_hooks *h)
 	struct lsn *L = calloc(1, sizeof(*L));
 	struct sockaddr_storage bound;
 	int r, len = sizeof(bound);
-	char ip[INET6_ADDRSTRLEN], text[INET6_ADDRSTRLEN + 16];
-	uint16_t port;
+	char text[INET6_ADDRSTRLEN + 16];
 
 	if (!L)
 		return UV_ENOMEM;
@@ -622,11 +618,7 @@ int listen_run(const struct listen_opts *o, const struct listen_hooks *h)
 	L->server.data = L;
 	uv_timer_init(&L->loop, &L->grace);
 	L->grace.data = L;
-	uv_signal_init(&L->loop, &L->sigint);
-	uv_signal_init(&L->loop, &L->sigterm);
-	L->sigint.data = L->sigterm.data = L;
-	uv_signal_start(&L->sigint, on_signal, SIGINT);
-	uv_signal_start(&L->sigterm, on_signal, SIGTERM);
+	net_signals_start(&L->loop, &L->sigint, &L->sigterm, L, on_signal);
 	if (o->cmd) {
 		struct sockaddr_in lo;
 
@@ -642,10 +634,7 @@ int listen_run(const struct listen_opts *o, const struct listen_hooks *h)
 		r = uv_tcp_getsockname(&L->server, (struct sockaddr *)&bound,
 		    &len);
 	if (r == 0) {
-		net_addr_text(&bound, ip, sizeof(ip), &port);
-		snprintf(text, sizeof(text),
-		    bound.ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip,
-		    port);
+		net_bound_text(&bound, "", text, sizeof(text));
 		if (o->cmd) {
 			L->argv = listen_subst_argv(o->cmd, text);
 			if (!L->argv)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "net/conn.h"
 #include "net/sockaddr.h"
 #include "probe/dtlsclient.h"
 
@@ -150,7 +151,6 @@ static void peer_trace(void *ctx, const char *line)
 static struct upeer *peer_new(struct ul *L, const struct sockaddr *a)
 {
 	struct upeer *p = calloc(1, sizeof(*p));
-	uint64_t x = L->nonce += 0x9e3779b97f4a7c15ULL;
 
 	if (!p)
 		return NULL;
@@ -164,8 +164,7 @@ static struct upeer *peer_new(struct ul *L, const struct sockaddr *a)
 		p->cfg.trace = peer_trace;
 		p->cfg.trace_ctx = p;
 	}
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	dclient_init(&p->eng, &p->cfg, x ^ (x >> 27));
+	dclient_init(&p->eng, &p->cfg, net_nonce_next(&L->nonce));
 	uv_timer_init(&L->loop, &p->timer);
 	p->timer.data = p;
 	uv_timer_start(&p->timer, on_deadline, L->o->timeout_ms, 0);
@@ -258,25 +257,21 @@ static void maybe_stop(struct ul *L)
 	}
 	if (L->peers)
 		return;
-	if (!uv_is_closing((uv_handle_t *)&L->sigint)) {
-		uv_close((uv_handle_t *)&L->sigint, NULL);
-		uv_close((uv_handle_t *)&L->sigterm, NULL);
-	}
+	net_signals_close(&L->sigint, &L->sigterm);
 }
 
 int udplisten_run(const struct listen_opts *o, const struct listen_hooks *h)
 {
 	struct ul *L = calloc(1, sizeof(*L));
 	struct sockaddr_storage bound;
-	char ip[INET6_ADDRSTRLEN], text[INET6_ADDRSTRLEN + 16];
+	char text[INET6_ADDRSTRLEN + 16];
 	int r, len = sizeof(bound);
-	uint16_t port;
 
 	if (!L)
 		return UV_ENOMEM;
 	L->o = o;
 	L->h = h;
-	L->nonce = uv_hrtime() ^ ((uint64_t)(uintptr_t)L << 16);
+	L->nonce = net_nonce_seed(L);
 	r = uv_loop_init(&L->loop);
 	if (r < 0) {
 		free(L);
@@ -284,11 +279,7 @@ int udplisten_run(const struct listen_opts *o, const struct listen_hooks *h)
 	}
 	uv_udp_init(&L->loop, &L->udp);
 	L->udp.data = L;
-	uv_signal_init(&L->loop, &L->sigint);
-	uv_signal_init(&L->loop, &L->sigterm);
-	L->sigint.data = L->sigterm.data = L;
-	uv_signal_start(&L->sigint, on_signal, SIGINT);
-	uv_signal_start(&L->sigterm, on_signal, SIGTERM);
+	net_signals_start(&L->loop, &L->sigint, &L->sigterm, L, on_signal);
 	r = uv_udp_bind(&L->udp, (const struct sockaddr *)&o->addr, 0);
 	if (r == 0)
 		r = uv_udp_getsockname(&L->udp, (struct sockaddr *)&bound,
@@ -296,10 +287,7 @@ int udplisten_run(const struct listen_opts *o, const struct listen_hooks *h)
 	if (r == 0)
 		r = uv_udp_recv_start(&L->udp, on_alloc, on_recv);
 	if (r == 0 && h->listening) {
-		net_addr_text(&bound, ip, sizeof(ip), &port);
-		snprintf(text, sizeof(text),
-		    bound.ss_family == AF_INET6 ? "udp [%s]:%u" : "udp %s:%u",
-		    ip, port);
+		net_bound_text(&bound, "udp ", text, sizeof(text));
 		h->listening(h->ctx, text);
 	}
 	if (r < 0)

@@ -112,13 +112,16 @@ else:
     print("<missing>")
 PY
 }
-listener() { # listener PORT KEY
-  python3 - "$out" "$1" "$2" <<'PY'
+listener() { # listener tcp|dtls PORT KEY: a field of that listener on 127.x
+  python3 - "$out" "$1" "$2" "$3" <<'PY'
 import json, sys
-for l in open(sys.argv[1]):
+path, door, port, key = sys.argv[1:5]
+for l in open(path):
     o = json.loads(l)
-    if o.get("type") == "listener" and o.get("port") == int(sys.argv[2]) and o.get("ip", "").startswith("127."):
-        v = o.get(sys.argv[3]); print(json.dumps(v) if not isinstance(v, str) else v); break
+    if (o.get("type") == "listener" and o.get("port") == int(port)
+            and o.get("ip", "").startswith("127.")
+            and o.get("target", "").startswith("dtls://") == (door == "dtls")):
+        v = o.get(key); print(json.dumps(v) if not isinstance(v, str) else v); break
 else:
     print("<missing>")
 PY
@@ -161,14 +164,14 @@ check "the vulnerable library V maps is reported as a vulnerable library" \
   grep -q "\"type\":\"library\",\"path\":\"$T/v/libssl.so.1.0.0\".*\"verdict\":\"vulnerable\"" "$out"
 check "this machine's libssl tests no-heartbeat" \
   grep -q "\"path\":\"$(readlink -f "$real")\".*\"verdict\":\"no-heartbeat\"" "$out"
-check "the vulnerable listener is found and probed" test "$(listener "$p_vuln" verdict)" = vulnerable
-check "the vulnerable listener's owner is named" test "$(listener "$p_vuln" comm)" = fakessl
-check "the OpenSSL 3 listener is no-heartbeat" test "$(listener "$p_ossl" verdict)" = no-heartbeat
+check "the vulnerable listener is found and probed" test "$(listener tcp "$p_vuln" verdict)" = vulnerable
+check "the vulnerable listener's owner is named" test "$(listener tcp "$p_vuln" comm)" = fakessl
+check "the OpenSSL 3 listener is no-heartbeat" test "$(listener tcp "$p_ossl" verdict)" = no-heartbeat
 if [ -n "$p_mail" ]; then
   check "the $mail_proto listener on $p_mail is probed through STARTTLS" \
-    test "$(listener "$p_mail" starttls)" = "$mail_proto"
+    test "$(listener tcp "$p_mail" starttls)" = "$mail_proto"
   check "the $mail_proto listener on $p_mail is vulnerable" \
-    test "$(listener "$p_mail" verdict)" = vulnerable
+    test "$(listener tcp "$p_mail" verdict)" = vulnerable
   "$HEARTCHECK" local --no-packages --no-processes --no-libtest --timeout 5000 \
     >"$T/ltext" 2>&1
   check "text names the STARTTLS protocol of the $mail_proto listener" \
@@ -176,24 +179,13 @@ if [ -n "$p_mail" ]; then
 else
   echo "ok - # SKIP no well-known mail port is free here"
 fi
-udp_listener() { # udp_listener PORT KEY: a field of the dtls:// listener on PORT
-  python3 - "$out" "$1" "$2" <<'PY'
-import json, sys
-for l in open(sys.argv[1]):
-    o = json.loads(l)
-    if o.get("type") == "listener" and o.get("port") == int(sys.argv[2]) and o.get("target", "").startswith("dtls://"):
-        v = o.get(sys.argv[3]); print(json.dumps(v) if not isinstance(v, str) else v); break
-else:
-    print("<missing>")
-PY
-}
 check "the DTLS server in a libssl process is probed over UDP, and vulnerable" \
-  test "$(udp_listener "$p_dtls" verdict)" = vulnerable
-check "the DTLS server's owner is named" test "$(udp_listener "$p_dtls" comm)" = fakedtls
+  test "$(listener dtls "$p_dtls" verdict)" = vulnerable
+check "the DTLS server's owner is named" test "$(listener dtls "$p_dtls" comm)" = fakedtls
 check "a silent UDP socket in a libssl process is not a DTLS service (no timeout)" \
-  test "$(udp_listener "$p_usilent" verdict)" = not-tls
+  test "$(listener dtls "$p_usilent" verdict)" = not-tls
 check "a UDP socket in a process without libssl is not probed" \
-  test "$(udp_listener "$p_uplain" verdict)" = "<missing>"
+  test "$(listener dtls "$p_uplain" verdict)" = "<missing>"
 check "exit 1: something vulnerable or to restart" test "$rc" = 1
 
 # Text mode ends with what to do.
