@@ -168,6 +168,7 @@ static void job_report(struct drv_job *j)
 	r.elapsed_ms = (double)(uv_hrtime() - j->t0) / 1e6;
 	r.leaked = j->leak;
 	r.leaked_len = j->leak_len;
+	r.transport = j->tp->name;
 	emit(j->d, &r);
 }
 

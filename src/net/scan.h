@@ -54,6 +54,9 @@ struct scan_result {
 	const uint8_t *leaked; /* --leak only: the whole over-read tail */
 	size_t leaked_len;
 	const char *starttls; /* the STARTTLS protocol used, or NULL */
+	/* "tcp" or "udp": what carried the probe; NULL when no connection
+	 * was tried (a name that did not resolve, a driver failure). */
+	const char *transport;
 };
 
 /* Copies an engine's outcome into a result: the one place that maps

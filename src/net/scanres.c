@@ -35,6 +35,7 @@ void scanres_endpoint(const struct scan_result *r, struct res_endpoint *e,
 	e->leaked = r->leaked;
 	e->leaked_len = r->leaked_len;
 	e->starttls = r->starttls;
+	e->transport = r->transport;
 }
 
 void scanres_summary(const struct scan_stats *st, double seconds,

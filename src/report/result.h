@@ -43,6 +43,7 @@ struct res_endpoint {
 	const uint8_t *leaked; /* --leak only */
 	size_t leaked_len;
 	const char *starttls; /* the STARTTLS protocol used, or NULL */
+	const char *transport; /* "tcp", "udp", or NULL: not known */
 };
 
 /* "type": "listener": a local listening socket probed over loopback. */

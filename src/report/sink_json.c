@@ -67,6 +67,8 @@ static json_t *endpoint_json(const char *type, const struct res_endpoint *r)
 	json_object_set_new(j, "ip",
 	    r->ip && r->ip[0] ? json_string(r->ip) : json_null());
 	json_object_set_new(j, "port", json_integer(r->port));
+	if (r->transport)
+		json_object_set_new(j, "transport", json_string(r->transport));
 	json_object_set_new(j, "verdict", json_string(r->verdict));
 	out_json_set_str(j, "reason", r->reason);
 	json_object_set_new(j, "version",

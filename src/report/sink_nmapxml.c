@@ -174,7 +174,8 @@ static void host(struct sink *s, const struct res_endpoint *r)
 	FILE *f = s->out->f;
 	long long end = now(), start;
 	const char *state, *reason;
-	int udp = r->strategy && !strcmp(r->strategy, "dtls");
+	int udp = r->transport ? !strcmp(r->transport, "udp") :
+				 r->strategy && !strcmp(r->strategy, "dtls");
 
 	if (!r->ip || !r->ip[0])
 		return;

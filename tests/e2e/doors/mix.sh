@@ -97,6 +97,11 @@ is "  ... by TCP" "openvpn+tcp://$L:$c_tcp" reason "connection refused"
 is "openvpn:// on a closed port: refused" "openvpn://$L:$c_udp" verdict refused
 check "  ... by ICMP, over UDP" grep -q "port unreachable (ICMP)" <<<"$(v "openvpn://$L:$c_udp" reason)"
 is "a name keeps its door through the lookup" "smtp://localhost:$c_tcp ($L)" verdict refused
+is "transport: tls:// over tcp" "tls://$L:$t_vuln" transport tcp
+is "transport: --udp over udp" "$L:$d_fixed" transport udp
+is "transport: openvpn:// over udp" "openvpn://$L:$o_vuln" transport udp
+is "transport: openvpn+tcp:// over tcp" "openvpn+tcp://$L:$c_tcp" transport tcp
+is "transport: smtp:// over tcp" "smtp://$L:$s_smtp" transport tcp
 if [ -n "$ovpn_tcp" ]; then
   is "openvpn+tcp:// to Debian's OpenVPN: no-heartbeat" "openvpn+tcp://$L:$ovpn_tcp" verdict no-heartbeat
 fi

@@ -635,6 +635,28 @@ static void test_nmapxml(void **state)
 	unsetenv("SOURCE_DATE_EPOCH");
 }
 
+/* The port's protocol follows the result's transport (an OpenVPN
+ * endpoint over UDP is decided by the TLS engine, not "dtls"). */
+static void test_nmapxml_transport(void **state)
+{
+	struct res_endpoint ovpn = ep_vuln;
+	struct mem m;
+	struct sink s;
+	char *text;
+
+	(void)state;
+	ovpn.transport = "udp";
+	mem_open(&m, 1);
+	assert_int_equal(sink_open(&s, &sink_nmapxml_ops, &m.out, 0), 0);
+	sink_endpoint(&s, &ovpn);
+	sink_endpoint(&s, &ep_vuln);
+	sink_close(&s);
+	text = mem_close(&m);
+	assert_non_null(strstr(text, "<port protocol=\"udp\""));
+	assert_non_null(strstr(text, "<port protocol=\"tcp\""));
+	free(text);
+}
+
 static void test_csv(void **state)
 {
 	struct res_listener l = { .ep = ep_refused, .pid = 7,
@@ -709,6 +731,7 @@ int main(void)
 		cmocka_unit_test(test_text_client),
 		cmocka_unit_test(test_json_client),
 		cmocka_unit_test(test_nmapxml),
+		cmocka_unit_test(test_nmapxml_transport),
 		cmocka_unit_test(test_csv),
 	};
 
