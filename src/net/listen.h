@@ -2,10 +2,11 @@
  * The libuv listener driver for the reverse probe (probe/client.h): every
  * TLS client that connects is tested by its own engine, one result per
  * connection.  Or, given a command, it listens on a free loopback port,
- * runs the command with "{}" in its arguments replaced by 127.0.0.1:PORT
- * (argv directly, no shell), tests the one client it starts, runs it again
- * when the engine needs another connection for its next strategy, and
- * kills it at the deadline.
+ * runs the command with "{}" in its arguments replaced by 127.0.0.1:PORT,
+ * "{host}" and "{port}" by each part (net/cmdrun.h: argv directly, no
+ * shell), tests the one client it starts, runs it again when the engine
+ * needs another connection for its next strategy, and kills it at the
+ * deadline.
  */
 #ifndef HEARTCHECK_NET_LISTEN_H
 #define HEARTCHECK_NET_LISTEN_H
@@ -59,10 +60,5 @@ struct listen_hooks {
  * result.  Returns 0, or a negative libuv error when it could not listen
  * or start the command (UV_ENOENT: no such program). */
 int listen_run(const struct listen_opts *o, const struct listen_hooks *h);
-
-/* "{}" in each argument replaced by addr; NULL when out of memory.  Free
- * with listen_free_argv. */
-char **listen_subst_argv(char **argv, const char *addr);
-void listen_free_argv(char **argv);
 
 #endif
