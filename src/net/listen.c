@@ -127,6 +127,21 @@ static void job_release(struct job *j)
 	uv_close((uv_handle_t *)&j->timer, on_job_timer_closed);
 }
 
+void listen_report_fill(struct client_report *r,
+    const struct sockaddr_storage *peer, uint32_t tx, uint32_t rx, uint64_t t0,
+    const struct cmdrun *cmd)
+{
+	memset(r, 0, sizeof(*r));
+	if (peer)
+		net_addr_text(peer, r->ip, sizeof(r->ip), &r->port);
+	r->bytes_sent = tx;
+	r->bytes_received = rx;
+	r->elapsed_ms = (double)(uv_hrtime() - t0) / 1e6;
+	r->runs = cmd->runs;
+	r->cmd_status = cmd->argv ? cmd->status : -1;
+	r->cmd_signal = cmd->signal;
+}
+
 static void job_report(struct job *j)
 {
 	struct lsn *L = j->L;
@@ -134,15 +149,8 @@ static void job_report(struct job *j)
 
 	if (L->o->count && L->reported >= L->o->count)
 		return;
-	memset(&r, 0, sizeof(r));
-	net_addr_text(&j->peer, r.ip, sizeof(r.ip), &r.port);
+	listen_report_fill(&r, &j->peer, j->tx, j->rx, j->t0, &L->cmd);
 	client_get_result(&j->eng, &r.r);
-	r.bytes_sent = j->tx;
-	r.bytes_received = j->rx;
-	r.elapsed_ms = (double)(uv_hrtime() - j->t0) / 1e6;
-	r.runs = L->cmd.runs;
-	r.cmd_status = L->cmd.argv ? L->cmd.status : -1;
-	r.cmd_signal = L->cmd.signal;
 	L->reported++;
 	if (L->h->result)
 		L->h->result(L->h->ctx, &r);

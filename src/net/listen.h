@@ -56,6 +56,16 @@ struct listen_hooks {
 	void *ctx;
 };
 
+struct cmdrun;
+
+/* The fields of r every listener fills the same way: the peer's address
+ * (none when peer is NULL), the bytes, elapsed_ms since t0 (uv_hrtime)
+ * and, with a command (net/cmdrun.h), how its last run ended; r->r is
+ * zeroed for the engine's result. */
+void listen_report_fill(struct client_report *r,
+    const struct sockaddr_storage *peer, uint32_t tx, uint32_t rx, uint64_t t0,
+    const struct cmdrun *cmd);
+
 /* Runs until count results, SIGINT or SIGTERM, or (with a command) the one
  * result.  Returns 0, or a negative libuv error when it could not listen
  * or start the command (UV_ENOENT: no such program). */

@@ -120,16 +120,9 @@ static void peer_report(struct upeer *p)
 
 	if (L->o->count && L->reported >= L->o->count)
 		return;
-	memset(&r, 0, sizeof(r));
-	if (p->bound)
-		net_addr_text(&p->addr, r.ip, sizeof(r.ip), &r.port);
+	listen_report_fill(&r, p->bound ? &p->addr : NULL, p->tx, p->rx, p->t0,
+	    &L->cmd);
 	dclient_get_result(&p->eng, &r.r);
-	r.bytes_sent = p->tx;
-	r.bytes_received = p->rx;
-	r.elapsed_ms = (double)(uv_hrtime() - p->t0) / 1e6;
-	r.runs = L->cmd.runs;
-	r.cmd_status = L->cmd.argv ? L->cmd.status : -1;
-	r.cmd_signal = L->cmd.signal;
 	L->reported++;
 	if (L->h->result)
 		L->h->result(L->h->ctx, &r);
