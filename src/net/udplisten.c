@@ -162,9 +162,11 @@ static void on_deadline(uv_timer_t *t)
 	struct ul *L = p->L;
 	char why[160];
 
-	if (p == L->cpeer && !L->cmd.running && !p->bound) {
-		cmdrun_ended_text(&L->cmd, "sending a datagram", why,
-		    sizeof(why));
+	if (p == L->cpeer && !L->cmd.running && p->eng.state == DCS_HELLO) {
+		/* The command is gone: no hello can come any more. */
+		cmdrun_ended_text(&L->cmd,
+		    p->bound ? "a complete ClientHello" : "sending a datagram",
+		    why, sizeof(why));
 		dclient_finish(&p->eng, PV_HANDSHAKE_FAILED, why);
 	} else {
 		dclient_on_timeout(&p->eng);

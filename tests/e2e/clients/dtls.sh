@@ -89,6 +89,8 @@ check "cmd model vuln: the command's exit status" test "$(jget "$E2E_TMP/cmd-mod
 cmd "model vuln, cookie" vulnerable --cookie python3 "$DM" "{host}:{port}" vuln
 cmd "model fixed" patched "" python3 "$DM" "{}" fixed
 cmd "model garbage" not-tls "" python3 "$DM" "{}" garbage
+cmd "model partial" handshake-failed "" python3 "$DM" "{}" partial
+check "cmd model partial: says the hello never completed" grep -q "exited with status 0 without a complete ClientHello" "$E2E_TMP/cmd-model partial.json"
 cmd "true" handshake-failed "" true
 check "cmd true: says the command sent nothing" grep -q "exited with status 0 without sending a datagram" "$E2E_TMP/cmd-true.json"
 cmd "false" handshake-failed "" false
