@@ -32,14 +32,17 @@ static void clients_usage(FILE *f)
 	    "connects.\n"
 	    "With one, it listens on a free loopback port, runs COMMAND with "
 	    "every {}\n"
-	    "in its arguments replaced by 127.0.0.1:PORT (no shell), reports "
-	    "on that\n"
-	    "client, and runs it again when a client that gives up on the "
-	    "first\n"
-	    "heartbeat needs another strategy.  Example:\n"
+	    "in its arguments replaced by 127.0.0.1:PORT, {host} by 127.0.0.1 "
+	    "and\n"
+	    "{port} by PORT (no shell), reports on that client, and runs it "
+	    "again\n"
+	    "when a client that gives up on the first heartbeat needs another\n"
+	    "strategy.  Examples:\n"
 	    "  heartcheck clients -- curl -k https://{}/\n"
 	    "  heartcheck clients --starttls imap -- curl -k --ssl-reqd "
 	    "imap://{}/\n"
+	    "  heartcheck clients --udp -- gnutls-cli --udp --insecure -p "
+	    "{port} {host}\n"
 	    "\n"
 	    "Options:\n"
 	    "  -l, --listen ADDR:PORT   where to listen (default %s);\n"
@@ -57,8 +60,8 @@ static void clients_usage(FILE *f)
 	    "                           first (smtp, imap, pop3, ftp), until "
 	    "the client\n"
 	    "                           asks for TLS\n"
-	    "      --udp                DTLS clients over UDP (with --listen, "
-	    "no command)\n"
+	    "      --udp                DTLS clients over UDP (not with "
+	    "--starttls)\n"
 	    "      --cookie             with --udp: a HelloVerifyRequest "
 	    "first\n"
 	    "  -j, --json               JSON Lines on stdout "
@@ -223,12 +226,12 @@ int clients_opts_parse(struct clients_cmd *c, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (c->lo.udp && (optind < argc || c->lo.starttls)) {
+	if (c->lo.udp && c->lo.starttls) {
 		fprintf(stderr,
-		    "heartcheck: --udp tests DTLS clients with --listen "
-		    "only, without --starttls or a command\n[hint] heartcheck "
-		    "clients --udp --listen 127.0.0.1:4433, then start the "
-		    "client\n");
+		    "heartcheck: --udp and --starttls cannot go together: "
+		    "there is no STARTTLS over DTLS\n[hint] heartcheck "
+		    "clients --udp -- gnutls-cli --udp --insecure -p {port} "
+		    "{host}\n");
 		return EXIT_USAGE;
 	}
 	if (c->lo.dtls_cookie && !c->lo.udp) {

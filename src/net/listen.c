@@ -8,12 +8,12 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
 
+#include "net/cmdrun.h"
 #include "net/conn.h"
 #include "net/sockaddr.h"
 #include "probe/srvpreamble.h"
@@ -22,9 +22,6 @@
 #define DEFAULT_MAX_CONNS 256
 /* A command may run once per strategy of the ladder. */
 #define MAX_RUNS 3
-/* After the verdict, how long the command may take to exit by itself. */
-#define EXIT_GRACE_MS 2000
-#define KILL_GRACE_MS 500
 
 struct lsn;
 
@@ -56,73 +53,16 @@ struct lsn {
 	unsigned reported;
 	uint8_t stopping;
 	uint64_t nonce;
-	/* Command mode. */
-	char **argv; /* with {} replaced */
-	uv_process_t *proc; /* the run going on, or NULL */
-	uint8_t proc_running;
-	uint8_t proc_handle; /* process handles not closed yet */
-	unsigned runs;
-	int cmd_status, cmd_signal;
+	/* Command mode: cmd.argv is set. */
+	struct cmdrun cmd;
+	struct cmdrun_hooks cmd_hooks;
 	struct job *cjob; /* the one job */
-	uv_timer_t grace; /* exit grace after the verdict */
-	uint8_t grace_on;
-	uint8_t killed;
-	int spawn_err;
 	uint8_t rbuf[READ_BUF];
 	uint8_t wbuf[CLIENT_OUT_MIN];
 };
 
 static void job_apply(struct job *j, struct probe_out *o);
 static void maybe_stop(struct lsn *L);
-static int spawn_cmd(struct lsn *L);
-
-char **listen_subst_argv(char **argv, const char *addr)
-{
-	size_t n = 0, i, alen = strlen(addr);
-	char **out;
-
-	while (argv[n])
-		n++;
-	out = calloc(n + 1, sizeof(*out));
-	if (!out)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		const char *s = argv[i], *p;
-		size_t k = 0, len;
-		char *d;
-
-		for (p = s; (p = strstr(p, "{}")) != NULL; p += 2)
-			k++;
-		len = strlen(s) + k * alen;
-		d = out[i] = malloc(len + 1);
-		if (!d) {
-			listen_free_argv(out);
-			return NULL;
-		}
-		while (*s) {
-			if (s[0] == '{' && s[1] == '}') {
-				memcpy(d, addr, alen);
-				d += alen;
-				s += 2;
-			} else {
-				*d++ = *s++;
-			}
-		}
-		*d = '\0';
-	}
-	return out;
-}
-
-void listen_free_argv(char **argv)
-{
-	size_t i;
-
-	if (!argv)
-		return;
-	for (i = 0; argv[i]; i++)
-		free(argv[i]);
-	free(argv);
-}
 
 static struct probe_out job_out(struct job *j)
 {
@@ -187,6 +127,21 @@ static void job_release(struct job *j)
 	uv_close((uv_handle_t *)&j->timer, on_job_timer_closed);
 }
 
+void listen_report_fill(struct client_report *r,
+    const struct sockaddr_storage *peer, uint32_t tx, uint32_t rx, uint64_t t0,
+    const struct cmdrun *cmd)
+{
+	memset(r, 0, sizeof(*r));
+	if (peer)
+		net_addr_text(peer, r->ip, sizeof(r->ip), &r->port);
+	r->bytes_sent = tx;
+	r->bytes_received = rx;
+	r->elapsed_ms = (double)(uv_hrtime() - t0) / 1e6;
+	r->runs = cmd->runs;
+	r->cmd_status = cmd->argv ? cmd->status : -1;
+	r->cmd_signal = cmd->signal;
+}
+
 static void job_report(struct job *j)
 {
 	struct lsn *L = j->L;
@@ -194,41 +149,11 @@ static void job_report(struct job *j)
 
 	if (L->o->count && L->reported >= L->o->count)
 		return;
-	memset(&r, 0, sizeof(r));
-	net_addr_text(&j->peer, r.ip, sizeof(r.ip), &r.port);
+	listen_report_fill(&r, &j->peer, j->tx, j->rx, j->t0, &L->cmd);
 	client_get_result(&j->eng, &r.r);
-	r.bytes_sent = j->tx;
-	r.bytes_received = j->rx;
-	r.elapsed_ms = (double)(uv_hrtime() - j->t0) / 1e6;
-	r.runs = L->runs;
-	r.cmd_status = L->argv ? L->cmd_status : -1;
-	r.cmd_signal = L->cmd_signal;
 	L->reported++;
 	if (L->h->result)
 		L->h->result(L->h->ctx, &r);
-}
-
-static void proc_kill(struct lsn *L, int sig)
-{
-	if (L->proc_running && L->proc)
-		uv_process_kill(L->proc, sig);
-}
-
-static void on_grace(uv_timer_t *t)
-{
-	struct lsn *L = t->data;
-
-	if (!L->proc_running) {
-		maybe_stop(L);
-		return;
-	}
-	if (!L->killed) {
-		L->killed = 1;
-		proc_kill(L, SIGTERM);
-		uv_timer_start(&L->grace, on_grace, KILL_GRACE_MS, 0);
-		return;
-	}
-	proc_kill(L, SIGKILL);
 }
 
 static void job_done(struct job *j)
@@ -238,17 +163,15 @@ static void job_done(struct job *j)
 	if (j->finished)
 		return;
 	j->finished = 1;
-	if (L->argv && L->proc_running) {
+	if (L->cmd.running) {
 		/* Report once the command's exit status is known, if it comes
 		 * soon; the deadline still bounds the wait. */
 		uint64_t now = uv_now(&L->loop);
-		uint64_t left = j->deadline > now ? j->deadline - now : 0;
 
 		job_drop_tcp(j);
 		uv_timer_stop(&j->timer);
-		L->grace_on = 1;
-		uv_timer_start(&L->grace, on_grace,
-		    left < EXIT_GRACE_MS ? left : EXIT_GRACE_MS, 0);
+		cmdrun_linger(&L->cmd,
+		    j->deadline > now ? j->deadline - now : 0);
 		return;
 	}
 	job_report(j);
@@ -289,8 +212,9 @@ static void job_apply(struct job *j, struct probe_out *o)
 		/* The next connection of this client, or of its next run. */
 		j->wake_at = 0;
 		job_drop_tcp(j);
-		if (L->argv && !L->proc_running) {
-			if (L->runs >= MAX_RUNS || spawn_cmd(L) != 0) {
+		if (L->cmd.argv && !L->cmd.running) {
+			if (L->cmd.runs >= MAX_RUNS ||
+			    cmdrun_spawn(&L->cmd) != 0) {
 				client_finish(&j->eng, PV_INCONCLUSIVE,
 				    "the command could not be run again");
 				job_done(j);
@@ -398,7 +322,7 @@ static struct job *job_new(struct lsn *L)
 	j->t0 = uv_hrtime();
 	j->deadline = uv_now(&L->loop) + L->o->timeout_ms;
 	j->cfg.first_strategy = L->o->first_strategy;
-	j->cfg.can_retry = L->argv != NULL;
+	j->cfg.can_retry = L->cmd.argv != NULL;
 	if (L->o->trace) {
 		j->cfg.trace = job_trace;
 		j->cfg.trace_ctx = j;
@@ -441,7 +365,7 @@ static void on_connection(uv_stream_t *server, int status)
 		uv_close((uv_handle_t *)tcp, on_tcp_closed);
 		return;
 	}
-	if (L->argv) {
+	if (L->cmd.argv) {
 		/* Only the engine's next connection is tested; others (a
 		 * client that opens several) are closed at once. */
 		take = L->cjob && !L->cjob->finished && !L->cjob->tcp &&
@@ -463,91 +387,34 @@ static void on_connection(uv_stream_t *server, int status)
 	job_attach(j, tcp);
 }
 
-static void on_proc_closed(uv_handle_t *h)
+static void on_cmd_closed(void *ctx)
 {
-	struct lsn *L = h->data;
-
-	free(h);
-	L->proc_handle--;
-	maybe_stop(L);
+	maybe_stop(ctx);
 }
 
-static void on_exit_cb(uv_process_t *p, int64_t status, int sig)
+static void on_cmd_exit(void *ctx)
 {
-	struct lsn *L = p->data;
+	struct lsn *L = ctx;
 	struct job *j = L->cjob;
+	char why[160];
 
-	L->proc_running = 0;
-	L->proc = NULL;
-	L->cmd_status = sig ? -1 : (int)status;
-	L->cmd_signal = sig;
-	uv_close((uv_handle_t *)p, on_proc_closed);
 	if (!j)
 		return;
 	if (j->finished) {
 		/* The verdict was waiting for the exit status. */
-		if (L->grace_on)
-			uv_timer_stop(&L->grace);
 		job_report(j);
 		job_release(j);
 		return;
 	}
-	if (client_is_idle(&j->eng) && !j->tcp) {
-		char why[160];
-
-		if (j->eng.attempts > 0 && L->runs < MAX_RUNS &&
-		    spawn_cmd(L) == 0)
-			return;
-		if (sig)
-			snprintf(why, sizeof(why),
-			    "the command was killed by "
-			    "signal %d without connecting%s",
-			    sig, L->runs > 1 ? " on its next run" : "");
-		else
-			snprintf(why, sizeof(why),
-			    "the command exited with "
-			    "status %d without connecting%s",
-			    (int)status, L->runs > 1 ? " on its next run" : "");
-		client_finish(&j->eng,
-		    j->eng.attempts ? PV_INCONCLUSIVE : PV_HANDSHAKE_FAILED,
-		    why);
-		job_done(j);
-	}
-}
-
-static int spawn_cmd(struct lsn *L)
-{
-	uv_process_options_t po;
-	uv_stdio_container_t st[3];
-	int r;
-
-	memset(&po, 0, sizeof(po));
-	memset(st, 0, sizeof(st));
-	st[0].flags = UV_IGNORE; /* /dev/null: no client waits on us */
-	st[1].flags = UV_IGNORE; /* its stdout would mix with ours */
-	st[2].flags = UV_INHERIT_FD;
-	st[2].data.fd = 2;
-	po.file = L->argv[0];
-	po.args = L->argv;
-	po.stdio = st;
-	po.stdio_count = 3;
-	po.exit_cb = on_exit_cb;
-	L->proc = calloc(1, sizeof(*L->proc));
-	if (!L->proc)
-		return UV_ENOMEM;
-	L->proc->data = L;
-	r = uv_spawn(&L->loop, L->proc, &po);
-	L->proc_handle++;
-	if (r < 0) {
-		uv_close((uv_handle_t *)L->proc, on_proc_closed);
-		L->proc = NULL;
-		L->spawn_err = r;
-		return r;
-	}
-	L->proc_running = 1;
-	L->killed = 0;
-	L->runs++;
-	return 0;
+	if (!client_is_idle(&j->eng) || j->tcp)
+		return;
+	if (j->eng.attempts > 0 && L->cmd.runs < MAX_RUNS &&
+	    cmdrun_spawn(&L->cmd) == 0)
+		return;
+	cmdrun_ended_text(&L->cmd, "connecting", why, sizeof(why));
+	client_finish(&j->eng,
+	    j->eng.attempts ? PV_INCONCLUSIVE : PV_HANDSHAKE_FAILED, why);
+	job_done(j);
 }
 
 static void stop_all(struct lsn *L, const char *why)
@@ -563,7 +430,7 @@ static void stop_all(struct lsn *L, const char *why)
 		job_drop_tcp(j);
 		job_done(j);
 	}
-	proc_kill(L, SIGKILL);
+	cmdrun_kill(&L->cmd);
 	maybe_stop(L);
 }
 
@@ -583,16 +450,15 @@ static void maybe_stop(struct lsn *L)
 		stop_all(L, "the output failed");
 	if (!L->stopping && L->o->count && L->reported >= L->o->count)
 		L->stopping = 1;
-	if (L->argv && !L->cjob)
+	if (L->cmd.argv && !L->cjob)
 		L->stopping = 1;
 	if (!L->stopping)
 		return;
 	if (!uv_is_closing((uv_handle_t *)&L->server))
 		uv_close((uv_handle_t *)&L->server, NULL);
-	if (L->jobs || L->proc_handle)
+	if (L->jobs || cmdrun_busy(&L->cmd))
 		return;
-	if (!uv_is_closing((uv_handle_t *)&L->grace))
-		uv_close((uv_handle_t *)&L->grace, NULL);
+	cmdrun_close(&L->cmd);
 	net_signals_close(&L->sigint, &L->sigterm);
 }
 
@@ -607,7 +473,6 @@ int listen_run(const struct listen_opts *o, const struct listen_hooks *h)
 		return UV_ENOMEM;
 	L->o = o;
 	L->h = h;
-	L->cmd_status = -1;
 	L->nonce = net_nonce_seed(L);
 	r = uv_loop_init(&L->loop);
 	if (r < 0) {
@@ -616,8 +481,10 @@ int listen_run(const struct listen_opts *o, const struct listen_hooks *h)
 	}
 	uv_tcp_init(&L->loop, &L->server);
 	L->server.data = L;
-	uv_timer_init(&L->loop, &L->grace);
-	L->grace.data = L;
+	L->cmd_hooks.exited = on_cmd_exit;
+	L->cmd_hooks.closed = on_cmd_closed;
+	L->cmd_hooks.ctx = L;
+	cmdrun_init(&L->cmd, &L->loop, &L->cmd_hooks);
 	net_signals_start(&L->loop, &L->sigint, &L->sigterm, L, on_signal);
 	if (o->cmd) {
 		struct sockaddr_in lo;
@@ -635,11 +502,8 @@ int listen_run(const struct listen_opts *o, const struct listen_hooks *h)
 		    &len);
 	if (r == 0) {
 		net_bound_text(&bound, "", text, sizeof(text));
-		if (o->cmd) {
-			L->argv = listen_subst_argv(o->cmd, text);
-			if (!L->argv)
-				r = UV_ENOMEM;
-		}
+		if (o->cmd)
+			r = cmdrun_prepare(&L->cmd, o->cmd, &bound);
 	}
 	if (r == 0 && h->listening)
 		h->listening(h->ctx, text);
@@ -649,7 +513,7 @@ int listen_run(const struct listen_opts *o, const struct listen_hooks *h)
 			r = UV_ENOMEM;
 		else {
 			job_arm(L->cjob);
-			r = spawn_cmd(L);
+			r = cmdrun_spawn(&L->cmd);
 		}
 		if (r < 0 && L->cjob) {
 			L->cjob->finished = 1;
@@ -661,13 +525,13 @@ int listen_run(const struct listen_opts *o, const struct listen_hooks *h)
 		maybe_stop(L);
 		uv_run(&L->loop, UV_RUN_DEFAULT);
 		uv_loop_close(&L->loop);
-		listen_free_argv(L->argv);
+		cmdrun_free(&L->cmd);
 		free(L);
 		return r;
 	}
 	uv_run(&L->loop, UV_RUN_DEFAULT);
 	r = uv_loop_close(&L->loop);
-	listen_free_argv(L->argv);
+	cmdrun_free(&L->cmd);
 	free(L);
 	return r == UV_EBUSY ? 0 : r;
 }

@@ -2,10 +2,11 @@
  * The libuv listener driver for the reverse probe (probe/client.h): every
  * TLS client that connects is tested by its own engine, one result per
  * connection.  Or, given a command, it listens on a free loopback port,
- * runs the command with "{}" in its arguments replaced by 127.0.0.1:PORT
- * (argv directly, no shell), tests the one client it starts, runs it again
- * when the engine needs another connection for its next strategy, and
- * kills it at the deadline.
+ * runs the command with "{}" in its arguments replaced by 127.0.0.1:PORT,
+ * "{host}" and "{port}" by each part (net/cmdrun.h: argv directly, no
+ * shell), tests the one client it starts, runs it again when the engine
+ * needs another connection for its next strategy, and kills it at the
+ * deadline.
  */
 #ifndef HEARTCHECK_NET_LISTEN_H
 #define HEARTCHECK_NET_LISTEN_H
@@ -55,14 +56,19 @@ struct listen_hooks {
 	void *ctx;
 };
 
+struct cmdrun;
+
+/* The fields of r every listener fills the same way: the peer's address
+ * (none when peer is NULL), the bytes, elapsed_ms since t0 (uv_hrtime)
+ * and, with a command (net/cmdrun.h), how its last run ended; r->r is
+ * zeroed for the engine's result. */
+void listen_report_fill(struct client_report *r,
+    const struct sockaddr_storage *peer, uint32_t tx, uint32_t rx, uint64_t t0,
+    const struct cmdrun *cmd);
+
 /* Runs until count results, SIGINT or SIGTERM, or (with a command) the one
  * result.  Returns 0, or a negative libuv error when it could not listen
  * or start the command (UV_ENOENT: no such program). */
 int listen_run(const struct listen_opts *o, const struct listen_hooks *h);
-
-/* "{}" in each argument replaced by addr; NULL when out of memory.  Free
- * with listen_free_argv. */
-char **listen_subst_argv(char **argv, const char *addr);
-void listen_free_argv(char **argv);
 
 #endif

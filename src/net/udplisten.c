@@ -3,7 +3,9 @@
  * socket; each client address gets its own engine (probe/dtlsclient.h)
  * and one timer, for the deadline and, once judged, for a short linger in
  * which the client's retransmissions are ignored rather than taken for a
- * new client.
+ * new client.  With a command (net/cmdrun.h) the one engine waits for the
+ * first client address that speaks, the command runs on a free loopback
+ * port, and the verdict waits for the command's exit.
  */
 #include "net/udplisten.h"
 
@@ -12,12 +14,16 @@
 #include <string.h>
 #include <uv.h>
 
+#include "net/cmdrun.h"
 #include "net/conn.h"
 #include "net/sockaddr.h"
 #include "probe/dtlsclient.h"
 
 #define DEFAULT_MAX_PEERS 256
 #define LINGER_MS 1500
+/* After the command exited, how long its last datagrams may take to be
+ * read before the engine judges what it has. */
+#define SETTLE_MS 100
 
 struct ul;
 
@@ -28,8 +34,10 @@ struct upeer {
 	struct dclient eng;
 	struct dclient_cfg cfg;
 	uint64_t t0;
+	uint64_t deadline; /* loop ms */
 	uint32_t tx, rx;
 	uint8_t finished;
+	uint8_t bound; /* addr is the client's */
 	struct upeer *next, *prev;
 };
 
@@ -43,6 +51,10 @@ struct ul {
 	unsigned active, reported;
 	uint8_t stopping;
 	uint64_t nonce;
+	/* Command mode: cmd.argv is set. */
+	struct cmdrun cmd;
+	struct cmdrun_hooks cmd_hooks;
+	struct upeer *cpeer; /* the one engine */
 	uint8_t rbuf[65536];
 	uint8_t wbuf[DCLIENT_OUT_MIN];
 };
@@ -90,6 +102,8 @@ static void peer_release(struct upeer *p)
 	if (p->next)
 		p->next->prev = p->prev;
 	L->active--;
+	if (L->cpeer == p)
+		L->cpeer = NULL;
 	uv_timer_stop(&p->timer);
 	uv_close((uv_handle_t *)&p->timer, on_peer_closed);
 }
@@ -99,27 +113,39 @@ static void on_linger(uv_timer_t *t)
 	peer_release(t->data);
 }
 
-/* Reports the verdict; the peer lingers, or goes at once when stopping. */
-static void peer_done(struct upeer *p)
+static void peer_report(struct upeer *p)
 {
 	struct ul *L = p->L;
 	struct client_report r;
 
+	if (L->o->count && L->reported >= L->o->count)
+		return;
+	listen_report_fill(&r, p->bound ? &p->addr : NULL, p->tx, p->rx, p->t0,
+	    &L->cmd);
+	dclient_get_result(&p->eng, &r.r);
+	L->reported++;
+	if (L->h->result)
+		L->h->result(L->h->ctx, &r);
+}
+
+/* Reports the verdict; the peer lingers, or goes at once when stopping.
+ * With a command still running, the report waits for its exit. */
+static void peer_done(struct upeer *p)
+{
+	struct ul *L = p->L;
+
 	if (p->finished)
 		return;
 	p->finished = 1;
-	if (!L->o->count || L->reported < L->o->count) {
-		memset(&r, 0, sizeof(r));
-		net_addr_text(&p->addr, r.ip, sizeof(r.ip), &r.port);
-		dclient_get_result(&p->eng, &r.r);
-		r.bytes_sent = p->tx;
-		r.bytes_received = p->rx;
-		r.elapsed_ms = (double)(uv_hrtime() - p->t0) / 1e6;
-		r.cmd_status = -1;
-		L->reported++;
-		if (L->h->result)
-			L->h->result(L->h->ctx, &r);
+	if (p == L->cpeer && L->cmd.running) {
+		uint64_t now = uv_now(&L->loop);
+
+		uv_timer_stop(&p->timer);
+		cmdrun_linger(&L->cmd,
+		    p->deadline > now ? p->deadline - now : 0);
+		return;
 	}
+	peer_report(p);
 	if (L->o->count && L->reported >= L->o->count)
 		L->stopping = 1;
 	if (L->stopping) {
@@ -133,9 +159,44 @@ static void peer_done(struct upeer *p)
 static void on_deadline(uv_timer_t *t)
 {
 	struct upeer *p = t->data;
+	struct ul *L = p->L;
+	char why[160];
 
-	dclient_on_timeout(&p->eng);
+	if (p == L->cpeer && !L->cmd.running && p->eng.state == DCS_HELLO) {
+		/* The command is gone: no hello can come any more. */
+		cmdrun_ended_text(&L->cmd,
+		    p->bound ? "a complete ClientHello" : "sending a datagram",
+		    why, sizeof(why));
+		dclient_finish(&p->eng, PV_HANDSHAKE_FAILED, why);
+	} else {
+		dclient_on_timeout(&p->eng);
+	}
 	peer_done(p);
+}
+
+static void on_cmd_closed(void *ctx)
+{
+	maybe_stop(ctx);
+}
+
+/* The command ended: the verdict waiting for it is reported; else the
+ * engine judges what the client sent, once its last datagrams are in. */
+static void on_cmd_exit(void *ctx)
+{
+	struct ul *L = ctx;
+	struct upeer *p = L->cpeer;
+
+	if (!p)
+		return;
+	if (p->finished) {
+		peer_report(p);
+		L->stopping = 1;
+		peer_release(p);
+		maybe_stop(L);
+		return;
+	}
+	p->deadline = uv_now(&L->loop) + SETTLE_MS;
+	uv_timer_start(&p->timer, on_deadline, SETTLE_MS, 0);
 }
 
 static void peer_trace(void *ctx, const char *line)
@@ -148,6 +209,16 @@ static void peer_trace(void *ctx, const char *line)
 	fprintf(stderr, "heartcheck: trace %s:%u: %s\n", ip, port, line);
 }
 
+static void peer_bind(struct upeer *p, const struct sockaddr *a)
+{
+	memcpy(&p->addr, a,
+	    a->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+				       sizeof(struct sockaddr_in));
+	p->bound = 1;
+}
+
+/* A new engine for client address a, or with a NULL a for the first
+ * address that speaks (command mode). */
 static struct upeer *peer_new(struct ul *L, const struct sockaddr *a)
 {
 	struct upeer *p = calloc(1, sizeof(*p));
@@ -155,9 +226,8 @@ static struct upeer *peer_new(struct ul *L, const struct sockaddr *a)
 	if (!p)
 		return NULL;
 	p->L = L;
-	memcpy(&p->addr, a,
-	    a->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
-				       sizeof(struct sockaddr_in));
+	if (a)
+		peer_bind(p, a);
 	p->t0 = uv_hrtime();
 	p->cfg.cookie = L->o->dtls_cookie;
 	if (L->o->trace) {
@@ -167,6 +237,7 @@ static struct upeer *peer_new(struct ul *L, const struct sockaddr *a)
 	dclient_init(&p->eng, &p->cfg, net_nonce_next(&L->nonce));
 	uv_timer_init(&L->loop, &p->timer);
 	p->timer.data = p;
+	p->deadline = uv_now(&L->loop) + L->o->timeout_ms;
 	uv_timer_start(&p->timer, on_deadline, L->o->timeout_ms, 0);
 	p->next = L->peers;
 	if (L->peers)
@@ -196,6 +267,10 @@ static void on_recv(uv_udp_t *u, ssize_t nread, const uv_buf_t *buf,
 		return;
 	for (p = L->peers; p && !same_addr(&p->addr, a); p = p->next)
 		;
+	if (!p && L->cpeer && !L->cpeer->bound) {
+		p = L->cpeer;
+		peer_bind(p, a);
+	}
 	if (!p) {
 		if (L->active >= max ||
 		    (L->o->count && L->reported + L->active >= L->o->count))
@@ -226,13 +301,16 @@ static void stop_all(struct ul *L)
 	for (p = L->peers; p; p = n) {
 		n = p->next;
 		if (p->finished) {
-			peer_release(p);
+			/* The one verdict waits for the command's exit. */
+			if (p != L->cpeer)
+				peer_release(p);
 			continue;
 		}
 		dclient_finish(&p->eng, PV_INCONCLUSIVE,
 		    "heartcheck was stopped");
 		peer_done(p);
 	}
+	cmdrun_kill(&L->cmd);
 	maybe_stop(L);
 }
 
@@ -249,14 +327,17 @@ static void maybe_stop(struct ul *L)
 		stop_all(L);
 		return;
 	}
+	if (L->cmd.argv && !L->cpeer)
+		L->stopping = 1;
 	if (!L->stopping)
 		return;
 	if (!uv_is_closing((uv_handle_t *)&L->udp)) {
 		uv_udp_recv_stop(&L->udp);
 		uv_close((uv_handle_t *)&L->udp, NULL);
 	}
-	if (L->peers)
+	if (L->peers || cmdrun_busy(&L->cmd))
 		return;
+	cmdrun_close(&L->cmd);
 	net_signals_close(&L->sigint, &L->sigterm);
 }
 
@@ -280,21 +361,43 @@ int udplisten_run(const struct listen_opts *o, const struct listen_hooks *h)
 	uv_udp_init(&L->loop, &L->udp);
 	L->udp.data = L;
 	net_signals_start(&L->loop, &L->sigint, &L->sigterm, L, on_signal);
-	r = uv_udp_bind(&L->udp, (const struct sockaddr *)&o->addr, 0);
+	L->cmd_hooks.exited = on_cmd_exit;
+	L->cmd_hooks.closed = on_cmd_closed;
+	L->cmd_hooks.ctx = L;
+	cmdrun_init(&L->cmd, &L->loop, &L->cmd_hooks);
+	if (o->cmd) {
+		struct sockaddr_in lo;
+
+		uv_ip4_addr("127.0.0.1", 0, &lo);
+		r = uv_udp_bind(&L->udp, (const struct sockaddr *)&lo, 0);
+	} else {
+		r = uv_udp_bind(&L->udp, (const struct sockaddr *)&o->addr, 0);
+	}
 	if (r == 0)
 		r = uv_udp_getsockname(&L->udp, (struct sockaddr *)&bound,
 		    &len);
 	if (r == 0)
 		r = uv_udp_recv_start(&L->udp, on_alloc, on_recv);
+	if (r == 0 && o->cmd)
+		r = cmdrun_prepare(&L->cmd, o->cmd, &bound);
 	if (r == 0 && h->listening) {
 		net_bound_text(&bound, "udp ", text, sizeof(text));
 		h->listening(h->ctx, text);
+	}
+	if (r == 0 && o->cmd) {
+		L->cpeer = peer_new(L, NULL);
+		r = L->cpeer ? cmdrun_spawn(&L->cmd) : UV_ENOMEM;
+		if (r < 0 && L->cpeer) {
+			L->cpeer->finished = 1;
+			peer_release(L->cpeer);
+		}
 	}
 	if (r < 0)
 		L->stopping = 1;
 	maybe_stop(L);
 	uv_run(&L->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&L->loop);
+	cmdrun_free(&L->cmd);
 	free(L);
 	return r;
 }

@@ -112,6 +112,9 @@ real curl no-heartbeat curl -sk "https://{}/"
 real s_client no-heartbeat openssl s_client -connect "{}"
 real gnutls-cli-heartbeat patched gnutls-cli --heartbeat --insecure "{}"
 real gnutls-cli no-heartbeat gnutls-cli --insecure "{}"
+# {host} and {port}, for a client that takes them apart.
+real gnutls-cli-host-port patched gnutls-cli --heartbeat --insecure -p "{port}" "{host}"
+real s_client-host-port no-heartbeat openssl s_client -connect "{host}:{port}"
 # wget on Debian is built with GnuTLS, without heartbeats: it offers no
 # extension 15 and closes on our heartbeat record with no alert.
 real wget no-heartbeat wget --no-check-certificate -O /dev/null "https://{}/"

@@ -2,7 +2,7 @@
 """A model of the OpenSSL 1.0.1f/1.0.1g DTLS client's heartbeat code, over
 UDP, for heartcheck clients --udp tests.
 
-    dtlsmodel.py HOST:PORT vuln|fixed|nohb|garbage
+    dtlsmodel.py HOST:PORT vuln|fixed|nohb|garbage|partial
 
 It sends a DTLS 1.2 ClientHello (extension 15 unless nohb), answers a
 HelloVerifyRequest with the cookie, and reads the server's datagrams into
@@ -10,7 +10,8 @@ one buffer each, as DTLS does: every heartbeat request record is answered
 from that buffer in place.  vuln (1.0.1f) copies payload_length bytes,
 past the record's end into the next record; fixed (1.0.1g) drops a
 request longer than its record; nohb answers a heartbeat with alert 10.
-Then its next flight (a ClientKeyExchange record)."""
+Then its next flight (a ClientKeyExchange record).  garbage sends HTTP,
+partial the first fragment of its ClientHello, and both exit at once."""
 import os
 import socket
 import struct
@@ -44,6 +45,11 @@ def hello(cookie=b"", msg_seq=0):
 
 if mode == "garbage":
     s.send(b"GET / HTTP/1.1\r\n\r\n")
+    sys.exit(0)
+if mode == "partial":
+    # The first 10 bytes of the ClientHello as one fragment, then nothing.
+    hs = hello()[13:]
+    s.send(rec(22, hs[:9] + (10).to_bytes(3, "big") + hs[12:22], 0xFEFF))
     sys.exit(0)
 s.send(hello())
 out = b""
