@@ -25,12 +25,8 @@ say() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: FAIL: %s\n' "$*" >&2; exit 1; }
 
 bash "$root/scripts/deps.sh" --test || die "could not install the build packages"
-if [ ! -x "$BUILD/heartcheck" ] || [ ! -x "$BUILD/tests/fixtures/fakessl" ]; then
-	say "building a release tree in $BUILD"
-	[ -f "$BUILD/build.ninja" ] ||
-		meson setup "$BUILD" "$root" --buildtype=release >/dev/null
-fi
-ninja -C "$BUILD" heartcheck tests/fixtures/fakessl >/dev/null
+. "$root/bench/build.sh"
+bench_build "$root" "$BUILD"
 HC=$BUILD/heartcheck
 FAKESSL=$BUILD/tests/fixtures/fakessl
 [ "${SKIP_NMAP:-0}" = 1 ] || command -v nmap >/dev/null ||

@@ -46,12 +46,8 @@ done
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing [hint] apt-get install -y time"
 TESTSSL=$(command -v testssl || command -v testssl.sh || true)
 
-if [ ! -x "$BUILD/heartcheck" ] || [ ! -x "$BUILD/tests/fixtures/fakessl" ]; then
-	say "building a release tree in $BUILD"
-	[ -f "$BUILD/build.ninja" ] ||
-		meson setup "$BUILD" "$root" --buildtype=release >/dev/null
-	ninja -C "$BUILD" heartcheck tests/fixtures/fakessl >/dev/null
-fi
+. "$root/bench/build.sh"
+bench_build "$root" "$BUILD"
 HC=$BUILD/heartcheck
 FAKESSL=$BUILD/tests/fixtures/fakessl
 
