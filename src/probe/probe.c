@@ -325,7 +325,7 @@ static void send_flight(struct probe *p, struct probe_out *o)
 
 void probe_on_wake(struct probe *p, struct probe_out *o)
 {
-	if (p->state != PS_FLIGHT || p->strategy != PST_FLIGHT || p->patient)
+	if (p->state != PS_FLIGHT || p->strategy != PST_FLIGHT)
 		return;
 	engine_nudge(&p->e, &p->plan, p->version, NUDGE_MAX, nudge_gap(p), o);
 }
