@@ -178,6 +178,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct run r;
 	size_t off = 2, end, fed_end = 2;
 	uint32_t x;
+	uint64_t now = 0;
 	int maxbits, events = 0;
 
 	if (size < 2)
@@ -196,6 +197,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int reconnect = 0;
 
 		x = x * 1103515245u + 12345u;
+		/* Time passes between events, so late closes happen too. */
+		now += (x >> 20) & 255;
+		probe_clock(&r.p, now);
 		if (r.wake_ms && off < end && (x >> 28) == 0) {
 			/* The wake-up fires before the next chunk arrives. */
 			r.wake_ms = 0;

@@ -21,6 +21,10 @@
 #define NUDGE_MS 20
 #define NUDGE_MAX_MS 500
 #define NUDGE_MAX 12
+/* A program that gives up closes within about 80 ms of the flight; a close
+ * with nothing later than this, after nudges, is read as a late answer lost
+ * to the reset our unread nudges caused, and the flight is sent again. */
+#define LATE_CLOSE_MS 200
 /* No real ServerHello comes near this; a larger one is hostile. */
 #define SH_MAX 4096
 
@@ -207,7 +211,7 @@ static void finish_flight(struct probe *p, struct probe_out *o,
 	struct engine_judgement j;
 
 	engine_judge(&p->e, &p->rr.hb, p->ext_echoed, &j);
-	p->nudged = p->strategy == PST_FLIGHT && p->nudges > 0;
+	p->nudged = p->strategy == PST_FLIGHT && !p->patient && p->nudges > 0;
 	if (j.v == HBV_PATCHED && p->strategy == PST_VALID &&
 	    j.s.sentinel_echoed) {
 		engine_finishf(&p->e, o, PV_PATCHED,
@@ -241,12 +245,36 @@ static unsigned nudge_gap(const struct probe *p)
 }
 
 /*
+ * The nudged flight closed with nothing, late: a slow program answers
+ * after its sleeps and then closes with our nudges unread, so its close is
+ * a reset, and a relay that stops at its first failed write towards it
+ * loses the answer.  A program that gives up closes well before this.
+ */
+static int lost_to_reset(const struct probe *p)
+{
+	uint64_t late = LATE_CLOSE_MS + 2 * (uint64_t)p->rtt_ms;
+
+	return p->strategy == PST_FLIGHT && !p->patient && p->nudges > 0 &&
+	    p->now_ms >= p->flight_ms + late;
+}
+
+/*
  * The connection closed with nothing sent back, as a program that gives up
  * on the first "want read" does: its buffered replies die with it.  Climb
  * to the next strategy, or say what was tried.
  */
 static void next_strategy(struct probe *p, struct probe_out *o)
 {
+	if (lost_to_reset(p)) {
+		/* The same flight on a new connection, and patience. */
+		p->patient = 1;
+		engine_trace(&p->e,
+		    "closed with nothing after %u nudges, %llu ms after "
+		    "the flight: the flight again, not nudged",
+		    p->nudges, (unsigned long long)(p->now_ms - p->flight_ms));
+		engine_reconnect(&p->e, o);
+		return;
+	}
 	switch (p->strategy) {
 	case PST_FLIGHT:
 		p->strategy = PST_LARGE;
@@ -286,11 +314,12 @@ static void send_flight(struct probe *p, struct probe_out *o)
 	}
 	o->len += (size_t)n;
 	engine_note_rtt(&p->e, p->hello_ms);
+	p->flight_ms = p->now_ms;
 	engine_set_state(&p->e, PS_FLIGHT);
 	/* Only the flight is nudged: a nudge that lands unread at a program
 	 * about to close turns its close into a reset, which may cost the
 	 * large reply that is the whole point of the large strategy. */
-	if (p->strategy == PST_FLIGHT)
+	if (p->strategy == PST_FLIGHT && !p->patient)
 		o->wake_ms = nudge_gap(p);
 }
 
@@ -646,10 +675,13 @@ void probe_on_timeout(struct probe *p, struct probe_out *o)
 		engine_finishf(&p->e, o, PV_TIMEOUT,
 		    "no answer to the %s before "
 		    "the deadline (%u nudges)",
-		    p->strategy == PST_FLIGHT ? "heartbeat flight" :
+		    p->strategy == PST_FLIGHT ?
+			(p->patient ? "heartbeat flight, sent again without "
+				      "nudges" :
+				      "heartbeat flight") :
 			p->strategy == PST_LARGE ?
-						"large over-length heartbeat" :
-						"valid large heartbeat",
+			"large over-length heartbeat" :
+			"valid large heartbeat",
 		    p->nudges);
 		return;
 	default:

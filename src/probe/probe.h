@@ -88,7 +88,9 @@ struct probe {
 	uint8_t *sh_buf; /* ServerHello body, only while it arrives */
 	uint8_t strategy; /* enum probe_strategy of this connection */
 	uint8_t nudged; /* the deciding answer came after a nudge */
+	uint8_t patient; /* the flight again, never nudged (docs/probe.md §5) */
 	uint64_t hello_ms; /* when the ClientHello went out */
+	uint64_t flight_ms; /* when the heartbeat flight went out */
 	void *pre_ctx; /* the preamble's state, STARTTLS only */
 	uint8_t pre_rx; /* the preamble got bytes on this connection */
 	struct reply_reader rr; /* records, alerts, heartbeat replies */

@@ -1507,6 +1507,93 @@ static void test_probe_large_record(void **state)
 	}
 }
 
+/*
+ * A nudged flight that closes with nothing, late, lost a slow program's
+ * answer to the reset the unread nudges caused: the flight goes again,
+ * not nudged, and is answered.  A close soon after the flight, nudged or
+ * not, or a late one without nudges, is a program that gives up: the
+ * large strategy follows at once.  The second silent close climbs too.
+ */
+static void test_probe_late_close(void **state)
+{
+	static const struct {
+		unsigned nudges, close_ms;
+		int patient;
+	} cases[] = {
+		{ 4, 600, 1 }, { 3, 80, 0 }, { 0, 600, 0 }, { 0, 1, 0 },
+	};
+	struct bb out = { 0 }, ans = { 0 };
+	const uint8_t *fl;
+	size_t i, fn;
+	unsigned k;
+
+	(void)state;
+	srv_hello_flight(&out, 0x0303, 1, 900, 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct drv d;
+		uint64_t t = 1000;
+
+		d_init(&d, NULL, 0, 0);
+		probe_clock(&d.p, t);
+		d_connect(&d);
+		d_feed(&d, out.p, out.n, out.n);
+		assert_int_equal(d.p.state, PS_FLIGHT);
+		assert_true(d.o.wake_ms >= 20);
+		for (k = 0; k < cases[i].nudges; k++) {
+			t += 20;
+			probe_clock(&d.p, t);
+			d_wake(&d);
+		}
+		probe_clock(&d.p, 1000 + cases[i].close_ms);
+		d_close(&d, -ECONNRESET);
+		assert_true(d.reconnect);
+		assert_int_equal(d.p.nudges, cases[i].nudges);
+		if (!cases[i].patient) {
+			assert_int_equal(d.p.strategy, PST_LARGE);
+			d_free(&d);
+			continue;
+		}
+		/* The flight again: no nudge is armed, and the answer decides. */
+		assert_int_equal(d.p.strategy, PST_FLIGHT);
+		probe_clock(&d.p, 2000);
+		d_connect(&d);
+		d_feed(&d, out.p, out.n, out.n);
+		assert_int_equal(d.p.state, PS_FLIGHT);
+		assert_int_equal(d.o.wake_ms, 0);
+		fl = d_flight(&d, &fn);
+		ans.n = 0;
+		assert_int_equal(srv_answer(SRV_PATCHED, 0x0303, fl, fn, &ans), 0);
+		d_feed(&d, ans.p, ans.n, ans.n);
+		if (!d.done)
+			d_close(&d, 0);
+		assert_true(d.done);
+		assert_int_equal(d.p.verdict, PV_PATCHED);
+		assert_int_equal(d.p.attempts, 1);
+		assert_string_equal(probe_strategy_name(&d.p), "flight");
+		d_free(&d);
+		/* Silence again, however late: the large strategy. */
+		d_init(&d, NULL, 0, 0);
+		probe_clock(&d.p, 1000);
+		d_connect(&d);
+		d_feed(&d, out.p, out.n, out.n);
+		probe_clock(&d.p, 1020);
+		d_wake(&d);
+		probe_clock(&d.p, 1600);
+		d_close(&d, -ECONNRESET);
+		assert_int_equal(d.p.strategy, PST_FLIGHT);
+		probe_clock(&d.p, 2000);
+		d_connect(&d);
+		d_feed(&d, out.p, out.n, out.n);
+		probe_clock(&d.p, 5000);
+		d_close(&d, -ECONNRESET);
+		assert_true(d.reconnect);
+		assert_int_equal(d.p.strategy, PST_LARGE);
+		d_free(&d);
+	}
+	bb_free(&ans);
+	bb_free(&out);
+}
+
 /* A close without extension 15 is no reason for the large strategy. */
 static void test_probe_close_no_ext(void **state)
 {
@@ -1587,6 +1674,7 @@ int main(void)
 		cmocka_unit_test(test_probe_nudges),
 		cmocka_unit_test(test_probe_large_record),
 		cmocka_unit_test(test_probe_close_no_ext),
+		cmocka_unit_test(test_probe_late_close),
 	};
 
 	return hc_run_group_tests(tests, NULL, NULL);
