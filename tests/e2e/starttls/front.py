@@ -357,11 +357,16 @@ def main():
             specs.append(a)
     if not specs:
         sys.exit(__doc__)
+    # SIGTERM is taken by the main thread alone: blocked here, before any
+    # relay thread exists (they inherit the mask), and waited for below.
+    # A handler would run only when the main thread next runs Python, and
+    # a signal delivered to a relay thread would leave it asleep.
+    stop = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop)
     for spec in specs:
         print("ready %s %d" % (spec, listen(spec, backend)), flush=True)
     print("all-ready", flush=True)
-    signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
-    time.sleep(lifetime)
+    signal.sigtimedwait(stop, lifetime)
     os._exit(0)
 
 
