@@ -71,7 +71,10 @@ fi
 # maps none, which is left alone.
 mkdir -p "$T/u"
 cp "$FAKELIB_VULN" "$T/u/libssl.so.1.0.0"
-LD_PRELOAD="$T/u/libssl.so.1.0.0" "$FAKEDTLS" --lifetime 120 vuln >"$T/dx" 2>&1 &
+# In a sanitizer build the stand-in needs the ASan runtime loaded first.
+asan_rt=$(ldd "$FAKELIB_VULN" 2>/dev/null | awk '/libasan/ {print $3; exit}')
+preload="${asan_rt:+$asan_rt }$T/u/libssl.so.1.0.0"
+LD_PRELOAD="$preload" "$FAKEDTLS" --lifetime 120 vuln >"$T/dx" 2>&1 &
 E2E_PIDS+=($!)
 for i in $(seq 1 100); do grep -qx all-ready "$T/dx" && break; sleep 0.05; done
 p_dtls=$(awk '$1 == "ready" {print $3; exit}' "$T/dx")
@@ -90,7 +93,7 @@ while time.time() < end:
   E2E_PIDS+=($!)
   for i in $(seq 1 100); do [ -s "$1" ] && break; sleep 0.05; done
 }
-udp_silent "$T/us1" "$T/u/libssl.so.1.0.0"
+udp_silent "$T/us1" "$preload"
 udp_silent "$T/us2"
 p_usilent=$(cat "$T/us1") p_uplain=$(cat "$T/us2")
 
