@@ -142,18 +142,35 @@ void listen_report_fill(struct client_report *r,
 	r->cmd_signal = cmd->signal;
 }
 
+int listen_emit(const struct listen_opts *o, const struct listen_hooks *h,
+    unsigned *reported, const struct client_report *r)
+{
+	if (o->count && *reported >= o->count)
+		return 0;
+	(*reported)++;
+	if (h->result)
+		h->result(h->ctx, r);
+	return 1;
+}
+
+void listen_trace(const struct sockaddr_storage *peer, const char *line)
+{
+	char ip[INET6_ADDRSTRLEN];
+	uint16_t port;
+
+	net_addr_text(peer, ip, sizeof(ip), &port);
+	fprintf(stderr, "heartcheck: trace %s:%u: %s\n", ip[0] ? ip : "-", port,
+	    line);
+}
+
 static void job_report(struct job *j)
 {
 	struct lsn *L = j->L;
 	struct client_report r;
 
-	if (L->o->count && L->reported >= L->o->count)
-		return;
 	listen_report_fill(&r, &j->peer, j->tx, j->rx, j->t0, &L->cmd);
 	client_get_result(&j->eng, &r.r);
-	L->reported++;
-	if (L->h->result)
-		L->h->result(L->h->ctx, &r);
+	listen_emit(L->o, L->h, &L->reported, &r);
 }
 
 static void job_done(struct job *j)
@@ -303,13 +320,7 @@ static void job_attach(struct job *j, uv_tcp_t *tcp)
 
 static void job_trace(void *ctx, const char *line)
 {
-	struct job *j = ctx;
-	char ip[INET6_ADDRSTRLEN];
-	uint16_t port;
-
-	net_addr_text(&j->peer, ip, sizeof(ip), &port);
-	fprintf(stderr, "heartcheck: trace %s:%u: %s\n", ip[0] ? ip : "-", port,
-	    line);
+	listen_trace(&((struct job *)ctx)->peer, line);
 }
 
 static struct job *job_new(struct lsn *L)

@@ -71,4 +71,13 @@ void listen_report_fill(struct client_report *r,
  * or start the command (UV_ENOENT: no such program). */
 int listen_run(const struct listen_opts *o, const struct listen_hooks *h);
 
+/* Hands r to h->result and counts it in *reported, unless o->count
+ * results were reported already; returns 1 when it was handed on. */
+int listen_emit(const struct listen_opts *o, const struct listen_hooks *h,
+    unsigned *reported, const struct client_report *r);
+
+/* --trace: one engine line on stderr, after the client's address ("-"
+ * before one is known). */
+void listen_trace(const struct sockaddr_storage *peer, const char *line);
+
 #endif

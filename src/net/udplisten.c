@@ -118,14 +118,10 @@ static void peer_report(struct upeer *p)
 	struct ul *L = p->L;
 	struct client_report r;
 
-	if (L->o->count && L->reported >= L->o->count)
-		return;
 	listen_report_fill(&r, p->bound ? &p->addr : NULL, p->tx, p->rx, p->t0,
 	    &L->cmd);
 	dclient_get_result(&p->eng, &r.r);
-	L->reported++;
-	if (L->h->result)
-		L->h->result(L->h->ctx, &r);
+	listen_emit(L->o, L->h, &L->reported, &r);
 }
 
 /* Reports the verdict; the peer lingers, or goes at once when stopping.
@@ -201,12 +197,7 @@ static void on_cmd_exit(void *ctx)
 
 static void peer_trace(void *ctx, const char *line)
 {
-	struct upeer *p = ctx;
-	char ip[INET6_ADDRSTRLEN];
-	uint16_t port;
-
-	net_addr_text(&p->addr, ip, sizeof(ip), &port);
-	fprintf(stderr, "heartcheck: trace %s:%u: %s\n", ip, port, line);
+	listen_trace(&((struct upeer *)ctx)->addr, line);
 }
 
 static void peer_bind(struct upeer *p, const struct sockaddr *a)
